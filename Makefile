@@ -1,0 +1,34 @@
+# Two commands set everything up on a bare machine with Python 3.11 and pip:
+#   make lab    create .venv if missing, install the pinned dependencies and the package, open JupyterLab on course/
+#   make test   the same set-up, then the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test datasets bench clean
+
+# Re-install whenever the pins change.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $@
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT) $(LAB_ARGS)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate the committed datasets and their data dictionary (same seed, same bytes).
+datasets: $(VENV)/.installed
+	$(BIN)/smarketing generate all --out datasets --force
+	$(BIN)/smarketing dictionary --out datasets
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build src/*.egg-info

@@ -1,0 +1,98 @@
+"""The ``smarketing`` command: generate and validate company datasets (more sub-commands follow)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from smarketing import datasets, schema
+from smarketing.messages import _
+
+PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar is noise
+
+
+def _generate(args: argparse.Namespace) -> int:
+    names = list(datasets.COMPANIES) if args.company == "all" else [args.company]
+    for name in names:
+        if args.out is None:
+            out = datasets.datasets_dir() / name
+        else:
+            out = Path(args.out) / name if args.company == "all" else Path(args.out)
+        try:
+            datasets.check_writable(out, args.force)  # before generating: fail fast, not after a minute
+        except FileExistsError as error:
+            print(error, file=sys.stderr)
+            return 1
+        size = args.size or datasets.COMPANIES[name].default_leads
+        show = size >= PROGRESS_FROM_LEADS or args.progress
+        with tqdm(total=10, desc=_("{name}: generating", name=name), unit=_("table"), disable=not show,
+                  leave=False) as steps:
+            tables, params = datasets.generate_company(name, seed=args.seed, size=size,
+                                                       progress=lambda label: steps.set_postfix_str(label) or steps.update())
+        rows = sum(len(t) for t in tables.values())
+        with tqdm(total=rows, desc=_("{name}: writing", name=name), unit=_("rows"), unit_scale=True,
+                  disable=not show) as bar:
+            datasets.write_company(tables, params, out, force=args.force, on_rows=bar.update)
+        print(_("{name}: {rows} rows in {count} tables written to {folder}", name=name, rows=f"{rows:,}",
+                count=len(tables), folder=out))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        folder = datasets.datasets_dir() / args.folder
+    if not folder.is_dir():
+        print(_("{folder}: no such folder.", folder=args.folder), file=sys.stderr)
+        return 2
+    tables, problems, missing = datasets.read_folder(folder)
+    if problems:
+        print(_("{folder}: {count} problem(s):", folder=folder, count=len(problems)))
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    rows = sum(len(t) for t in tables.values())
+    note = _(" (no {tables})", tables=", ".join(missing)) if missing else ""
+    print(_("{folder}: valid, {rows} rows in {count} tables{note}.", folder=folder, rows=f"{rows:,}",
+            count=len(tables) - len(missing), note=note))
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    print(datasets.write_readme(args.out))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smarketing", description=_("Smarketing Lab course tools."))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help=_("generate a synthetic company's CSV files"))
+    generate.add_argument("company", choices=[*datasets.COMPANIES, "all"])
+    generate.add_argument("--seed", type=int, default=datasets.DEFAULT_SEED, help=_("random seed (same seed, same bytes)"))
+    generate.add_argument("--size", type=int, default=None, help=_("number of leads (default: the company's own)"))
+    generate.add_argument("--out", default=None, help=_("output folder (default: datasets/<company>)"))
+    generate.add_argument("--force", action="store_true", help=_("replace an existing folder"))
+    generate.add_argument("--progress", action="store_true", help=_("show progress bars even for small sizes"))
+    generate.set_defaults(run=_generate)
+
+    validate = commands.add_parser("validate", help=_("check a folder of CSV files against the schema"))
+    validate.add_argument("folder", help=_("a company name or a folder of CSV files"))
+    validate.set_defaults(run=_validate)
+
+    dictionary = commands.add_parser("dictionary", help=_("write datasets/README.md from the schema"))
+    dictionary.add_argument("--out", default=str(Path("datasets")), help=_("folder to write README.md into"))
+    dictionary.set_defaults(run=_dictionary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,862 @@
+"""The synthetic companies: a seeded, vectorised, causal generator, and the loader for any company folder.
+
+Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is aligned, ``ferro`` is not,
+``bloom`` lives by its operations. What causes what is written down in each company's parameters
+(saved as ``company.json``), so that exercises can ask learners to recover them and tests can check:
+
+* lead score is a noisy reading of a hidden lead *quality*, and quality drives qualification and wins;
+* sales' first-response time drives qualification: past the first hour the chance of qualifying is
+  multiplied by ``(60 / minutes) ** response_decay``;
+* alignment changes follow-up (share never contacted, response speed, acceptance) and so leakage;
+* marketing spend buys leads, which turn into revenue months later (stage delays + sales cycle);
+* alignment is *confounded* with segment mix: the aligned company also sells to larger, readier
+  buyers, so a naive comparison of the companies overstates what alignment does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smarketing import schema
+from smarketing.messages import _
+
+START = np.datetime64("2024-01-01T00:00", "s")
+END = np.datetime64("2026-01-01T00:00", "s")  # exclusive: the data runs through 2025
+DEFAULT_SEED = 2024
+DAY = 86_400
+MINUTE = 60
+GENERATOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class CompanyProfile:
+    """The true parameters of one synthetic company (written to company.json)."""
+
+    name: str
+    kind: str
+    story: str
+    default_leads: int
+    alignment: float  # 0 = separate silos, 1 = one revenue team
+    segment_mix: dict[str, float]
+    channel_mix: dict[str, float]
+    cost_per_lead: dict[str, float]  # by channel, currency
+    mql_threshold: int  # score at which marketing hands a lead over
+    score_noise_sd: float  # how badly the score measures quality, in score points
+    never_contacted_share: float  # MQLs sales never calls
+    response_median_minutes: float
+    response_spread: float  # sigma of the log-normal response time
+    response_decay: float  # qualification multiplier (60 / minutes) ** decay after the first hour
+    sal_acceptance: float  # share of contacted MQLs that sales accepts
+    handoff_multiplier: float  # effect of shared definitions on qualification
+    mql_delay_days: float
+    sql_delay_days: float
+    opportunity_rate: float  # SQL -> opportunity
+    deal_median: dict[str, float]  # annual contract value by segment
+    cycle_median_days: dict[str, float]
+    monthly_churn: float
+    yearly_expansion: float
+    nps_mean: float
+    staff: dict[str, int]
+    quota_per_rep: float
+    orders_per_lead: float = 0.0  # e-commerce only
+    repeat_rate_on_time: float = 0.0
+    repeat_rate_late: float = 0.0
+    ship_median_hours: float = 0.0
+    # The same for every company: the market, not the company, decides these.
+    sql_base_rate: dict[str, float] = field(default_factory=lambda: {"smb": 0.14, "mid_market": 0.36,
+                                                                      "enterprise": 0.60})
+    win_base_rate: dict[str, float] = field(default_factory=lambda: {"smb": 0.30, "mid_market": 0.26,
+                                                                      "enterprise": 0.20})
+    quality_mean: dict[str, float] = field(default_factory=lambda: {"smb": 0.38, "mid_market": 0.46,
+                                                                     "enterprise": 0.52})
+
+    def to_json(self, seed: int, size: int) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(seed=seed, leads=size, generator_version=GENERATOR_VERSION,
+                    period={"start": str(START)[:10], "end_exclusive": str(END)[:10]})
+        return data
+
+
+COMPANIES: dict[str, CompanyProfile] = {
+    "lumen": CompanyProfile(
+        name="lumen", kind="B2B SaaS, ~200 staff",
+        story="Aligned: one revenue target, a written lead SLA that is kept, fast follow-up.",
+        default_leads=8000, alignment=0.85,
+        segment_mix={"smb": 0.25, "mid_market": 0.45, "enterprise": 0.30},
+        channel_mix={"paid_search": 0.2, "paid_social": 0.1, "content": 0.2, "email": 0.1, "webinar": 0.15,
+                     "events": 0.05, "partner": 0.1, "referral": 0.1},
+        cost_per_lead={"paid_search": 210, "paid_social": 160, "content": 110, "email": 45, "webinar": 140,
+                       "events": 420, "partner": 230, "referral": 70},
+        mql_threshold=55, score_noise_sd=8, never_contacted_share=0.04, response_median_minutes=14,
+        response_spread=1.2, response_decay=0.5, sal_acceptance=0.92, handoff_multiplier=1.1,
+        mql_delay_days=3, sql_delay_days=5, opportunity_rate=0.6,
+        deal_median={"smb": 7_000, "mid_market": 26_000, "enterprise": 95_000},
+        cycle_median_days={"smb": 30, "mid_market": 60, "enterprise": 110},
+        monthly_churn=0.008, yearly_expansion=0.14, nps_mean=8.2,
+        staff={"marketing": 14, "sales": 28, "operations": 12, "revops": 4}, quota_per_rep=160_000,
+    ),
+    "ferro": CompanyProfile(
+        name="ferro", kind="industrial B2B manufacturer",
+        story="Misaligned: marketing is paid per MQL, the handoff is slow, many leads leak away.",
+        default_leads=10000, alignment=0.25,
+        segment_mix={"smb": 0.62, "mid_market": 0.31, "enterprise": 0.07},
+        channel_mix={"paid_search": 0.25, "paid_social": 0.05, "content": 0.05, "email": 0.15, "webinar": 0.05,
+                     "events": 0.25, "partner": 0.15, "referral": 0.05},
+        cost_per_lead={"paid_search": 150, "paid_social": 120, "content": 90, "email": 35, "webinar": 110,
+                       "events": 300, "partner": 180, "referral": 60},
+        mql_threshold=40, score_noise_sd=18, never_contacted_share=0.18, response_median_minutes=120,
+        response_spread=1.5, response_decay=0.5, sal_acceptance=0.82, handoff_multiplier=0.95,
+        mql_delay_days=6, sql_delay_days=9, opportunity_rate=0.5,
+        deal_median={"smb": 18_000, "mid_market": 70_000, "enterprise": 260_000},
+        cycle_median_days={"smb": 40, "mid_market": 80, "enterprise": 150},
+        monthly_churn=0.012, yearly_expansion=0.04, nps_mean=6.6,
+        staff={"marketing": 9, "sales": 40, "operations": 16, "revops": 1}, quota_per_rep=300_000,
+    ),
+    "bloom": CompanyProfile(
+        name="bloom", kind="D2C e-commerce brand (plus a small wholesale channel)",
+        story="Operations-heavy: fulfilment, support and retention drive revenue.",
+        default_leads=4000, alignment=0.6,
+        segment_mix={"smb": 0.82, "mid_market": 0.16, "enterprise": 0.02},
+        channel_mix={"paid_search": 0.15, "paid_social": 0.35, "content": 0.1, "email": 0.2, "webinar": 0.0,
+                     "events": 0.05, "partner": 0.1, "referral": 0.05},
+        cost_per_lead={"paid_search": 95, "paid_social": 70, "content": 60, "email": 20, "webinar": 80,
+                       "events": 200, "partner": 110, "referral": 40},
+        mql_threshold=50, score_noise_sd=12, never_contacted_share=0.12, response_median_minutes=150,
+        response_spread=1.3, response_decay=0.5, sal_acceptance=0.85, handoff_multiplier=1.05,
+        mql_delay_days=2, sql_delay_days=4, opportunity_rate=0.55,
+        deal_median={"smb": 3_500, "mid_market": 12_000, "enterprise": 40_000},
+        cycle_median_days={"smb": 21, "mid_market": 45, "enterprise": 80},
+        monthly_churn=0.02, yearly_expansion=0.05, nps_mean=7.4,
+        staff={"marketing": 12, "sales": 6, "operations": 34, "revops": 2}, quota_per_rep=60_000,
+        orders_per_lead=3.0, repeat_rate_on_time=0.5, repeat_rate_late=0.25, ship_median_hours=30,
+    ),
+}
+
+LADDERS: dict[str, tuple[str, ...]] = {
+    "marketing": ("Marketing Associate", "Marketing Specialist", "Senior Marketing Specialist",
+                  "Marketing Manager", "Marketing Director", "VP Marketing"),
+    "sales": ("Sales Rep", "Sales Supervisor", "Sales Manager", "Sales Director", "VP Sales"),
+    "operations": ("Junior Operations Specialist", "Senior Operations Specialist", "Operations Manager",
+                   "Operations Director"),
+    "revops": ("Revenue Operations Analyst", "Revenue Operations Manager", "Head of Revenue Operations"),
+}
+OPERATIONS_BRANCH = "Product Manager"  # seed 004: operations managers branch into product or ops direction
+YEARS_PER_LEVEL = {"marketing": 2.2, "sales": 1.4, "operations": 2.0, "revops": 2.0}
+
+# Hours per week each function spends on each activity (the "right" owner gets most of it).
+_WORK_PROFILE = {
+    "marketing": {"plan campaigns": 10, "create content": 12, "run events": 5, "analyse market": 6,
+                  "nurture leads": 6, "build reports": 1},
+    "sales": {"prospect by phone": 12, "run demos": 10, "negotiate contracts": 7, "forecast pipeline": 4,
+              "manage accounts": 7},
+    "operations": {"fulfil orders": 10, "handle tickets": 14, "improve processes": 10, "maintain CRM": 2,
+                   "build reports": 4},
+    "revops": {"maintain CRM": 16, "build reports": 14, "forecast pipeline": 6, "improve processes": 4},
+}
+# What a misaligned organisation adds on top: sales makes its own collateral, marketing cold-calls.
+_MISALIGNED_WORK = {
+    "sales": {"create content": 5, "analyse market": 3, "maintain CRM": 3},
+    "marketing": {"prospect by phone": 5, "build reports": 3},
+    "operations": {"manage accounts": 2},
+}
+
+_FIRST_NAMES = np.array("Ada Ben Chen Dana Eli Fatima Gus Hana Ivan Jun Kemal Lena Mia Noor Omar Pia Quinn Ravi "
+                        "Sara Tariq Uma Vera Wei Xenia Yara Zoe Li Mei Tomas Ines".split())
+_LAST_NAMES = np.array("Alvarez Brown Chen Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kim Lopez Moreau "
+                       "Nakamura Okafor Patel Rossi Schmidt Tanaka Usman Varga Wang Xu Yilmaz Zhang".split())
+
+
+class DataValidationError(ValueError):
+    """Data that does not fit the schema. ``problems`` lists each one with its file, column and lines."""
+
+    def __init__(self, source: str, problems: list[schema.Problem]):
+        self.source = source
+        self.problems = problems
+        lines = [_("The data in {source} has {count} problem(s):", source=source, count=len(problems))]
+        lines += [f"  - {p}" for p in problems]
+        lines.append(_("Nothing was loaded or changed. Fix the file(s) above and try again; "
+                       "datasets/README.md describes every column."))
+        super().__init__("\n".join(lines))
+
+
+# ----------------------------------------------------------------------------------------------
+# Generation
+# ----------------------------------------------------------------------------------------------
+
+
+def _ids(prefix: str, count: int, width: int = 7) -> pd.Series:
+    return prefix + pd.Series(np.arange(1, count + 1)).astype("string").str.zfill(width)
+
+
+def _choice(rng: np.random.Generator, weights: dict[str, float], size: int) -> np.ndarray:
+    names = np.array(list(weights))
+    p = np.array(list(weights.values()), dtype=float)
+    return names[rng.choice(len(names), size=size, p=p / p.sum())]
+
+
+def _at(seconds: np.ndarray) -> np.ndarray:
+    """Seconds after START (float, NaN for 'never') as datetime64[s] rounded to the minute."""
+    whole = np.where(np.isnan(seconds), 0, np.floor(seconds / MINUTE) * MINUTE).astype(np.int64)
+    moments = START + whole.astype("timedelta64[s]")
+    return np.where(np.isnan(seconds), np.datetime64("NaT"), moments).astype("datetime64[s]")
+
+
+def _day(seconds: np.ndarray) -> np.ndarray:
+    return _at(seconds).astype("datetime64[D]").astype("datetime64[s]")
+
+
+def _business_time(rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
+    """Seconds after START for given day offsets, at a plausible hour of the working day."""
+    hours = np.clip(rng.normal(13, 2.8, len(days)), 0, 23.9)
+    return np.floor(days) * DAY + hours * 3600
+
+
+def response_multiplier(first_response_minutes: np.ndarray | pd.Series, decay: float) -> np.ndarray:
+    """How much first-response time multiplies the chance of qualifying: 1 within the hour, then
+    ``(60 / minutes) ** decay`` (0 for leads never contacted)."""
+    minutes = np.asarray(first_response_minutes, dtype=float)
+    slowed = np.power(60.0 / np.maximum(minutes, 60.0), decay)
+    return np.where(np.isnan(minutes), 0.0, slowed)
+
+
+def quality_multiplier(quality: np.ndarray) -> np.ndarray:
+    """How lead quality (0–1) multiplies the chance to qualify and to win: 0.4 at 0, 1 at 0.5, 1.6 at 1."""
+    return 0.4 + 1.2 * quality
+
+
+def score_from_quality(rng: np.random.Generator, quality: np.ndarray, noise_sd: float) -> np.ndarray:
+    """The lead score a scoring model would give: quality in points plus measurement noise."""
+    return np.clip(np.round(100 * quality + rng.normal(0, noise_sd, len(quality))), 0, 100).astype(np.int64)
+
+
+def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = None,
+                     progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Generate every table of one synthetic company.
+
+    ``size`` is the number of leads (default: the company's own). Returns the tables (typed as
+    :func:`load_company` returns them) and the true parameters (the content of company.json).
+    The same name, seed and size always give the same data.
+    """
+    if name not in COMPANIES:
+        raise ValueError(_("Unknown company '{name}'. Choose one of: {known}.", name=name,
+                           known=", ".join(COMPANIES)))
+    profile = COMPANIES[name]
+    size = profile.default_leads if size is None else int(size)
+    if size < 100:
+        raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
+    step = progress or (lambda _label: None)
+    rng = np.random.default_rng([seed, list(COMPANIES).index(name)])
+    tables: dict[str, pd.DataFrame] = {}
+    step("employees")
+    tables["employees"], tables["career_moves"] = _staff(rng, profile)
+    step("campaigns")
+    tables["campaigns"] = _campaigns(rng, profile, size)
+    step("leads")
+    tables["leads"], quality = _leads(rng, profile, size, tables["campaigns"], tables["employees"])
+    step("touchpoints")
+    tables["touchpoints"] = _touchpoints(rng, tables["leads"], tables["campaigns"])
+    step("opportunities")
+    tables["opportunities"], tables["accounts"] = _deals(rng, profile, tables["leads"], quality)
+    if profile.orders_per_lead:
+        step("orders")
+        tables["orders"] = _orders(rng, profile, size, tables["campaigns"])
+    step("support tickets")
+    tables["support_tickets"] = _tickets(rng, profile, tables["accounts"], tables.get("orders"))
+    step("activities")
+    tables["activities"] = _activities(rng, profile, tables["employees"])
+    step("targets")
+    tables["targets"] = _targets(rng, profile, tables)
+    ordered = {t: tables[t] for t in schema.TABLES if t in tables}
+    return ordered, profile.to_json(seed, size)
+
+
+def _staff(rng: np.random.Generator, profile: CompanyProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    functions = np.repeat(list(profile.staff), list(profile.staff.values()))
+    n = len(functions)
+    top = np.array([len(LADDERS[f]) for f in functions])
+    # A pyramid: most people at the first levels, one or two at the top of each ladder.
+    level = np.minimum(1 + rng.geometric(0.5, n) - 1, top)
+    for function in profile.staff:  # one head per function (a handful of iterations, not rows)
+        first = np.flatnonzero(functions == function)[0]
+        level[first] = len(LADDERS[function])
+    years_per_level = np.array([YEARS_PER_LEVEL[f] for f in functions])
+    durations = rng.gamma(4.0, years_per_level[:, None] / 4.0, (n, 7))  # years spent at each level
+    in_current = rng.uniform(0, 1, n) * durations[np.arange(n), level - 1]
+    history = np.where(np.arange(7)[None, :] < (level - 1)[:, None], durations, 0.0)
+    # Some people started in sales and changed function (seed 004: moves between functions happen).
+    switched = (functions != "sales") & (level >= 2) & (rng.uniform(size=n) < 0.15)
+    before_switch = np.where(switched, rng.gamma(4.0, 1.2 / 4.0, n), 0.0)
+    tenure_years = history.sum(axis=1) + in_current + before_switch
+    end_day = (END - START) / np.timedelta64(1, "D")
+    hire_offset = (end_day - tenure_years * 365.25) * DAY
+    titles = np.array([LADDERS[f][lv - 1] for f, lv in zip(functions, level, strict=True)])
+    branch = (functions == "operations") & (level == 4) & (rng.uniform(size=n) < 0.5)
+    titles[branch] = OPERATIONS_BRANCH
+    employee_ids = _ids("E", n, 4)
+    managers = np.full(n, None, dtype=object)
+    for function in profile.staff:
+        members = np.flatnonzero(functions == function)
+        for lv in np.unique(level[members]):
+            juniors = members[level[members] == lv]
+            seniors = members[level[members] > lv]
+            if len(seniors):
+                closest = seniors[level[seniors] == level[seniors].min()]
+                managers[juniors] = employee_ids.to_numpy()[closest[rng.integers(0, len(closest), len(juniors))]]
+    quota = np.where((functions == "sales") & (level == 1), profile.quota_per_rep, np.nan)
+    employees = pd.DataFrame({
+        "employee_id": employee_ids,
+        "name": pd.Series(_FIRST_NAMES[rng.integers(0, len(_FIRST_NAMES), n)]) + " "
+        + pd.Series(_LAST_NAMES[rng.integers(0, len(_LAST_NAMES), n)]),
+        "function": functions, "title": titles, "level": level,
+        "hire_date": _day(hire_offset), "manager_id": managers,
+        "region": rng.choice(schema.REGIONS, n), "quarterly_quota": quota,
+    })
+    # One promotion row per level climbed, plus the function change of those who switched.
+    rows, steps = np.nonzero(np.arange(7)[None, :] < (level - 1)[:, None])
+    promoted_at = hire_offset[rows] + (before_switch[rows] + np.cumsum(history, axis=1)[rows, steps]) * 365.25 * DAY
+    from_titles = np.array([LADDERS[functions[r]][s] for r, s in zip(rows, steps, strict=True)], dtype=object)
+    to_titles = np.array([LADDERS[functions[r]][s + 1] for r, s in zip(rows, steps, strict=True)], dtype=object)
+    to_titles[branch[rows] & (steps + 2 == level[rows])] = OPERATIONS_BRANCH
+    switch_rows = np.flatnonzero(switched)
+    moves = pd.DataFrame({
+        "employee_id": np.concatenate([employee_ids.to_numpy()[rows], employee_ids.to_numpy()[switch_rows]]),
+        "moved_at": _day(np.concatenate([promoted_at, hire_offset[switch_rows] + before_switch[switch_rows]
+                                         * 365.25 * DAY])),
+        "from_role": np.concatenate([from_titles, np.full(len(switch_rows), LADDERS["sales"][0])]),
+        "from_level": np.concatenate([steps + 1, np.ones(len(switch_rows), dtype=int)]),
+        "to_role": np.concatenate([to_titles, [LADDERS[f][0] for f in functions[switch_rows]]]),
+        "to_level": np.concatenate([steps + 2, np.ones(len(switch_rows), dtype=int)]),
+        "move_type": np.concatenate([np.full(len(rows), "promotion"), np.full(len(switch_rows), "function_change")]),
+    }).sort_values(["moved_at", "employee_id"], kind="stable").reset_index(drop=True)
+    moves.insert(0, "move_id", _ids("M", len(moves), 5))
+    return employees, moves
+
+
+def _campaigns(rng: np.random.Generator, profile: CompanyProfile, size: int) -> pd.DataFrame:
+    count = int(np.clip(size // 60, 40, 2000))
+    channels = _choice(rng, profile.channel_mix, count)
+    span_days = (END - START) / np.timedelta64(1, "D")
+    length = rng.integers(14, 90, count)
+    start = rng.uniform(0, span_days - length, count).astype(int)
+    cpl = np.array([profile.cost_per_lead[c] for c in channels])
+    # Spend buys leads: each campaign's expected leads = spend / cost per lead (with noise).
+    budget_share = rng.lognormal(0, 0.6, count)
+    expected_leads = budget_share / budget_share.sum() * size
+    spend = np.round(expected_leads * cpl * rng.lognormal(0, 0.15, count), 2)
+    return pd.DataFrame({
+        "campaign_id": _ids("C", count, 4),
+        "name": pd.Series(channels).str.replace("_", " ").str.title() + " #" + pd.Series(np.arange(1, count + 1)).astype(str),
+        "channel": channels,
+        "start_date": _day(start * DAY),
+        "end_date": _day((start + length) * DAY),
+        "spend": spend,
+    })
+
+
+def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaigns: pd.DataFrame,
+           employees: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    cpl = campaigns["channel"].map(profile.cost_per_lead).to_numpy(dtype=float)
+    weight = campaigns["spend"].to_numpy() / cpl
+    campaign = rng.choice(len(campaigns), size=size, p=weight / weight.sum())
+    start_day = ((campaigns["start_date"].to_numpy() - START) / np.timedelta64(1, "D"))[campaign]
+    end_day = ((campaigns["end_date"].to_numpy() - START) / np.timedelta64(1, "D"))[campaign]
+    created = _business_time(rng, rng.uniform(start_day, end_day + 1))
+    segment = _choice(rng, profile.segment_mix, size)
+    quality_mean = pd.Series(segment).map(profile.quality_mean).to_numpy()
+    quality = rng.beta(quality_mean * 6, (1 - quality_mean) * 6)
+    score = score_from_quality(rng, quality, profile.score_noise_sd)
+
+    is_mql = score >= profile.mql_threshold
+    mql = np.where(is_mql, created + rng.exponential(profile.mql_delay_days * DAY, size), np.nan)
+    contacted = is_mql & (rng.uniform(size=size) >= profile.never_contacted_share)
+    minutes = rng.lognormal(np.log(profile.response_median_minutes), profile.response_spread, size)
+    minutes = np.where(contacted, np.round(minutes, 1), np.nan)
+    accepted = contacted & (rng.uniform(size=size) < profile.sal_acceptance)
+    sal = np.where(accepted, mql + np.nan_to_num(minutes) * MINUTE, np.nan)
+    base = pd.Series(segment).map(profile.sql_base_rate).to_numpy()
+    p_sql = base * quality_multiplier(quality) * response_multiplier(minutes, profile.response_decay)
+    qualified = accepted & (rng.uniform(size=size) < np.clip(p_sql * profile.handoff_multiplier, 0, 0.97))
+    sql = np.where(qualified, sal + rng.exponential(profile.sql_delay_days * DAY, size), np.nan)
+    horizon = float((END - START) / np.timedelta64(1, "s"))
+    # Nothing after the end of the data: later stages simply have not happened yet.
+    mql[mql >= horizon] = np.nan
+    sal[np.isnan(mql) | (sal >= horizon)] = np.nan
+    sql[np.isnan(sal) | (sql >= horizon)] = np.nan
+    minutes[np.isnan(mql)] = np.nan
+
+    reason = np.full(size, None, dtype=object)
+    rejected = ~np.isnan(mql) & ~np.isnan(minutes) & np.isnan(sal)
+    reason[rejected] = rng.choice(["duplicate", "no_fit"], rejected.sum(), p=[0.3, 0.7])
+    not_qualified = ~np.isnan(sal) & np.isnan(sql)
+    reason[not_qualified] = rng.choice(["no_budget", "no_fit", "timing", "competitor", "no_response"],
+                                       not_qualified.sum(), p=[0.3, 0.25, 0.2, 0.1, 0.15])
+    reps = employees[(employees["function"] == "sales") & (employees["level"] == 1)]
+    owner = reps["employee_id"].to_numpy()[rng.integers(0, len(reps), size)]
+    leads = pd.DataFrame({
+        "lead_id": _ids("L", size),
+        "created_at": _at(created),
+        "campaign_id": campaigns["campaign_id"].to_numpy()[campaign],
+        "channel": campaigns["channel"].to_numpy()[campaign],
+        "segment": segment,
+        "region": rng.choice(schema.REGIONS, size),
+        "score": score,
+        "mql_at": _at(mql), "sal_at": _at(sal), "sql_at": _at(sql),
+        "first_response_minutes": minutes,
+        "owner_id": np.where(np.isnan(mql), None, owner),
+        "disqualification_reason": reason,
+    })
+    order = np.argsort(created, kind="stable")
+    leads = leads.iloc[order].reset_index(drop=True)
+    leads["lead_id"] = _ids("L", size)
+    return leads, quality[order]
+
+
+_TOUCH_TYPE = {"paid_search": "ad_click", "paid_social": "ad_click", "content": "content_download",
+               "email": "email_click", "webinar": "webinar", "events": "event_visit", "partner": "form_fill",
+               "referral": "form_fill"}
+
+
+def _touchpoints(rng: np.random.Generator, leads: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataFrame:
+    size = len(leads)
+    extra = rng.poisson(np.where(leads["segment"].to_numpy() == "enterprise", 2.0, 0.7))
+    owner = np.repeat(np.arange(size), extra)
+    weights = campaigns["spend"].to_numpy()
+    earlier = rng.choice(len(campaigns), len(owner), p=weights / weights.sum())
+    created = (leads["created_at"].to_numpy() - START) / np.timedelta64(1, "s")
+    touched = np.maximum(created[owner] - rng.exponential(12 * DAY, len(owner)), 0)
+    # The converting touch is the lead's own campaign, at the moment it was created (last touch).
+    lead_campaign = campaigns.reset_index().set_index("campaign_id").loc[leads["campaign_id"], "index"].to_numpy()
+    lead_index = np.concatenate([owner, np.arange(size)])
+    campaign_index = np.concatenate([earlier, lead_campaign])
+    moments = np.concatenate([touched, created])
+    order = np.lexsort((moments, lead_index))
+    channel = campaigns["channel"].to_numpy()[campaign_index[order]]
+    touches = pd.DataFrame({
+        "touchpoint_id": _ids("T", len(order), 8),
+        "lead_id": leads["lead_id"].to_numpy()[lead_index[order]],
+        "touched_at": _at(moments[order]),
+        "channel": channel,
+        "campaign_id": campaigns["campaign_id"].to_numpy()[campaign_index[order]],
+        "touch_type": pd.Series(channel).map(_TOUCH_TYPE).to_numpy(),
+    })
+    return touches
+
+
+_OPEN_STAGES = np.array(["prospecting", "qualification", "proposal", "negotiation"])
+
+
+def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFrame,
+           quality: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    horizon = float((END - START) / np.timedelta64(1, "s"))
+    sql = ((leads["sql_at"].to_numpy() - START) / np.timedelta64(1, "s")).astype(float)
+    sql[np.isnat(leads["sql_at"].to_numpy())] = np.nan
+    created = sql + rng.exponential(3 * DAY, len(leads))
+    has_opportunity = ~np.isnan(sql) & (rng.uniform(size=len(leads)) < profile.opportunity_rate) & (created < horizon)
+    idx = np.flatnonzero(has_opportunity)
+    n = len(idx)
+    segment = leads["segment"].to_numpy()[idx]
+    created = created[idx]
+    amount = np.round(pd.Series(segment).map(profile.deal_median).to_numpy() * rng.lognormal(0, 0.5, n), -2)
+    cycle_days = pd.Series(segment).map(profile.cycle_median_days).to_numpy() * rng.lognormal(0, 0.4, n)
+    closed = created + cycle_days * DAY
+    is_closed = closed < horizon
+    p_win = pd.Series(segment).map(profile.win_base_rate).to_numpy() * quality_multiplier(quality[idx])
+    won = is_closed & (rng.uniform(size=n) < np.clip(p_win, 0, 0.95))
+    lost = is_closed & ~won
+    elapsed = np.clip((horizon - created) / (closed - created), 0, 0.999)
+    stage = np.where(won, "closed_won", np.where(lost, "closed_lost", _OPEN_STAGES[(elapsed * 4).astype(int)]))
+    loss_weights = {"price": 0.3, "competitor": 0.25, "no_decision": 0.25, "timing": 0.1, "product_fit": 0.1}
+    if profile.alignment < 0.5:  # a misaligned pipeline is full of deals nobody was ready to buy
+        loss_weights = {"price": 0.25, "competitor": 0.2, "no_decision": 0.4, "timing": 0.1, "product_fit": 0.05}
+    account_ids = np.full(n, None, dtype=object)
+    account_ids[won] = _ids("A", int(won.sum()), 5).to_numpy()
+    opportunities = pd.DataFrame({
+        "opportunity_id": _ids("O", n, 6),
+        "lead_id": leads["lead_id"].to_numpy()[idx],
+        "account_id": account_ids,
+        "owner_id": leads["owner_id"].to_numpy()[idx],
+        "created_at": _at(created),
+        "amount": amount,
+        "stage": stage,
+        "closed_at": _at(np.where(is_closed, closed, np.nan)),
+        "outcome": np.where(won, "won", np.where(lost, "lost", "open")),
+        "loss_reason": np.where(lost, _choice(rng, loss_weights, n), None),
+    })
+    # Won deals become accounts: recurring revenue, churn, expansion and NPS.
+    w = np.flatnonzero(won)
+    start = closed[w]
+    churn_after = rng.exponential(30.44 * DAY / profile.monthly_churn, len(w))
+    churned = start + churn_after < horizon
+    years = (np.where(churned, start + churn_after, horizon) - start) / (365.25 * DAY)
+    starting_mrr = np.round(amount[w] / 12, 2)
+    growth = np.exp(rng.normal(profile.yearly_expansion, 0.12, len(w)) * years)
+    nps = np.clip(np.round(rng.normal(profile.nps_mean - 2.5 * churned, 1.8)), 0, 10)
+    nps = np.where(rng.uniform(size=len(w)) < 0.35, np.nan, nps)
+    accounts = pd.DataFrame({
+        "account_id": account_ids[w],
+        "segment": segment[w],
+        "region": leads["region"].to_numpy()[idx][w],
+        "start_date": _day(start),
+        "starting_mrr": starting_mrr,
+        "current_mrr": np.where(churned, 0.0, np.round(starting_mrr * growth, 2)),
+        "churned_at": _day(np.where(churned, start + churn_after, np.nan)),
+        "nps": pd.array(nps, dtype="Int64"),
+    })
+    return opportunities, accounts
+
+
+def _orders(rng: np.random.Generator, profile: CompanyProfile, size: int, campaigns: pd.DataFrame) -> pd.DataFrame:
+    horizon = float((END - START) / np.timedelta64(1, "s"))
+    customers = int(size * profile.orders_per_lead / 2)
+    weights = campaigns["spend"].to_numpy()
+    acquired_by = rng.choice(len(campaigns), customers, p=weights / weights.sum())
+    when = _business_time(rng, rng.uniform(0, 700, customers))
+    customer = np.arange(customers)
+    frames = []
+    alive = np.ones(customers, dtype=bool)
+    # One pass per order number (a dozen passes, each vectorised over all shoppers): whether a shopper
+    # comes back depends on whether their last parcel came on time.
+    for number in range(12):
+        k = np.flatnonzero(alive & (when < horizon))
+        if not len(k):
+            break
+        ship_hours = rng.lognormal(np.log(profile.ship_median_hours), 0.6, len(k))
+        transit_days = rng.lognormal(np.log(2.0), 0.35, len(k))
+        shipped = when[k] + ship_hours * 3600
+        delivered = shipped + transit_days * DAY
+        promised = np.floor(when[k] / DAY + 4) * DAY
+        late = delivered >= promised + DAY
+        frames.append(pd.DataFrame({
+            "customer": customer[k], "number": number, "ordered": when[k], "promised": promised,
+            "shipped": shipped, "delivered": delivered, "late": late,
+            "campaign": np.where(number == 0, acquired_by[k], -1),
+        }))
+        comes_back = rng.uniform(size=len(k)) < np.where(late, profile.repeat_rate_late, profile.repeat_rate_on_time)
+        alive[:] = False
+        alive[k[comes_back]] = True
+        when[k] = when[k] + rng.exponential(45 * DAY, len(k))
+    raw = pd.concat(frames, ignore_index=True)
+    raw = raw[raw["delivered"] < horizon].sort_values(["ordered", "customer"], kind="stable").reset_index(drop=True)
+    n = len(raw)
+    late = raw["late"].to_numpy()
+    value = np.round(rng.lognormal(np.log(55), 0.6, n), 2)
+    return pd.DataFrame({
+        "order_id": _ids("R", n, 7),
+        "customer_id": "U" + pd.Series(raw["customer"] + 1).astype("string").str.zfill(6),
+        "campaign_id": np.where(raw["campaign"] >= 0,
+                                campaigns["campaign_id"].to_numpy()[raw["campaign"].clip(lower=0)], None),
+        "ordered_at": _at(raw["ordered"].to_numpy()),
+        "promised_by": _day(raw["promised"].to_numpy()),
+        "shipped_at": _at(raw["shipped"].to_numpy()),
+        "delivered_at": _at(raw["delivered"].to_numpy()),
+        "value": value,
+        "items": 1 + rng.poisson(0.8, n),
+        "returned": rng.uniform(size=n) < np.where(late, 0.16, 0.07),
+        "_late": late,
+    })
+
+
+def _tickets(rng: np.random.Generator, profile: CompanyProfile, accounts: pd.DataFrame,
+             orders: pd.DataFrame | None) -> pd.DataFrame:
+    horizon = float((END - START) / np.timedelta64(1, "s"))
+    start = (accounts["start_date"].to_numpy() - START) / np.timedelta64(1, "s")
+    stop = np.where(accounts["churned_at"].isna(), horizon,
+                    (accounts["churned_at"].to_numpy() - START) / np.timedelta64(1, "s"))
+    months = np.maximum(stop - start, 0) / (30.44 * DAY)
+    per_account = rng.poisson(months * 0.6)
+    owner = np.repeat(np.arange(len(accounts)), per_account)
+    opened = start[owner] + rng.uniform(0, 1, len(owner)) * (stop - start)[owner]
+    category = _choice(rng, {"billing": 0.25, "product": 0.45, "how_to": 0.3}, len(owner))
+    account_id = accounts["account_id"].to_numpy()[owner]
+    order_id = np.full(len(owner), None, dtype=object)
+    if orders is not None and len(orders):
+        late = orders.pop("_late").to_numpy()
+        asks = rng.uniform(size=len(orders)) < np.where(late, 0.35, 0.04) + 0.5 * orders["returned"].to_numpy()
+        k = np.flatnonzero(asks)
+        delivered = (orders["delivered_at"].to_numpy()[k] - START) / np.timedelta64(1, "s")
+        opened = np.concatenate([opened, delivered + rng.exponential(DAY, len(k))])
+        kinds = np.where(orders["returned"].to_numpy()[k], "returns",
+                         np.where(late[k], "shipping", _choice(rng, {"billing": 0.4, "how_to": 0.6}, len(k))))
+        category = np.concatenate([category, kinds])
+        account_id = np.concatenate([account_id, np.full(len(k), None, dtype=object)])
+        order_id = np.concatenate([order_id, orders["order_id"].to_numpy()[k]])
+    n = len(opened)
+    # Operations quality shows here: slow resolution lowers satisfaction.
+    hours = rng.lognormal(np.log(10 if profile.alignment > 0.5 else 30), 1.0, n)
+    resolved = opened + hours * 3600
+    csat = np.clip(np.round(rng.normal(4.6 - 0.35 * np.log1p(hours / 24) * 2, 0.8)), 1, 5)
+    csat = np.where(rng.uniform(size=n) < 0.45, np.nan, csat)
+    is_open = resolved >= horizon
+    order = np.argsort(opened, kind="stable")
+    return pd.DataFrame({
+        "ticket_id": _ids("K", n, 6),
+        "account_id": account_id[order],
+        "order_id": order_id[order],
+        "opened_at": _at(opened[order]),
+        "resolved_at": _at(np.where(is_open, np.nan, resolved)[order]),
+        "category": category[order],
+        "csat": pd.array(np.where(is_open, np.nan, csat)[order], dtype="Int64"),
+        "cost": np.round(18 + 6 * hours[order] ** 0.5, 2),
+    })
+
+
+def _activities(rng: np.random.Generator, profile: CompanyProfile, employees: pd.DataFrame) -> pd.DataFrame:
+    weeks = np.datetime64("2025-11-03") + np.arange(8) * np.timedelta64(7, "D")
+    activities = np.array(schema.ACTIVITIES)
+    misalignment = 1.0 - profile.alignment
+    expected = np.array([
+        [_WORK_PROFILE[f].get(a, 0.0) + misalignment * _MISALIGNED_WORK.get(f, {}).get(a, 0.0) * 2
+         for a in activities] for f in employees["function"]])
+    e, w, a = np.meshgrid(np.arange(len(employees)), np.arange(len(weeks)), np.arange(len(activities)),
+                          indexing="ij")
+    e, w, a = e.ravel(), w.ravel(), a.ravel()
+    mean = expected[e, a]
+    hours = np.round(np.where(mean > 0, rng.gamma(6.0, np.maximum(mean, 1e-9) / 6.0), 0.0), 1)
+    keep = hours >= 0.5
+    frame = pd.DataFrame({
+        "employee_id": employees["employee_id"].to_numpy()[e[keep]],
+        "week": weeks[w[keep]].astype("datetime64[s]"),
+        "activity": activities[a[keep]],
+        "hours": hours[keep],
+    })
+    frame.insert(0, "activity_id", _ids("W", len(frame), 6))
+    return frame
+
+
+def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Quarterly targets; the aligned company shares an SQL target, the misaligned one pays per MQL."""
+    leads, opportunities = tables["leads"], tables["opportunities"]
+    won = opportunities[opportunities["outcome"] == "won"]
+    actual = {
+        "mqls": leads["mql_at"].dt.to_period("Q").value_counts(),
+        "sqls": leads["sql_at"].dt.to_period("Q").value_counts(),
+        "bookings": won.groupby(won["closed_at"].dt.to_period("Q"))["amount"].sum(),
+        "new_customers": won["closed_at"].dt.to_period("Q").value_counts(),
+    }
+    plan = [("marketing", "mqls"), ("sales", "bookings"), ("sales", "new_customers")]
+    if profile.alignment >= 0.5:
+        plan += [("marketing", "sqls"), ("sales", "sqls")]
+    if "orders" in tables:
+        actual["orders"] = tables["orders"]["ordered_at"].dt.to_period("Q").value_counts()
+        plan += [("operations", "orders"), ("operations", "on_time_delivery")]
+    quarters = pd.period_range("2024Q1", "2025Q4", freq="Q")
+    rows = []
+    for function, metric in plan:  # a few dozen rows: targets are a plan, not data
+        if metric == "on_time_delivery":
+            values = np.full(len(quarters), 0.9)
+        else:
+            values = actual[metric].reindex(quarters, fill_value=0).to_numpy(dtype=float)
+            values = np.round(values * rng.uniform(1.0, 1.25, len(quarters)), -2 if metric == "bookings" else 0)
+        rows.append(pd.DataFrame({"quarter": quarters.astype(str), "function": function, "metric": metric,
+                                  "target": values}))
+    frame = pd.concat(rows, ignore_index=True).sort_values(["quarter", "function", "metric"], kind="stable")
+    frame.insert(0, "target_id", _ids("G", len(frame), 4))
+    return frame.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing and loading
+# ----------------------------------------------------------------------------------------------
+
+
+def _as_text(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """The exact text written to CSV: ISO dates, fixed decimals, empty cells for missing values."""
+    out = {}
+    for column in table.columns:
+        values = frame[column.name]
+        if column.kind in ("datetime", "date"):
+            raw = values.to_numpy(dtype="datetime64[s]")
+            text = np.datetime_as_string(raw, unit="m" if column.kind == "datetime" else "D")
+            out[column.name] = np.where(np.isnat(raw), "", text)
+        elif column.kind == "float":
+            out[column.name] = values.astype("float64").map(lambda v: "" if np.isnan(v) else f"{v:.2f}") \
+                if len(values) < 50_000 else _fast_float_text(values)
+        elif column.kind == "bool":
+            out[column.name] = np.where(values.astype(bool), "true", "false")
+        else:
+            out[column.name] = values.astype("string").fillna("")
+    return pd.DataFrame(out)
+
+
+def _fast_float_text(values: pd.Series) -> np.ndarray:
+    numbers = values.to_numpy(dtype="float64")
+    text = np.char.mod("%.2f", np.nan_to_num(numbers))
+    return np.where(np.isnan(numbers), "", text)
+
+
+def check_writable(folder: str | os.PathLike[str], force: bool) -> Path:
+    """The folder to write to; FileExistsError if it holds anything and ``force`` is false."""
+    target = Path(folder)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+        raise FileExistsError(_("{folder} already exists and is not empty; nothing was written. Choose another "
+                                "folder, or pass --force to replace its files.", folder=target))
+    return target
+
+
+def write_company(tables: dict[str, pd.DataFrame], params: dict, folder: str | os.PathLike[str],
+                  force: bool = False, chunk_rows: int = 100_000,
+                  on_rows: Callable[[int], None] | None = None) -> Path:
+    """Write tables as CSV (and params as company.json) into ``folder``.
+
+    Refuses to touch an existing, non-empty folder unless ``force`` is true, so nobody's data is
+    overwritten by accident. ``on_rows`` is called with the number of rows written (for progress bars).
+    """
+    target = check_writable(folder, force)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the target and swap at the end, so a failure half-way never leaves half a company.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    staging.chmod(0o755)
+    try:
+        for name, frame in tables.items():
+            text = _as_text(schema.TABLES[name], frame)
+            with open(staging / schema.TABLES[name].file, "w", encoding="utf-8", newline="") as handle:
+                for begin in range(0, max(len(text), 1), chunk_rows):
+                    text.iloc[begin:begin + chunk_rows].to_csv(handle, index=False, header=begin == 0,
+                                                               lineterminator="\n")
+                    if on_rows:
+                        on_rows(min(chunk_rows, len(text) - begin))
+        (staging / "company.json").write_text(json.dumps(params, indent=2, sort_keys=True) + "\n",
+                                              encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+def write_readme(folder: str | os.PathLike[str]) -> Path:
+    """Write datasets/README.md: the companies, their stories, and the data dictionary from the schema."""
+    lines = [
+        "# Datasets",
+        "",
+        "Synthetic companies for the course, made by `smarketing generate` (seeded: the same seed gives the same",
+        "bytes). Each folder holds one CSV per table and `company.json`, the true parameters the generator used.",
+        "Regenerate them all with `make datasets`. *This file is written by `smarketing dictionary`; do not edit it.*",
+        "",
+        "| company | kind | story | leads | alignment |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| `{p.name}` | {p.kind} | {p.story} | {p.default_leads:,} | {p.alignment} |" for p in COMPANIES.values()]
+    lines += ["", "## What causes what", "", (__doc__ or "").split("\n\n", 1)[1].strip(), "",
+              "## Data dictionary", "", schema.data_dictionary_markdown()]
+    path = Path(folder) / "README.md"
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path
+
+
+def datasets_dir() -> Path:
+    """The folder of the committed datasets: $SMARKETING_DATA, or the repository's datasets/ folder."""
+    if os.environ.get("SMARKETING_DATA"):
+        return Path(os.environ["SMARKETING_DATA"])
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for folder in (start, *start.parents):
+            if (folder / "datasets" / "lumen" / "company.json").exists():
+                return folder / "datasets"
+    return Path.cwd() / "datasets"
+
+
+@dataclass
+class Company:
+    """A loaded company: one typed DataFrame per table, plus the true parameters when known."""
+
+    name: str
+    folder: Path
+    tables: dict[str, pd.DataFrame]
+    params: dict[str, Any]
+    missing: tuple[str, ...] = ()  # optional tables this company does not have
+
+    def __getattr__(self, table: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if table in tables:
+            return tables[table]
+        raise AttributeError(_("This company has no table '{table}'. Tables: {tables}.", table=table,
+                               tables=", ".join(tables)))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+
+def _read_text_table(path: Path) -> pd.DataFrame | schema.Problem:
+    """Read a CSV with every cell as text, or say in plain words why it cannot be read."""
+    try:
+        raw_bytes = path.read_bytes()
+        raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return schema.Problem(path.name, "", (), _(
+            "the file is not UTF-8 text (byte {position} cannot be read). Save it again as 'CSV UTF-8' "
+            "(in Excel: Save As > CSV UTF-8).", position=error.start))
+    if not raw_bytes.strip():
+        return schema.Problem(path.name, "", (), _("the file is empty. Export it again with a header row."))
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (pd.errors.ParserError, ValueError) as error:
+        return schema.Problem(path.name, "", (), _(
+            "the file is not a readable CSV ({detail}). Check that it is comma-separated with one header row.",
+            detail=str(error).splitlines()[0]))
+
+
+def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[schema.Problem], tuple[str, ...]]:
+    """Read and type every table of a folder; collect every problem instead of stopping at the first."""
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[schema.Problem] = []
+    missing: list[str] = []
+    for table in schema.TABLES.values():
+        path = folder / table.file
+        if not path.exists():
+            if table.optional:
+                missing.append(table.name)
+                tables[table.name] = parse_empty(table)
+            else:
+                problems.append(schema.Problem(table.file, "", (), _(
+                    "the file is missing from {folder}. Generate the company again with `smarketing generate` "
+                    "or copy the file in.", folder=folder)))
+            continue
+        raw = _read_text_table(path)
+        if isinstance(raw, schema.Problem):
+            problems.append(raw)
+            continue
+        frame, found = schema.parse_table(table, raw)
+        problems += found
+        tables[table.name] = frame
+    if not problems:
+        problems += schema.check_references(tables)
+    return tables, problems, tuple(missing)
+
+
+def parse_empty(table: schema.Table) -> pd.DataFrame:
+    frame, _problems = schema.parse_table(table, pd.DataFrame({c.name: pd.Series([], dtype=str) for c in table.columns}))
+    return frame
+
+
+def load_company(name_or_path: str | os.PathLike[str]) -> Company:
+    """Load a company by name (``"lumen"``, ``"ferro"``, ``"bloom"``) or from a folder of CSV files.
+
+    Returns a :class:`Company` whose tables are typed DataFrames (dates parsed, categories typed).
+    Raises :class:`DataValidationError` listing every problem (file, column, lines, how to fix) if
+    the data does not fit the schema.
+    """
+    text = str(name_or_path)
+    folder = Path(text) if (os.sep in text or Path(text).exists()) else datasets_dir() / text
+    if not folder.is_dir():
+        raise DataValidationError(text, [schema.Problem(text, "", (), _(
+            "no such company or folder. Use one of {known}, or the path of a folder of CSV files "
+            "(looked in {where}).", known=", ".join(COMPANIES), where=folder))])
+    tables, problems, missing = read_folder(folder)
+    if problems:
+        raise DataValidationError(str(folder), problems)
+    params_path = folder / "company.json"
+    params = json.loads(params_path.read_text(encoding="utf-8")) if params_path.exists() else {}
+    return Company(name=params.get("name", folder.name), folder=folder, tables=tables, params=params,
+                   missing=missing)

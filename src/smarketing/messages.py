@@ -1,0 +1,28 @@
+"""The message catalog: every learner-facing string the library produces passes through here.
+
+Strings are written in English as gettext message ids, so that a translated edition (the seed
+articles are Chinese) only needs a ``locale/<lang>/LC_MESSAGES/smarketing.mo`` file, never a change of
+logic. Choose the language with the ``SMARKETING_LANG`` environment variable (default: English).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from functools import lru_cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "smarketing"
+
+
+@lru_cache(maxsize=8)
+def _translation(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+def _(message: str, /, **values: object) -> str:
+    """Translate ``message`` into the learner's language and fill in its ``{placeholders}``."""
+    language = os.environ.get("SMARKETING_LANG", "en")
+    text = _translation(language).gettext(message)
+    return text.format(**values) if values else text
