@@ -337,7 +337,8 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
         return mapped.astype("boolean"), present & mapped.isna()
     if column.kind == "category":
         values = text.astype("string").str.strip()
-        return values.astype(pd.CategoricalDtype(list(column.allowed))), pd.Series(False, index=text.index)
+        known = values.where(values.isin(column.allowed))  # unknown values are reported by check_categories
+        return known.astype(pd.CategoricalDtype(list(column.allowed))), pd.Series(False, index=text.index)
     return text.astype("string").str.strip(), pd.Series(False, index=text.index)
 
 
