@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# Containers and CI machines often run as root, which Jupyter refuses unless told.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test datasets bench clean
 
@@ -17,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

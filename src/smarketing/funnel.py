@@ -1,0 +1,173 @@
+"""The demand waterfall on the leads and opportunities tables: stages, conversion, leakage, speed to
+lead, the MQL-threshold trade-off and reverse-funnel planning. Rates come from :mod:`smarketing.kpis`,
+so the funnel uses the very formulas the course defines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from smarketing import kpis
+from smarketing.messages import _
+
+STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
+RESPONSE_BUCKETS = ((0.0, 5.0, "under 5 min"), (5.0, 60.0, "5–60 min"), (60.0, 1440.0, "1–24 h"),
+                    (1440.0, math.inf, "over 24 h"))
+
+
+def _require(frame: pd.DataFrame, table: str, *columns: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(_("The {table} table is missing column(s) {columns}; load it with "
+                           "smarketing.load_company or check your export's headers.", table=table,
+                           columns=", ".join(missing)))
+
+
+def _reached(leads: pd.DataFrame, opportunities: pd.DataFrame) -> dict[str, pd.Series]:
+    """For each stage, a boolean per lead: did it get that far?"""
+    _require(leads, "leads", "lead_id", "mql_at", "sal_at", "sql_at")
+    _require(opportunities, "opportunities", "lead_id", "outcome")
+    won_leads = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
+    return {
+        "lead": pd.Series(True, index=leads.index),
+        "mql": leads["mql_at"].notna(),
+        "sal": leads["sal_at"].notna(),
+        "sql": leads["sql_at"].notna(),
+        "opportunity": leads["lead_id"].isin(opportunities["lead_id"]),
+        "won": leads["lead_id"].isin(won_leads),
+    }
+
+
+def stage_counts(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Leads that reached each stage of the waterfall: columns stage, count."""
+    reached = _reached(leads, opportunities)
+    return pd.DataFrame({"stage": list(STAGES), "count": [int(reached[s].sum()) for s in STAGES]})
+
+
+def stage_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Stage-to-stage conversion for one cohort of leads: of those who entered a stage, the share that
+    also entered the next. Columns from_stage, to_stage, entered, converted, rate (nan if none entered)."""
+    reached = _reached(leads, opportunities)
+    rows = []
+    for before, after in zip(STAGES, STAGES[1:], strict=False):
+        entered = int(reached[before].sum())
+        converted = int((reached[before] & reached[after]).sum())
+        rows.append((before, after, entered, converted, kpis.conversion_rate(converted, entered)))
+    return pd.DataFrame(rows, columns=["from_stage", "to_stage", "entered", "converted", "rate"])
+
+
+def lead_to_customer_rate(leads: pd.DataFrame, opportunities: pd.DataFrame) -> float:
+    """Share of all leads that became a won customer."""
+    reached = _reached(leads, opportunities)
+    return kpis.conversion_rate(int(reached["won"].sum()), len(leads))
+
+
+def _mqls(leads: pd.DataFrame) -> pd.DataFrame:
+    _require(leads, "leads", "mql_at", "first_response_minutes")
+    return leads[leads["mql_at"].notna()]
+
+
+def leakage_rate(leads: pd.DataFrame, sla_minutes: float = 1440.0) -> float:
+    """MQLs with no first response within the SLA (never contacted, or too late) ÷ MQLs. nan if no MQLs."""
+    if not sla_minutes > 0:
+        raise ValueError(_("sla_minutes must be a positive number of minutes (got {value}).", value=sla_minutes))
+    mqls = _mqls(leads)
+    answered_in_time = mqls["first_response_minutes"] <= sla_minutes  # NaN (never contacted) compares False
+    return kpis.conversion_rate(int((~answered_in_time).sum()), len(mqls))
+
+
+def speed_to_lead_minutes(leads: pd.DataFrame) -> float:
+    """Median minutes from MQL to sales' first contact, over the MQLs that were contacted. nan if none."""
+    minutes = _mqls(leads)["first_response_minutes"].dropna()
+    return float(minutes.median()) if len(minutes) else math.nan
+
+
+def conversion_by_response_time(leads: pd.DataFrame) -> pd.DataFrame:
+    """MQL → SQL conversion by how fast sales first answered (plus those never contacted).
+
+    Columns response_time, mqls, sqls, sql_rate: one row per bucket, ready to chart.
+    """
+    mqls = _mqls(leads)
+    _require(leads, "leads", "sql_at")
+    minutes = mqls["first_response_minutes"]
+    rows = []
+    for low, high, label in RESPONSE_BUCKETS:
+        bucket = mqls[(minutes > low) & (minutes <= high)] if low else mqls[minutes <= high]
+        rows.append((label, len(bucket), int(bucket["sql_at"].notna().sum())))
+    never = mqls[minutes.isna()]
+    rows.append((_("never contacted"), len(never), int(never["sql_at"].notna().sum())))
+    table = pd.DataFrame(rows, columns=["response_time", "mqls", "sqls"])
+    table["sql_rate"] = [kpis.conversion_rate(s, m) for s, m in zip(table["sqls"], table["mqls"], strict=True)]
+    return table
+
+
+def mql_threshold_tradeoff(leads: pd.DataFrame, opportunities: pd.DataFrame,
+                           thresholds: Iterable[int] = range(0, 101, 5)) -> pd.DataFrame:
+    """What each MQL score threshold would mean: how many leads sales must work, and how much of the
+    won revenue those leads brought. Columns threshold, mqls, share_of_leads, won_deals, won_revenue,
+    share_of_won_revenue. Vectorised: one sort and cumulative sums, whatever the number of leads."""
+    _require(leads, "leads", "lead_id", "score")
+    _require(opportunities, "opportunities", "lead_id", "outcome", "amount")
+    won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["amount"].agg(["size", "sum"])
+    score = leads["score"].to_numpy(dtype=float)
+    deals = leads["lead_id"].map(won["size"]).fillna(0).to_numpy(dtype=float)
+    revenue = leads["lead_id"].map(won["sum"]).fillna(0).to_numpy(dtype=float)
+    order = np.argsort(-score, kind="stable")
+    at_least = np.array(list(thresholds), dtype=float)
+    # How many leads have a score >= each threshold, then the cumulative totals of those leads.
+    counts = np.searchsorted(-score[order], -at_least, side="right")
+    cum_deals = np.concatenate([[0.0], np.cumsum(deals[order])])
+    cum_revenue = np.concatenate([[0.0], np.cumsum(revenue[order])])
+    total_revenue = cum_revenue[-1]
+    return pd.DataFrame({
+        "threshold": at_least.astype(int),
+        "mqls": counts,
+        "share_of_leads": counts / len(leads) if len(leads) else np.nan,
+        "won_deals": cum_deals[counts].astype(int),
+        "won_revenue": cum_revenue[counts],
+        "share_of_won_revenue": cum_revenue[counts] / total_revenue if total_revenue else np.nan,
+    })
+
+
+def reverse_funnel(revenue_target: float, average_deal: float, rates: Mapping[str, float]) -> pd.DataFrame:
+    """Work back from a revenue target to the volume each stage must deliver.
+
+    ``rates`` gives, for each stage after "lead", the share of the previous stage that reaches it, e.g.
+    ``{"mql": 0.25, "sal": 0.8, "sql": 0.5, "opportunity": 0.45, "won": 0.25}``. Customers needed =
+    target ÷ average deal; each earlier stage = the next one ÷ its rate, rounded up to whole leads.
+    Columns stage, needed.
+    """
+    kpis._non_negative(revenue_target=revenue_target, average_deal=average_deal)
+    if average_deal == 0:
+        raise ValueError(_("average_deal must be above zero to plan a funnel."))
+    missing = [s for s in STAGES[1:] if s not in rates]
+    if missing:
+        raise ValueError(_("rates is missing stage(s) {stages}; give one rate for each of {all}.",
+                           stages=", ".join(missing), all=", ".join(STAGES[1:])))
+    for stage in STAGES[1:]:
+        if not 0 < rates[stage] <= 1:
+            raise ValueError(_("The {stage} rate must be a share above 0 and at most 1 (got {value}).",
+                               stage=stage, value=rates[stage]))
+    needed = {"won": math.ceil(revenue_target / average_deal - 1e-9)}
+    for later, earlier in zip(STAGES[:0:-1], STAGES[-2::-1], strict=True):
+        needed[earlier] = math.ceil(needed[later] / rates[later] - 1e-9)
+    return pd.DataFrame({"stage": list(STAGES), "needed": [needed[s] for s in STAGES]})
+
+
+def pipeline_velocity_from(opportunities: pd.DataFrame) -> float:
+    """Pipeline velocity (currency per day) from the opportunities table: open deals × average won deal ×
+    win rate ÷ median won cycle, each by the course's own formula in :mod:`smarketing.kpis`."""
+    _require(opportunities, "opportunities", "outcome", "amount", "created_at", "closed_at")
+    won = opportunities[opportunities["outcome"] == "won"]
+    lost = opportunities[opportunities["outcome"] == "lost"]
+    open_deals = int((opportunities["outcome"] == "open").sum())
+    average = kpis.average_deal_size(float(won["amount"].sum()), len(won))
+    rate = kpis.win_rate(len(won), len(lost))
+    cycle = kpis.sales_cycle_days(won["created_at"], won["closed_at"])
+    if any(math.isnan(v) for v in (average, rate, cycle)):
+        return math.nan
+    return kpis.pipeline_velocity(open_deals, average, rate, cycle)

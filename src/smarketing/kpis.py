@@ -1,0 +1,245 @@
+"""Every KPI formula the course teaches, defined once, with its unit and typical range.
+
+Conventions: rates are returned as shares (0.25 means 25 %). When a formula is undefined because
+its denominator is zero (no leads, no closed deals, no customers at the start), the result is
+``nan`` — "not defined" — never ``inf`` and never a ZeroDivisionError; pandas, charts and the
+widgets show it as a gap. Negative counts, costs or revenue are refused with a clear ValueError.
+
+Typical ranges carry the credibility grade of their source (see ``KPI_CATALOG``): A peer-reviewed
+study or primary dataset, B an analyst's or vendor's own survey, C blog or aggregator, D no origin.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from smarketing.messages import _
+
+Number = float | int
+
+
+def _non_negative(**values: Number) -> None:
+    for name, value in values.items():
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            raise ValueError(_("{name} is missing; give a number.", name=name))
+        if value < 0:
+            raise ValueError(_("{name} must not be negative (got {value}). Check for refunds, credit notes or "
+                               "typos in the data.", name=name, value=value))
+
+
+def _ratio(numerator: Number, denominator: Number) -> float:
+    return math.nan if denominator == 0 else float(numerator) / float(denominator)
+
+
+def _share(part: Number, whole: Number, part_name: str, whole_name: str) -> float:
+    _non_negative(**{part_name: part, whole_name: whole})
+    if part > whole:
+        raise ValueError(_("{part_name} ({part}) cannot exceed {whole_name} ({whole}): a rate compares a group "
+                           "with the larger group it came from.", part_name=part_name, part=part,
+                           whole_name=whole_name, whole=whole))
+    return _ratio(part, whole)
+
+
+def cost_per_lead(spend: Number, leads: Number) -> float:
+    """Marketing spend ÷ leads it brought in. Currency per lead; nan when there are no leads."""
+    _non_negative(spend=spend, leads=leads)
+    return _ratio(spend, leads)
+
+
+def conversion_rate(converted: Number, entered: Number) -> float:
+    """Of those who entered a stage, the share that reached the next one (same cohort). Share 0–1."""
+    return _share(converted, entered, "converted", "entered")
+
+
+def win_rate(won: Number, lost: Number) -> float:
+    """Won ÷ (won + lost). Open deals are left out: they are neither. Share; nan with no closed deals."""
+    _non_negative(won=won, lost=lost)
+    return _ratio(won, won + lost)
+
+
+def average_deal_size(bookings: Number, deals_won: Number) -> float:
+    """Bookings ÷ deals won. Currency per deal; nan with no deals won."""
+    _non_negative(bookings=bookings, deals_won=deals_won)
+    return _ratio(bookings, deals_won)
+
+
+def sales_cycle_days(created: pd.Series, closed: pd.Series) -> float:
+    """Median days from opportunity created to closed, over the rows with both dates (pass won deals).
+
+    Days; nan when there are none. A close before its creation is refused: the dates are wrong.
+    """
+    days = (pd.to_datetime(closed) - pd.to_datetime(created)).dt.total_seconds() / 86_400
+    if (days < 0).any():
+        raise ValueError(_("{count} deal(s) close before they were created; check the dates.",
+                           count=int((days < 0).sum())))
+    days = days.dropna()
+    return float(days.median()) if len(days) else math.nan
+
+
+def pipeline_coverage(open_pipeline: Number, remaining_quota: Number) -> float:
+    """Open qualified pipeline ÷ quota still to reach. Times (×); nan when the quota is already met."""
+    _non_negative(open_pipeline=open_pipeline, remaining_quota=remaining_quota)
+    return _ratio(open_pipeline, remaining_quota)
+
+
+def pipeline_velocity(opportunities: Number, average_deal: Number, win_rate: Number, cycle_days: Number) -> float:
+    """Opportunities × average deal × win rate ÷ cycle days: revenue the pipeline produces per day."""
+    _non_negative(opportunities=opportunities, average_deal=average_deal, win_rate=win_rate, cycle_days=cycle_days)
+    return _ratio(opportunities * average_deal * win_rate, cycle_days)
+
+
+def customer_acquisition_cost(sales_and_marketing_cost: Number, new_customers: Number) -> float:
+    """Fully loaded sales + marketing cost ÷ new customers. Currency per customer; nan with none won."""
+    _non_negative(sales_and_marketing_cost=sales_and_marketing_cost, new_customers=new_customers)
+    return _ratio(sales_and_marketing_cost, new_customers)
+
+
+def _margin(gross_margin: Number) -> None:
+    if not 0 < gross_margin <= 1:
+        raise ValueError(_("gross_margin is a share between 0 and 1 (e.g. 0.75 for 75 %), got {value}.",
+                           value=gross_margin))
+
+
+def cac_payback_months(cac: Number, monthly_revenue_per_account: Number, gross_margin: Number) -> float:
+    """CAC ÷ (monthly revenue per account × gross margin): months of margin to earn back a customer's cost."""
+    _non_negative(cac=cac, monthly_revenue_per_account=monthly_revenue_per_account)
+    _margin(gross_margin)
+    return _ratio(cac, monthly_revenue_per_account * gross_margin)
+
+
+def lifetime_value(monthly_revenue_per_account: Number, gross_margin: Number, monthly_churn_rate: Number) -> float:
+    """Monthly revenue × gross margin ÷ monthly churn rate. Currency per customer.
+
+    nan when churn is 0: no churn means an unbounded lifetime, so the formula is undefined; cap the
+    lifetime instead (e.g. five years).
+    """
+    _non_negative(monthly_revenue_per_account=monthly_revenue_per_account, monthly_churn_rate=monthly_churn_rate)
+    _margin(gross_margin)
+    return _ratio(monthly_revenue_per_account * gross_margin, monthly_churn_rate)
+
+
+def ltv_to_cac(ltv: Number, cac: Number) -> float:
+    """Lifetime value ÷ acquisition cost. Ratio (×); nan when CAC is 0."""
+    _non_negative(ltv=ltv, cac=cac)
+    return _ratio(ltv, cac)
+
+
+def net_revenue_retention(start_revenue: Number, expansion: Number, contraction: Number, churned: Number) -> float:
+    """(Start + expansion − contraction − churned) ÷ start, for the customers of the start. Share (1.05 = 105 %)."""
+    _non_negative(start_revenue=start_revenue, expansion=expansion, contraction=contraction, churned=churned)
+    return _ratio(start_revenue + expansion - contraction - churned, start_revenue)
+
+
+def gross_revenue_retention(start_revenue: Number, contraction: Number, churned: Number) -> float:
+    """(Start − contraction − churned) ÷ start: retention without expansion. Share, at most 1."""
+    _non_negative(start_revenue=start_revenue, contraction=contraction, churned=churned)
+    return _ratio(start_revenue - contraction - churned, start_revenue)
+
+
+def churn_rate(customers_lost: Number, customers_at_start: Number) -> float:
+    """Customers lost in the period ÷ customers at its start. Share per period."""
+    return _share(customers_lost, customers_at_start, "customers_lost", "customers_at_start")
+
+
+def _ratings(values: Iterable[Number], low: int, high: int, what: str) -> np.ndarray:
+    ratings = pd.to_numeric(pd.Series(list(values), dtype="object"), errors="coerce").dropna().to_numpy(float)
+    outside = ratings[(ratings < low) | (ratings > high) | (ratings % 1 != 0)]
+    if len(outside):
+        raise ValueError(_("{what} are whole numbers from {low} to {high}; found {values}.", what=what, low=low,
+                           high=high, values=", ".join(f"{v:g}" for v in np.unique(outside)[:5])))
+    return ratings
+
+
+def net_promoter_score(scores: Iterable[Number]) -> float:
+    """% promoters (9–10) − % detractors (0–6) of the 0–10 answers. Points from −100 to 100; nan if none."""
+    ratings = _ratings(scores, 0, 10, _("NPS answers"))
+    if not len(ratings):
+        return math.nan
+    return float(100 * ((ratings >= 9).mean() - (ratings <= 6).mean()))
+
+
+def csat(ratings: Iterable[Number]) -> float:
+    """Share of satisfied answers (4 or 5) among the 1–5 ratings given. Share; nan if none."""
+    values = _ratings(ratings, 1, 5, _("CSAT ratings"))
+    return float((values >= 4).mean()) if len(values) else math.nan
+
+
+def quota_attainment(bookings: Number, quota: Number) -> float:
+    """Bookings ÷ quota. Share (1.1 = 110 % of quota); nan without a quota."""
+    _non_negative(bookings=bookings, quota=quota)
+    return _ratio(bookings, quota)
+
+
+def cart_abandonment_rate(orders: Number, carts: Number) -> float:
+    """1 − orders ÷ carts started. Share; nan with no carts."""
+    return 1 - _share(orders, carts, "orders", "carts")
+
+
+def perfect_order_rate(perfect_orders: Number, orders: Number) -> float:
+    """Orders delivered complete, on time, undamaged and correctly invoiced ÷ all orders. Share."""
+    return _share(perfect_orders, orders, "perfect_orders", "orders")
+
+
+def channel_roi(attributed_revenue: Number, spend: Number) -> float:
+    """(Revenue attributed to the channel − spend) ÷ spend. Share (0.5 = 50 % return); nan without spend."""
+    _non_negative(attributed_revenue=attributed_revenue, spend=spend)
+    return _ratio(attributed_revenue - spend, spend)
+
+
+def cost_per_ticket(support_cost: Number, tickets: Number) -> float:
+    """Support cost ÷ tickets handled. Currency per ticket; nan with no tickets."""
+    _non_negative(support_cost=support_cost, tickets=tickets)
+    return _ratio(support_cost, tickets)
+
+
+@dataclass(frozen=True)
+class KPIInfo:
+    """What the course says about one KPI: who owns it, how it is computed, its unit and usual values."""
+
+    name: str
+    owner: str
+    formula: str
+    unit: str
+    typical_range: str
+    source_grade: str
+
+
+KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
+    KPIInfo("cost_per_lead", "marketing", "spend ÷ leads", "currency per lead",
+            "B2B SaaS ~$150–300; e-commerce ~$90", "C"),
+    KPIInfo("conversion_rate", "shared", "entered next stage ÷ entered this stage (same cohort)", "share",
+            "Lead→MQL ~25%, MQL→SQL 13–50%, SQL→Opp ~45%, Opp→Won 20–30%", "C"),
+    KPIInfo("win_rate", "sales", "won ÷ (won + lost)", "share", "20–30%; SMB 25–40%, enterprise 10–20%", "C"),
+    KPIInfo("average_deal_size", "sales", "bookings ÷ deals won", "currency per deal", "—", "—"),
+    KPIInfo("sales_cycle_days", "sales", "median days created → closed, won deals", "days",
+            "SMB ~30 d, enterprise 180+ d", "C"),
+    KPIInfo("pipeline_coverage", "sales", "open qualified pipeline ÷ remaining quota", "×",
+            "2.5–4× (the '3× rule' has no origin)", "C"),
+    KPIInfo("pipeline_velocity", "shared", "opportunities × average deal × win rate ÷ cycle days",
+            "currency per day", "—", "—"),
+    KPIInfo("customer_acquisition_cost", "shared", "sales + marketing cost ÷ new customers",
+            "currency per customer", "~$2 per $1 of new ARR (SaaS median)", "B"),
+    KPIInfo("cac_payback_months", "shared", "CAC ÷ (monthly revenue per account × gross margin)", "months",
+            "median ~18; under 12 is good", "B/C"),
+    KPIInfo("lifetime_value", "shared", "monthly revenue × gross margin ÷ monthly churn", "currency per customer",
+            "—", "—"),
+    KPIInfo("ltv_to_cac", "shared", "LTV ÷ CAC", "×", "≥ 3:1 heuristic", "C"),
+    KPIInfo("net_revenue_retention", "operations", "(start + expansion − contraction − churn) ÷ start", "share",
+            "100–110%", "B"),
+    KPIInfo("gross_revenue_retention", "operations", "(start − contraction − churn) ÷ start", "share", "~90%", "B"),
+    KPIInfo("churn_rate", "operations", "customers lost ÷ customers at start", "share per period",
+            "SMB 3–8% a month", "C"),
+    KPIInfo("net_promoter_score", "operations", "% answering 9–10 − % answering 0–6", "points (−100..100)",
+            "~30–40", "C"),
+    KPIInfo("csat", "operations", "share of 4–5 ratings", "share", "~78%", "C"),
+    KPIInfo("quota_attainment", "sales", "bookings ÷ quota", "share", "—", "—"),
+    KPIInfo("cart_abandonment_rate", "operations", "1 − orders ÷ carts", "share", "~70% (Baymard)", "B"),
+    KPIInfo("perfect_order_rate", "operations", "perfect orders ÷ orders", "share", "SCOR model", "B"),
+    KPIInfo("channel_roi", "marketing", "(attributed revenue − spend) ÷ spend", "share", "—", "—"),
+    KPIInfo("cost_per_ticket", "operations", "support cost ÷ tickets", "currency per ticket", "—", "—"),
+)}

@@ -1,0 +1,119 @@
+"""The funnel functions on a tiny hand-made company whose stages can be counted by eye."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smarketing import funnel
+
+T = pd.Timestamp("2025-01-01 09:00")
+NAT = pd.NaT
+
+
+@pytest.fixture()
+def leads():
+    # lead  score  MQL  response(min)  SAL  SQL
+    # L1     90    yes      3          yes  yes   -> opportunity, won 50 000
+    # L2     80    yes     30          yes  yes   -> opportunity, lost
+    # L3     70    yes    200          yes  no
+    # L4     60    yes   3000          no   no    (answered after 2 days: leaked with a 24 h SLA)
+    # L5     55    yes    never        no   no    (leaked)
+    # L6     40    no       -          no   no
+    # L7     30    no       -          no   no
+    # L8     20    no       -          no   no
+    hours = pd.Timedelta(hours=1)
+    return pd.DataFrame({
+        "lead_id": [f"L{i}" for i in range(1, 9)],
+        "score": [90, 80, 70, 60, 55, 40, 30, 20],
+        "mql_at": [T, T, T, T, T, NAT, NAT, NAT],
+        "sal_at": [T + hours, T + hours, T + hours, NAT, NAT, NAT, NAT, NAT],
+        "sql_at": [T + 5 * hours, T + 5 * hours, NAT, NAT, NAT, NAT, NAT, NAT],
+        "first_response_minutes": [3.0, 30.0, 200.0, 3000.0, np.nan, np.nan, np.nan, np.nan],
+    })
+
+
+@pytest.fixture()
+def opportunities():
+    return pd.DataFrame({
+        "lead_id": ["L1", "L2"],
+        "outcome": ["won", "lost"],
+        "amount": [50_000.0, 20_000.0],
+        "created_at": pd.to_datetime(["2025-01-02", "2025-01-02"]),
+        "closed_at": pd.to_datetime(["2025-03-03", "2025-02-01"]),
+    })
+
+
+def test_stage_counts(leads, opportunities):
+    counts = funnel.stage_counts(leads, opportunities)
+    assert counts["count"].tolist() == [8, 5, 3, 2, 2, 1]
+
+
+def test_stage_conversion_by_hand(leads, opportunities):
+    table = funnel.stage_conversion(leads, opportunities).set_index("to_stage")
+    # 5/8 leads became MQL, 3/5 accepted, 2/3 qualified, 2/2 opened, 1/2 won
+    assert table["rate"].tolist() == pytest.approx([5 / 8, 3 / 5, 2 / 3, 1.0, 0.5])
+    assert table.loc["sal", "entered"] == 5 and table.loc["sal", "converted"] == 3
+
+
+def test_lead_to_customer_rate(leads, opportunities):
+    assert funnel.lead_to_customer_rate(leads, opportunities) == pytest.approx(1 / 8)
+
+
+def test_leakage_and_speed_to_lead(leads):
+    # 24 h SLA: L4 (3000 min) and L5 (never) leak -> 2 / 5
+    assert funnel.leakage_rate(leads, sla_minutes=1440) == pytest.approx(0.4)
+    # 1 h SLA: L3, L4, L5 -> 3 / 5
+    assert funnel.leakage_rate(leads, sla_minutes=60) == pytest.approx(0.6)
+    # median of 3, 30, 200, 3000 = (30 + 200) / 2
+    assert funnel.speed_to_lead_minutes(leads) == pytest.approx(115.0)
+    with pytest.raises(ValueError, match="sla_minutes must be a positive"):
+        funnel.leakage_rate(leads, sla_minutes=0)
+
+
+def test_no_mqls_gives_nan(leads):
+    cold = leads.assign(mql_at=pd.NaT)
+    assert math.isnan(funnel.leakage_rate(cold)) and math.isnan(funnel.speed_to_lead_minutes(cold))
+
+
+def test_conversion_by_response_time(leads):
+    table = funnel.conversion_by_response_time(leads).set_index("response_time")
+    assert table["mqls"].tolist() == [1, 1, 1, 1, 1]
+    assert table["sqls"].tolist() == [1, 1, 0, 0, 0]
+    assert table.loc["under 5 min", "sql_rate"] == 1.0
+    assert table.loc["never contacted", "sql_rate"] == 0.0
+
+
+def test_mql_threshold_tradeoff(leads, opportunities):
+    table = funnel.mql_threshold_tradeoff(leads, opportunities, thresholds=[0, 60, 85, 95]).set_index("threshold")
+    assert table["mqls"].tolist() == [8, 4, 1, 0]
+    # the only won deal (50 000) comes from L1 (score 90): kept by thresholds up to 90
+    assert table["won_revenue"].tolist() == [50_000.0, 50_000.0, 50_000.0, 0.0]
+    assert table.loc[60, "share_of_leads"] == pytest.approx(0.5)
+    assert table.loc[95, "share_of_won_revenue"] == 0.0
+
+
+def test_reverse_funnel_by_hand():
+    rates = {"mql": 0.25, "sal": 0.8, "sql": 0.5, "opportunity": 0.5, "won": 0.25}
+    plan = funnel.reverse_funnel(1_000_000, 50_000, rates).set_index("stage")["needed"]
+    # 1 000 000 / 50 000 = 20 won; / 0.25 = 80 opps; / 0.5 = 160 SQL; / 0.5 = 320 SAL; / 0.8 = 400 MQL; / 0.25 = 1600
+    assert plan.tolist() == [1600, 400, 320, 160, 80, 20]
+    assert funnel.reverse_funnel(0, 50_000, rates)["needed"].sum() == 0
+    with pytest.raises(ValueError, match="The sql rate must be a share above 0"):
+        funnel.reverse_funnel(1_000, 100, {**rates, "sql": 1.5})
+    with pytest.raises(ValueError, match="rates is missing stage\\(s\\) won"):
+        funnel.reverse_funnel(1_000, 100, {k: v for k, v in rates.items() if k != "won"})
+
+
+def test_pipeline_velocity_from_table(opportunities):
+    table = pd.concat([opportunities, opportunities.iloc[[1]].assign(outcome="open", closed_at=pd.NaT)])
+    # 1 open deal x average won 50 000 x win rate 1/2 / median cycle 60 days
+    assert funnel.pipeline_velocity_from(table) == pytest.approx(1 * 50_000 * 0.5 / 60)
+
+
+def test_missing_column_is_named(leads, opportunities):
+    with pytest.raises(ValueError, match="leads table is missing column\\(s\\) mql_at"):
+        funnel.stage_counts(leads.drop(columns=["mql_at"]), opportunities)

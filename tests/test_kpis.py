@@ -1,0 +1,104 @@
+"""Each KPI against values worked out by hand, plus the empty, zero-denominator and bad-input cases."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import pandas as pd
+import pytest
+
+from smarketing import kpis
+
+
+@pytest.mark.parametrize(("function", "args", "expected"), [
+    (kpis.cost_per_lead, (12_000, 80), 150.0),                      # 12 000 / 80
+    (kpis.conversion_rate, (45, 180), 0.25),                        # 45 / 180
+    (kpis.win_rate, (30, 90), 0.25),                                # 30 / (30 + 90)
+    (kpis.average_deal_size, (540_000, 18), 30_000.0),              # 540 000 / 18
+    (kpis.pipeline_coverage, (900_000, 300_000), 3.0),              # 900 000 / 300 000
+    (kpis.pipeline_velocity, (40, 25_000, 0.25, 50), 5_000.0),      # 40 * 25 000 * 0.25 / 50
+    (kpis.customer_acquisition_cost, (250_000, 50), 5_000.0),       # 250 000 / 50
+    (kpis.cac_payback_months, (6_000, 500, 0.8), 15.0),             # 6 000 / (500 * 0.8)
+    (kpis.lifetime_value, (500, 0.8, 0.02), 20_000.0),              # 500 * 0.8 / 0.02
+    (kpis.ltv_to_cac, (20_000, 5_000), 4.0),                        # 20 000 / 5 000
+    (kpis.net_revenue_retention, (100_000, 15_000, 3_000, 7_000), 1.05),  # (100 + 15 - 3 - 7) / 100
+    (kpis.gross_revenue_retention, (100_000, 3_000, 7_000), 0.90),  # (100 - 3 - 7) / 100
+    (kpis.churn_rate, (6, 200), 0.03),                              # 6 / 200
+    (kpis.quota_attainment, (165_000, 150_000), 1.1),               # 165 / 150
+    (kpis.cart_abandonment_rate, (300, 1_000), 0.7),                # 1 - 300 / 1 000
+    (kpis.perfect_order_rate, (920, 1_000), 0.92),                  # 920 / 1 000
+    (kpis.channel_roi, (30_000, 20_000), 0.5),                      # (30 000 - 20 000) / 20 000
+    (kpis.cost_per_ticket, (4_500, 300), 15.0),                     # 4 500 / 300
+])
+def test_kpi_by_hand(function, args, expected):
+    assert function(*args) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("function", "args"), [
+    (kpis.cost_per_lead, (5_000, 0)),
+    (kpis.conversion_rate, (0, 0)),
+    (kpis.win_rate, (0, 0)),
+    (kpis.average_deal_size, (0, 0)),
+    (kpis.pipeline_coverage, (10_000, 0)),
+    (kpis.pipeline_velocity, (10, 1_000, 0.2, 0)),
+    (kpis.customer_acquisition_cost, (80_000, 0)),
+    (kpis.cac_payback_months, (1_000, 0, 0.7)),
+    (kpis.lifetime_value, (100, 0.7, 0)),
+    (kpis.ltv_to_cac, (1_000, 0)),
+    (kpis.net_revenue_retention, (0, 0, 0, 0)),
+    (kpis.gross_revenue_retention, (0, 0, 0)),
+    (kpis.churn_rate, (0, 0)),
+    (kpis.quota_attainment, (10, 0)),
+    (kpis.cart_abandonment_rate, (0, 0)),
+    (kpis.perfect_order_rate, (0, 0)),
+    (kpis.channel_roi, (100, 0)),
+    (kpis.cost_per_ticket, (100, 0)),
+])
+def test_zero_denominator_is_nan_not_an_error(function, args):
+    result = function(*args)
+    assert isinstance(result, float) and math.isnan(result)
+
+
+@pytest.mark.parametrize(("function", "args", "message"), [
+    (kpis.cost_per_lead, (-100, 10), "spend must not be negative"),
+    (kpis.conversion_rate, (12, 10), r"converted \(12\) cannot exceed entered \(10\)"),
+    (kpis.win_rate, (-1, 4), "won must not be negative"),
+    (kpis.cac_payback_months, (1_000, 100, 75), "gross_margin is a share between 0 and 1"),
+    (kpis.churn_rate, (5, -2), "customers_at_start must not be negative"),
+    (kpis.channel_roi, (100, float("nan")), "spend is missing"),
+])
+def test_bad_input_says_what_is_wrong(function, args, message):
+    with pytest.raises(ValueError, match=message):
+        function(*args)
+
+
+def test_nps_and_csat_by_hand():
+    # 4 promoters (9, 10, 9, 10), 3 passives (7, 8, 8), 3 detractors (0, 5, 6) of 10: 40 % - 30 % = 10
+    assert kpis.net_promoter_score([9, 10, 9, 10, 7, 8, 8, 0, 5, 6]) == pytest.approx(10.0)
+    # 3 of the 4 answered ratings are 4 or 5; the missing answer is ignored
+    assert kpis.csat(pd.Series([5, 4, 2, None, 4])) == pytest.approx(0.75)
+    assert math.isnan(kpis.net_promoter_score([])) and math.isnan(kpis.csat([]))
+    with pytest.raises(ValueError, match="NPS answers are whole numbers from 0 to 10; found 11"):
+        kpis.net_promoter_score([3, 11])
+    with pytest.raises(ValueError, match="CSAT ratings are whole numbers from 1 to 5; found 0"):
+        kpis.csat([0, 5])
+
+
+def test_sales_cycle_days_by_hand():
+    created = pd.Series(pd.to_datetime(["2025-01-01", "2025-01-01", "2025-02-01", None]))
+    closed = pd.Series(pd.to_datetime(["2025-01-31", "2025-03-02", "2025-02-11", "2025-03-01"]))
+    # 30, 60 and 10 days (the row without a creation date is left out): median 30
+    assert kpis.sales_cycle_days(created, closed) == pytest.approx(30.0)
+    assert math.isnan(kpis.sales_cycle_days(pd.Series([], dtype="datetime64[s]"), pd.Series([], dtype="datetime64[s]")))
+    with pytest.raises(ValueError, match="1 deal\\(s\\) close before they were created"):
+        kpis.sales_cycle_days(created.iloc[:1], pd.Series(pd.to_datetime(["2024-12-01"])))
+
+
+def test_the_catalog_lists_every_kpi_function_and_nothing_else():
+    functions = {name for name, obj in inspect.getmembers(kpis, inspect.isfunction)
+                 if obj.__module__ == kpis.__name__ and not name.startswith("_")}
+    assert functions == set(kpis.KPI_CATALOG)
+    for info in kpis.KPI_CATALOG.values():
+        assert info.owner in {"marketing", "sales", "operations", "shared"}
+        assert info.formula and info.unit

@@ -1,0 +1,50 @@
+"""`make lab` serves JupyterLab: started headless, the server answers on its port with the course."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_lab_serves_jupyterlab_on_its_port(tmp_path):
+    port, token = _free_port(), "smarketing-test"
+    lab_args = f"--no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token}"
+    log = (tmp_path / "lab.log").open("w")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server = subprocess.Popen(["make", "-s", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}"], cwd=ROOT,
+                              stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        deadline, last_error = time.monotonic() + 120, None
+        while time.monotonic() < deadline:
+            assert server.poll() is None, (tmp_path / "lab.log").read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=5) as r:
+                    listing = json.load(r)
+                break
+            except OSError as error:
+                last_error = error
+                time.sleep(1)
+        else:
+            raise AssertionError(f"JupyterLab did not answer on port {port}: {last_error}")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as page:
+            assert page.status == 200 and b"JupyterLab" in page.read()
+        # The server is rooted at course/: the notebooks are what a learner sees first.
+        names = {item["name"] for item in listing["content"]}
+        assert names == {p.name for p in (ROOT / "course").iterdir() if not p.name.startswith(".")}
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
