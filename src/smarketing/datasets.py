@@ -782,19 +782,13 @@ def _as_text(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
             text = np.datetime_as_string(raw, unit="m" if column.kind == "datetime" else "D")
             out[column.name] = np.where(np.isnat(raw), "", text)
         elif column.kind == "float":
-            out[column.name] = values.astype("float64").map(lambda v: "" if np.isnan(v) else f"{v:.2f}") \
-                if len(values) < 50_000 else _fast_float_text(values)
+            numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+            out[column.name] = np.where(np.isnan(numbers), "", np.char.mod("%.2f", np.nan_to_num(numbers)))
         elif column.kind == "bool":
             out[column.name] = np.where(values.astype(bool), "true", "false")
         else:
             out[column.name] = values.astype("string").fillna("")
     return pd.DataFrame(out)
-
-
-def _fast_float_text(values: pd.Series) -> np.ndarray:
-    numbers = values.to_numpy(dtype="float64")
-    text = np.char.mod("%.2f", np.nan_to_num(numbers))
-    return np.where(np.isnan(numbers), "", text)
 
 
 def check_writable(folder: str | os.PathLike[str], force: bool) -> Path:
