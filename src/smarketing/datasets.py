@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,20 +315,22 @@ def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = Non
     tables["campaigns"] = _campaigns(rng["campaigns"], profile, size)
     step("leads")
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        tables["leads"], tables["touchpoints"], draws = _leads(rng["leads"], profile, size, tables["campaigns"],
-                                                               tables["employees"], pool)
-    step("touchpoints")
-    step("opportunities")
-    tables["opportunities"], tables["accounts"] = _deals(rng["deals"], profile, tables["leads"], draws)
-    if profile.orders_per_lead:
-        step("orders")
-        tables["orders"] = _orders(rng["deals"], profile, size, tables["campaigns"])
-    step("support tickets")
-    tables["support_tickets"] = _tickets(rng["deals"], profile, tables["accounts"], tables.get("orders"))
-    step("activities")
-    tables["activities"] = _activities(rng["work"], profile, tables["employees"])
-    step("targets")
-    tables["targets"] = _targets(rng["work"], profile, tables)
+        tables["leads"], touchpoints, draws = _leads(rng["leads"], profile, size, tables["campaigns"],
+                                                     tables["employees"], pool)
+        # While the touchpoints table is built on the other core, the deals and the rest are drawn here.
+        step("opportunities")
+        tables["opportunities"], tables["accounts"] = _deals(rng["deals"], profile, tables["leads"], draws)
+        if profile.orders_per_lead:
+            step("orders")
+            tables["orders"] = _orders(rng["deals"], profile, size, tables["campaigns"])
+        step("support tickets")
+        tables["support_tickets"] = _tickets(rng["deals"], profile, tables["accounts"], tables.get("orders"))
+        step("activities")
+        tables["activities"] = _activities(rng["work"], profile, tables["employees"])
+        step("targets")
+        tables["targets"] = _targets(rng["work"], profile, tables)
+        step("touchpoints")
+        tables["touchpoints"] = touchpoints.result()
     ordered = {t: tables[t] for t in schema.TABLES if t in tables}
     return ordered, profile.to_json(seed, size)
 
@@ -480,8 +482,8 @@ def _lead_block(rng: np.random.Generator, profile: CompanyProfile, created: np.n
 
 
 def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaigns: pd.DataFrame,
-           employees: pd.DataFrame, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, pd.DataFrame, _LeadDraws]:
-    """The leads and their touchpoints, drawn block by block on all cores."""
+           employees: pd.DataFrame, pool: ThreadPoolExecutor) -> tuple[pd.DataFrame, Future, _LeadDraws]:
+    """The leads, drawn block by block on all cores, and their touchpoints (a table still being built)."""
     weight = campaigns["spend"].to_numpy() / _per(campaigns["channel"].cat.codes.to_numpy(), profile.cost_per_lead,
                                                    schema.CHANNELS)
     campaign = np.repeat(np.arange(len(campaigns)), rng.multinomial(size, weight / weight.sum()))
@@ -514,7 +516,7 @@ def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaig
         "owner_id": _take(reps, draw["rep"] % len(reps), present=~np.isnan(draw["mql"])),
         "disqualification_reason": _category(draw["reason"], schema.DISQUALIFICATION_REASONS),
     })
-    return leads, touchpoints.result(), _LeadDraws(quality=draw["quality"], campaign=campaign)
+    return leads, touchpoints, _LeadDraws(quality=draw["quality"], campaign=campaign)
 
 
 def _touchpoint_table(campaigns: pd.DataFrame, created: np.ndarray, campaign: np.ndarray, lead_ids: pd.Series,
@@ -740,25 +742,34 @@ def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str
     """Quarterly targets; the aligned company shares an SQL target, the misaligned one pays per MQL."""
     leads, opportunities = tables["leads"], tables["opportunities"]
     won = opportunities[opportunities["outcome"] == "won"]
+    quarters = pd.period_range("2024Q1", "2025Q4", freq="Q")
+
+    def per_quarter(moments: pd.Series, weights: np.ndarray | None = None) -> np.ndarray:
+        # Quarter number from the month, in numpy: period conversion of a million dates is slow.
+        months = moments.to_numpy(dtype="datetime64[s]").astype("datetime64[M]")
+        present = ~np.isnat(months)
+        index = (months[present].astype(np.int64) - np.datetime64("2024-01", "M").astype(np.int64)) // 3
+        chosen = None if weights is None else weights[present]
+        return np.bincount(index, weights=chosen, minlength=len(quarters))[: len(quarters)]
+
     actual = {
-        "mqls": leads["mql_at"].dt.to_period("Q").value_counts(),
-        "sqls": leads["sql_at"].dt.to_period("Q").value_counts(),
-        "bookings": won.groupby(won["closed_at"].dt.to_period("Q"))["amount"].sum(),
-        "new_customers": won["closed_at"].dt.to_period("Q").value_counts(),
+        "mqls": per_quarter(leads["mql_at"]),
+        "sqls": per_quarter(leads["sql_at"]),
+        "bookings": per_quarter(won["closed_at"], won["amount"].to_numpy()),
+        "new_customers": per_quarter(won["closed_at"]),
     }
     plan = [("marketing", "mqls"), ("sales", "bookings"), ("sales", "new_customers")]
     if profile.alignment >= 0.5:
         plan += [("marketing", "sqls"), ("sales", "sqls")]
     if "orders" in tables:
-        actual["orders"] = tables["orders"]["ordered_at"].dt.to_period("Q").value_counts()
+        actual["orders"] = per_quarter(tables["orders"]["ordered_at"])
         plan += [("operations", "orders"), ("operations", "on_time_delivery")]
-    quarters = pd.period_range("2024Q1", "2025Q4", freq="Q")
     rows = []
     for function, metric in plan:  # a few dozen rows: targets are a plan, not data
         if metric == "on_time_delivery":
             values = np.full(len(quarters), 0.9)
         else:
-            values = actual[metric].reindex(quarters, fill_value=0).to_numpy(dtype=float)
+            values = actual[metric].astype(float)
             values = np.round(values * rng.uniform(1.0, 1.25, len(quarters)), -2 if metric == "bookings" else 0)
         rows.append(pd.DataFrame({"quarter": quarters.astype(str), "function": function, "metric": metric,
                                   "target": values}))
