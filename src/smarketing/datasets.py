@@ -428,7 +428,7 @@ class _LeadDraws:
     campaign: np.ndarray  # row of the lead's campaign in the campaigns table
 
 
-LEAD_BLOCK = 50_000  # leads drawn per block; fixed, so the data never depends on the number of threads
+LEAD_BLOCK = 125_000  # leads drawn per block; fixed, so the data never depends on the number of threads
 
 
 def _lead_block(rng: np.random.Generator, profile: CompanyProfile, created: np.ndarray,
