@@ -28,7 +28,7 @@ def _generate(args: argparse.Namespace) -> int:
             return 1
         size = args.size or datasets.COMPANIES[name].default_leads
         show = size >= PROGRESS_FROM_LEADS or args.progress
-        with tqdm(total=10, desc=_("{name}: generating", name=name), unit=_("table"), disable=not show,
+        with tqdm(desc=_("{name}: generating", name=name), unit=_("step"), disable=not show,
                   leave=False) as steps:
             tables, params = datasets.generate_company(name, seed=args.seed, size=size,
                                                        progress=lambda label: steps.set_postfix_str(label) or steps.update())

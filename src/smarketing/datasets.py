@@ -292,8 +292,8 @@ def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = Non
                      progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every table of one synthetic company.
 
-    ``size`` is the number of leads (default: the company's own). Returns the tables (typed as
-    :func:`load_company` returns them) and the true parameters (the content of company.json).
+    ``size`` is the number of leads (default: the company's own). Returns the tables as DataFrames
+    and the true parameters (the content of company.json).
     The same name, seed and size always give the same data.
     """
     if name not in COMPANIES:

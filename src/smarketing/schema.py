@@ -7,7 +7,7 @@ The same definitions validate data (:func:`validate`, used by :func:`smarketing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -66,14 +66,10 @@ class Table:
     key: str
     date_order: tuple[tuple[str, str], ...] = ()
     optional: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
         return f"{self.name}.csv"
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
 
 def _id(name: str, description: str, references: str = "", nullable: bool = False) -> Column:
