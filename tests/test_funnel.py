@@ -117,3 +117,40 @@ def test_pipeline_velocity_from_table(opportunities):
 def test_missing_column_is_named(leads, opportunities):
     with pytest.raises(ValueError, match="leads table is missing column\\(s\\) mql_at"):
         funnel.stage_counts(leads.drop(columns=["mql_at"]), opportunities)
+
+
+RATES = {"mql": 0.5, "sal": 0.8, "sql": 0.5, "opportunity": 0.5, "won": 0.25}
+
+
+def test_simulate_funnel_by_hand():
+    # 1000 leads x .5 = 500 MQL x .8 = 400 SAL x .5 = 200 SQL x .5 = 100 opps x .25 = 25 won x 40 000
+    table = funnel.simulate_funnel(1000, RATES, 40_000, response_minutes=30).set_index("stage")
+    assert table["count"].tolist() == pytest.approx([1000, 500, 400, 200, 100, 25])
+    assert table.loc["won", "revenue"] == pytest.approx(1_000_000)
+    assert table["revenue"].isna().sum() == 5
+
+
+def test_slow_response_scales_only_qualification():
+    # 240 minutes: (60 / 240) ** 0.5 = 0.5, so SAL -> SQL halves and everything after it too
+    fast = funnel.simulate_funnel(1000, RATES, 40_000, response_minutes=60).set_index("stage")["count"]
+    slow = funnel.simulate_funnel(1000, RATES, 40_000, response_minutes=240).set_index("stage")["count"]
+    assert slow["sal"] == fast["sal"]
+    assert slow["sql"] == pytest.approx(fast["sql"] / 2) and slow["won"] == pytest.approx(fast["won"] / 2)
+    assert funnel.response_effect(5) == funnel.response_effect(60) == 1.0
+    with pytest.raises(ValueError, match="The won rate must be a share from 0 to 1"):
+        funnel.simulate_funnel(10, {**RATES, "won": 2}, 100)
+
+
+def test_observed_and_within_hour_rates(leads, opportunities):
+    observed = funnel.observed_rates(leads, opportunities)
+    assert observed == pytest.approx({"mql": 5 / 8, "sal": 3 / 5, "sql": 2 / 3, "opportunity": 1.0, "won": 0.5})
+    # accepted leads answered after 3, 30 and 200 min: effects 1, 1, (60/200) ** .5
+    mean_effect = (2 + (60 / 200) ** 0.5) / 3
+    assert funnel.within_hour_rates(leads, opportunities)["sql"] == pytest.approx((2 / 3) / mean_effect)
+
+
+def test_revenue_lag_is_cumulative(leads, opportunities):
+    created = pd.Series(T - pd.Timedelta(days=40), index=leads.index)
+    lag = funnel.revenue_lag(leads.assign(created_at=created), opportunities, max_months=4)
+    # one won deal, closed 2025-03-03, 40 days + 61 days = 101 days after the lead: month 3.3
+    assert lag["share_of_revenue"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -289,17 +289,26 @@ def score_from_quality(rng: np.random.Generator, quality: np.ndarray, noise_sd: 
 
 
 def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = None,
-                     progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+                     progress: Callable[[str], None] | None = None,
+                     overrides: dict[str, Any] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every table of one synthetic company.
 
-    ``size`` is the number of leads (default: the company's own). Returns the tables as DataFrames
-    and the true parameters (the content of company.json).
-    The same name, seed and size always give the same data.
+    ``size`` is the number of leads (default: the company's own). ``overrides`` replaces some of its
+    true parameters, for experiments the real world does not allow: ``{"segment_mix": ...}`` gives
+    the same company selling to another market. Returns the tables as DataFrames and the true
+    parameters (the content of company.json). The same arguments always give the same data.
     """
     if name not in COMPANIES:
         raise ValueError(_("Unknown company '{name}'. Choose one of: {known}.", name=name,
                            known=", ".join(COMPANIES)))
     profile = COMPANIES[name]
+    if overrides:
+        changeable = [f.name for f in fields(CompanyProfile) if f.name != "name"]
+        unknown = sorted(set(overrides) - set(changeable))
+        if unknown:
+            raise ValueError(_("Cannot override {keys}; parameters you can change: {known}.", keys=", ".join(unknown),
+                               known=", ".join(changeable)))
+        profile = replace(profile, **overrides)
     size = profile.default_leads if size is None else int(size)
     if size < 100:
         raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
@@ -946,6 +955,17 @@ def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[schema.Prob
 def parse_empty(table: schema.Table) -> pd.DataFrame:
     frame, _problems = schema.parse_table(table, pd.DataFrame({c.name: pd.Series([], dtype=str) for c in table.columns}))
     return frame
+
+
+def simulate_company(name: str, label: str | None = None, seed: int = DEFAULT_SEED, size: int | None = None,
+                     **overrides: Any) -> Company:
+    """A synthetic company generated in memory, with some true parameters changed: a "what if" that
+    no real company can run, e.g. ``simulate_company("ferro", "ferro selling like lumen",
+    segment_mix=COMPANIES["lumen"].segment_mix)``. Nothing is written to disk."""
+    tables, params = generate_company(name, seed=seed, size=size, overrides=overrides)
+    missing = tuple(t for t in schema.TABLES if t not in tables)
+    tables.update({t: parse_empty(schema.TABLES[t]) for t in missing})  # as load_company does
+    return Company(name=label or name, folder=Path(), tables=tables, params=params, missing=missing)
 
 
 def load_company(name_or_path: str | os.PathLike[str]) -> Company:

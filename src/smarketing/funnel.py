@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import kpis
+from smarketing.datasets import response_multiplier
 from smarketing.messages import _
 
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
@@ -171,3 +172,74 @@ def pipeline_velocity_from(opportunities: pd.DataFrame) -> float:
     if any(math.isnan(v) for v in (average, rate, cycle)):
         return math.nan
     return kpis.pipeline_velocity(open_deals, average, rate, cycle)
+
+
+def observed_rates(leads: pd.DataFrame, opportunities: pd.DataFrame) -> dict[str, float]:
+    """Each stage's conversion from the previous one, as measured: the ``rates`` that
+    :func:`reverse_funnel` and :func:`simulate_funnel` take (stages with no entries give nan)."""
+    table = stage_conversion(leads, opportunities)
+    return dict(zip(table["to_stage"], table["rate"].astype(float), strict=True))
+
+
+def response_effect(response_minutes: float, decay: float = 0.5) -> float:
+    """How first-response time multiplies the SAL → SQL rate, relative to answering within the hour:
+    1 up to 60 minutes, then ``(60 / minutes) ** decay``. The synthetic companies are generated with
+    this rule (``response_decay`` in company.json); it imitates the HBR 2011 study's finding that
+    qualification odds fall several-fold after the first hour."""
+    if not response_minutes >= 0:
+        raise ValueError(_("response_minutes must be zero or more (got {value}).", value=response_minutes))
+    return float(response_multiplier(np.array([response_minutes]), decay)[0])
+
+
+def within_hour_rates(leads: pd.DataFrame, opportunities: pd.DataFrame, decay: float = 0.5) -> dict[str, float]:
+    """The observed stage rates, with SAL → SQL corrected to what it would be if sales answered every
+    lead within the hour: divided by the mean :func:`response_effect` of the accepted leads. The
+    baseline of :func:`simulate_funnel`, so that its response-time control does not count today's
+    slowness twice."""
+    rates = observed_rates(leads, opportunities)
+    accepted = leads.loc[leads["sal_at"].notna(), "first_response_minutes"].dropna()
+    if len(accepted):
+        rates["sql"] = min(1.0, rates["sql"] / float(response_multiplier(accepted.to_numpy(), decay).mean()))
+    return rates
+
+
+def simulate_funnel(leads: float, rates: Mapping[str, float], average_deal: float, response_minutes: float = 30.0,
+                    response_decay: float = 0.5) -> pd.DataFrame:
+    """Expected volume at each stage, and revenue, for a month of ``leads``.
+
+    ``rates`` are the stage conversions of a team that answers within the hour (as for
+    :func:`reverse_funnel`); slower first responses scale the SAL → SQL rate by
+    :func:`response_effect`. Expected values, not a random draw: the same inputs give the same
+    answer. Columns stage, count, revenue (revenue only on the "won" row).
+    """
+    kpis._non_negative(leads=leads, average_deal=average_deal)
+    missing = [s for s in STAGES[1:] if s not in rates]
+    if missing:
+        raise ValueError(_("rates is missing stage(s) {stages}; give one rate for each of {all}.",
+                           stages=", ".join(missing), all=", ".join(STAGES[1:])))
+    for stage in STAGES[1:]:
+        if not 0 <= rates[stage] <= 1:
+            raise ValueError(_("The {stage} rate must be a share from 0 to 1 (got {value}).", stage=stage,
+                               value=rates[stage]))
+    effective = dict(rates)
+    effective["sql"] = rates["sql"] * response_effect(response_minutes, response_decay)
+    counts = np.cumprod([float(leads)] + [effective[s] for s in STAGES[1:]])
+    revenue = np.where(np.array(STAGES) == "won", counts * average_deal, np.nan)
+    return pd.DataFrame({"stage": list(STAGES), "count": counts, "revenue": revenue})
+
+
+def revenue_lag(leads: pd.DataFrame, opportunities: pd.DataFrame, max_months: int = 18) -> pd.DataFrame:
+    """Marketing's lag: of the won revenue that leads brought, the share that had closed N months after
+    the lead came in (cumulative, N = 0 … ``max_months``). Only leads from the first year count, so
+    that every cohort had the same time to mature. Columns months_after_lead, share_of_revenue."""
+    _require(leads, "leads", "lead_id", "created_at")
+    _require(opportunities, "opportunities", "lead_id", "outcome", "amount", "closed_at")
+    won = opportunities[opportunities["outcome"] == "won"]
+    created = won["lead_id"].map(leads.set_index("lead_id")["created_at"])
+    first_year = created < created.min() + pd.DateOffset(years=1)
+    months = ((won["closed_at"] - created).dt.days / 30.44)[first_year]
+    amounts = won["amount"][first_year]
+    total = float(amounts.sum())
+    steps = np.arange(max_months + 1)
+    shares = [float(amounts[months <= m].sum()) / total if total else math.nan for m in steps]
+    return pd.DataFrame({"months_after_lead": steps, "share_of_revenue": shares})

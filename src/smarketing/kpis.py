@@ -197,6 +197,11 @@ def cost_per_ticket(support_cost: Number, tickets: Number) -> float:
     return _ratio(support_cost, tickets)
 
 
+# Fully loaded yearly cost of one marketing or sales employee, for CAC. An assumption of the course,
+# said aloud in the notebooks: the datasets have no payroll.
+LOADED_COST_PER_HEAD = 100_000.0
+
+
 @dataclass(frozen=True)
 class KPIInfo:
     """What the course says about one KPI: who owns it, how it is computed, its unit and usual values."""

@@ -1,0 +1,265 @@
+"""Altair chart builders for the course: every chart titled, with units on its axes and tooltips.
+
+Each builder takes a small, already aggregated table (the result of a function in ``funnel``,
+``kpis``, ``attribution``, ``alignment``, ``careers`` or ``roles``), never raw rows: a chart carries its
+data inside the notebook, and Altair refuses more than 5,000 rows.
+
+:func:`enable` switches on the course renderer: the interactive Vega-Lite chart (tooltips, rendered by
+JupyterLab and Voilà without internet) plus a static PNG made by vl-convert, so that a notebook
+opened without a kernel, or in a viewer that does not run Vega, still shows its charts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from smarketing.messages import _
+
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity",
+                "won": "Won"}
+FUNCTION_COLORS = {"marketing": "#4c78a8", "sales": "#f58518", "operations": "#54a24b", "revops": "#b279a2",
+                   "shared": "#9d755d"}
+WIDTH = 420
+
+
+def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
+    spec = chart_or_spec if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict(validate=False)
+    title = spec.get("title", "")
+    return title.get("text", "") if isinstance(title, dict) else str(title)
+
+
+def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
+    """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) a PNG copy."""
+    data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
+    if static:
+        import vl_convert
+
+        data["image/png"] = vl_convert.vegalite_to_png(spec, scale=1.0)
+    return data
+
+
+def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
+    return bundle(spec, static=True)
+
+
+alt.renderers.register("smarketing", _course_renderer)
+
+
+def enable() -> None:
+    """Render charts in this notebook with the course renderer (interactive + static copy)."""
+    alt.renderers.enable("smarketing")
+
+
+def live_bundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A chart's output for a widget: interactive only (a live kernel is there to redraw it)."""
+    return bundle(chart.to_dict(validate=False), static=False)
+
+
+def _percent_axis(title: str) -> alt.Axis:
+    return alt.Axis(title=title, format="%")
+
+
+# ---- module 01 ---------------------------------------------------------------------------------------
+
+def time_allocation_chart(allocation: pd.DataFrame, company: str = "") -> alt.Chart:
+    """Stacked bars: how each function's hours split over the functions that own the work
+    (``roles.time_allocation``)."""
+    data = allocation.reset_index().melt(id_vars="function", var_name="owner", value_name="share")
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("function:N", title=_("people in"), sort=list(allocation.index)),
+        x=alt.X("share:Q", axis=_percent_axis(_("share of their working hours (%)")), stack="normalize"),
+        color=alt.Color("owner:N", title=_("work owned by"),
+                        scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
+        tooltip=[alt.Tooltip("function:N", title=_("people in")), alt.Tooltip("owner:N", title=_("work owned by")),
+                 alt.Tooltip("share:Q", title=_("share of hours"), format=".1%")],
+    ).properties(title=_("Who does whose work? {company}", company=company).strip(), width=WIDTH, height=140)
+
+
+# ---- module 02 ---------------------------------------------------------------------------------------
+
+def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> alt.LayerChart:
+    """A KPI over the quarters (columns quarter, value, optional target and company), with the target as
+    dashes and one quarter (``highlight``) marked."""
+    percent = unit.startswith("share")
+    axis = alt.Axis(title=f"{unit} (%)" if percent else unit, format="%" if percent else ",.0f")
+    fmt = ".1%" if percent else ",.1f"
+    color = alt.Color("company:N", title=_("company")) if "company" in table else alt.value(FUNCTION_COLORS["shared"])
+    base = alt.Chart(table).encode(x=alt.X("quarter:O", title=_("quarter"), axis=alt.Axis(labelAngle=0)))
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("value:Q", axis=axis), color=color,
+        tooltip=[alt.Tooltip("quarter:O", title=_("quarter")), alt.Tooltip("value:Q", title=unit, format=fmt)]
+        + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []))
+    layers: list[alt.Chart] = [line]
+    if "target" in table and table["target"].notna().any():
+        layers.append(base.mark_line(strokeDash=[4, 3], color="gray").encode(
+            y=alt.Y("target:Q", axis=axis), tooltip=[alt.Tooltip("target:Q", title=_("target"), format=fmt)]))
+    if highlight is not None:
+        layers.append(alt.Chart(pd.DataFrame({"quarter": [highlight]})).mark_rule(color="black", opacity=0.3,
+                                                                                   size=14).encode(x="quarter:O"))
+    return alt.layer(*layers).properties(title=title, width=WIDTH, height=200)
+
+
+def revenue_lag_chart(lag: pd.DataFrame) -> alt.Chart:
+    """Cumulative share of won revenue against months since the lead came in (``funnel.revenue_lag``),
+    one line per company."""
+    return alt.Chart(lag).mark_line(point=True).encode(
+        x=alt.X("months_after_lead:Q", title=_("months after the lead came in")),
+        y=alt.Y("share_of_revenue:Q", axis=_percent_axis(_("won revenue closed so far (%)"))),
+        color=alt.Color("company:N", title=_("company")),
+        tooltip=[alt.Tooltip("company:N", title=_("company")),
+                 alt.Tooltip("months_after_lead:Q", title=_("months after lead")),
+                 alt.Tooltip("share_of_revenue:Q", title=_("revenue closed"), format=".0%")],
+    ).properties(title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220)
+
+
+# ---- module 03 ---------------------------------------------------------------------------------------
+
+def funnel_chart(counts: pd.DataFrame, title: str | None = None, value: str = "count") -> alt.Chart:
+    """The demand waterfall as horizontal bars, widest at the top (columns stage and ``value``; an
+    optional company column makes one row of bars per company)."""
+    data = counts.assign(stage_label=counts["stage"].map(STAGE_LABELS).fillna(counts["stage"]))
+    order = [STAGE_LABELS[s] for s in STAGE_LABELS if s in set(counts["stage"])]
+    bars = alt.Chart(data).mark_bar(color=FUNCTION_COLORS["marketing"]).encode(
+        y=alt.Y("stage_label:N", sort=order, title=_("stage")),
+        x=alt.X(f"{value}:Q", title=_("leads (count)")),
+        tooltip=[alt.Tooltip("stage_label:N", title=_("stage")), alt.Tooltip(f"{value}:Q", title=_("count"),
+                                                                               format=",.0f")],
+    )
+    labels = bars.mark_text(align="left", dx=3).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
+    chart = alt.layer(bars, labels, data=data).properties(width=WIDTH, height=170)
+    if "company" in counts:
+        chart = chart.facet(row=alt.Row("company:N", title=None))
+    return chart.properties(title=title or _("The demand waterfall"))
+
+
+def response_time_chart(table: pd.DataFrame) -> alt.Chart:
+    """MQL → SQL conversion by how fast sales first answered (``funnel.conversion_by_response_time``),
+    grouped by company when a company column is present."""
+    order = list(dict.fromkeys(table["response_time"]))
+    encoding: dict[str, Any] = {}
+    if "company" in table:
+        encoding = {"xOffset": "company:N", "color": alt.Color("company:N", title=_("company"))}
+    return alt.Chart(table).mark_bar().encode(
+        x=alt.X("response_time:N", sort=order, title=_("sales' first response to the MQL"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sql_rate:Q", axis=_percent_axis(_("MQLs that became SQLs (%)"))),
+        tooltip=[alt.Tooltip("response_time:N", title=_("first response")), alt.Tooltip("mqls:Q", title=_("MQLs")),
+                 alt.Tooltip("sql_rate:Q", title=_("MQL → SQL"), format=".1%")]
+        + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
+        **encoding,
+    ).properties(title=_("Speed to lead: slow answers lose qualified buyers"), width=WIDTH, height=220)
+
+
+def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt.LayerChart:
+    """The MQL-threshold trade-off (``funnel.mql_threshold_tradeoff``): share of leads sales must work
+    and share of won revenue those leads hold, by threshold; a rule marks the chosen threshold."""
+    data = tradeoff.melt(id_vars="threshold", value_vars=["share_of_leads", "share_of_won_revenue"],
+                         var_name="measure", value_name="share")
+    data["measure"] = data["measure"].map({"share_of_leads": _("leads sales must work"),
+                                           "share_of_won_revenue": _("won revenue they hold")})
+    lines = alt.Chart(data).mark_line().encode(
+        x=alt.X("threshold:Q", title=_("MQL threshold (lead score, points)")),
+        y=alt.Y("share:Q", axis=_percent_axis(_("share (%)"))),
+        color=alt.Color("measure:N", title=None),
+        tooltip=[alt.Tooltip("threshold:Q", title=_("threshold")), alt.Tooltip("measure:N", title=_("measure")),
+                 alt.Tooltip("share:Q", title=_("share"), format=".1%")],
+    )
+    layers: list[alt.Chart] = [lines]
+    if threshold is not None:
+        layers.append(alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3]).encode(
+            x=alt.X("threshold:Q", title=_("MQL threshold (lead score, points)"))))
+    return alt.layer(*layers).properties(title=_("The MQL threshold: workload against revenue"), width=WIDTH,
+                                         height=220)
+
+
+# ---- module 04 ---------------------------------------------------------------------------------------
+
+def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
+    """Share of won revenue each channel gets under each model (``attribution.credit_by_channel``)."""
+    shares = credit.div(credit.sum(axis=0), axis=1)
+    data = shares.reset_index().melt(id_vars="channel", var_name="model", value_name="share")
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("channel:N", sort=list(shares.index), title=_("channel")),
+        x=alt.X("share:Q", axis=_percent_axis(_("share of won revenue credited (%)"))),
+        yOffset=alt.YOffset("model:N", sort=list(shares.columns)),
+        color=alt.Color("model:N", sort=list(shares.columns), title=_("attribution model")),
+        tooltip=[alt.Tooltip("channel:N", title=_("channel")), alt.Tooltip("model:N", title=_("model")),
+                 alt.Tooltip("share:Q", title=_("credit"), format=".1%")],
+    ).properties(title=_("Which channel works? It depends on the rule"), width=WIDTH, height=360)
+
+
+def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
+    """Two panels (``alignment.conversion_by_segment``): each company's segment mix, and its MQL → SQL
+    conversion within each segment. Together they show the confounder."""
+    segments = ["smb", "mid_market", "enterprise"]
+    tooltip = [alt.Tooltip("company:N", title=_("company")), alt.Tooltip("segment:N", title=_("segment")),
+               alt.Tooltip("share_of_leads:Q", title=_("share of leads"), format=".0%"),
+               alt.Tooltip("mql_to_sql_rate:Q", title=_("MQL → SQL"), format=".1%")]
+    base = alt.Chart(by_segment).encode(
+        x=alt.X("segment:N", sort=segments, title=_("segment"), axis=alt.Axis(labelAngle=0)),
+        xOffset="company:N", color=alt.Color("company:N", title=_("company")), tooltip=tooltip)
+    mix = base.mark_bar().encode(y=alt.Y("share_of_leads:Q", axis=_percent_axis(_("share of the company's leads (%)"))))
+    rate = base.mark_bar().encode(y=alt.Y("mql_to_sql_rate:Q", axis=_percent_axis(_("MQL → SQL within segment (%)"))))
+    return alt.hconcat(mix.properties(title=_("Who they sell to"), width=260, height=220),
+                       rate.properties(title=_("How well they convert, segment by segment"), width=260, height=220))
+
+
+def claim_chart(claim: pd.DataFrame) -> alt.Chart:
+    """Observed against claimed relative differences (``alignment.claim_table``)."""
+    data = claim.melt(id_vars="metric", value_vars=["observed_difference", "claimed_difference"],
+                      var_name="source", value_name="difference")
+    data["source"] = data["source"].map({"observed_difference": _("observed in our companies"),
+                                         "claimed_difference": _("claimed in seed 000")})
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("metric:N", title=None),
+        x=alt.X("difference:Q", axis=_percent_axis(_("aligned vs misaligned, relative difference (%)"))),
+        yOffset="source:N", color=alt.Color("source:N", title=None),
+        tooltip=[alt.Tooltip("metric:N", title=_("metric")), alt.Tooltip("source:N", title=_("source")),
+                 alt.Tooltip("difference:Q", title=_("difference"), format="+.0%")],
+    ).properties(title=_("The claim against the data"), width=WIDTH, height=200)
+
+
+# ---- module 05 ---------------------------------------------------------------------------------------
+
+def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
+    """Median years at each level before promotion, by function (``careers.time_to_promotion``)."""
+    return alt.Chart(promotions).mark_bar().encode(
+        x=alt.X("from_level:O", title=_("level before the promotion"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("median_years:Q", title=_("median years at that level")),
+        xOffset="function:N",
+        color=alt.Color("function:N", title=_("function"),
+                        scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
+        tooltip=[alt.Tooltip("function:N", title=_("function")), alt.Tooltip("from_level:O", title=_("level")),
+                 alt.Tooltip("median_years:Q", title=_("median years"), format=".1f"),
+                 alt.Tooltip("promotions:Q", title=_("promotions seen"))],
+    ).properties(title=_("How long until the next step?"), width=WIDTH, height=220)
+
+
+def transition_heatmap(matrix: pd.DataFrame) -> alt.LayerChart:
+    """A transition matrix (``careers.transition_matrix``) as a heatmap: rows where people come from,
+    columns where they go, colour and label the share of moves."""
+    data = matrix.stack().rename("share").reset_index()
+    data.columns = ["from", "to", "share"]
+    data = data[data["share"] > 0]
+    base = alt.Chart(data).encode(x=alt.X("to:N", title=_("moves to")), y=alt.Y("from:N", title=_("moves from")))
+    cells = base.mark_rect().encode(
+        color=alt.Color("share:Q", title=_("share of moves"), scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(format="%")),
+        tooltip=[alt.Tooltip("from:N", title=_("from")), alt.Tooltip("to:N", title=_("to")),
+                 alt.Tooltip("share:Q", title=_("share of moves"), format=".0%")])
+    labels = base.mark_text(fontSize=10).encode(text=alt.Text("share:Q", format=".0%"))
+    return alt.layer(cells, labels).properties(title=_("Where people move next"), width=WIDTH, height=WIDTH)
+
+
+def skills_fit_chart(fit: pd.DataFrame) -> alt.Chart:
+    """Fit with each career path, 0–100 (``careers.skills_fit``)."""
+    return alt.Chart(fit).mark_bar().encode(
+        y=alt.Y("path:N", sort=list(fit["path"]), title=_("career path")),
+        x=alt.X("fit:Q", title=_("fit with your self-assessment (0–100)"), scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("path:N", legend=None,
+                        scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
+        tooltip=[alt.Tooltip("path:N", title=_("path")), alt.Tooltip("fit:Q", title=_("fit"), format=".0f")],
+    ).properties(title=_("Which path fits your skills today?"), width=WIDTH, height=150)

@@ -1,0 +1,181 @@
+"""Who does what: how Sales, Marketing and Operations differ, and who really spends time on which work.
+
+The comparisons restate the two seed articles in structured form: seed 000 compares Marketing and
+Sales on five dimensions, seed 004 compares Sales and Operations from four angles. The task list
+feeds module 01's "who owns this task?" sorter; :func:`check_owner` gives its feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from smarketing import schema
+from smarketing.messages import _
+
+FUNCTION_LABELS = {"marketing": "Marketing", "sales": "Sales", "operations": "Operations",
+                   "revops": "Revenue operations"}
+
+# Seed 000: Marketing creates demand, Sales converts it; five dimensions side by side.
+SALES_VS_MARKETING = (
+    ("core goal", "Create demand: market insight, brand awareness, nurture prospects, communicate value "
+     "('sow and cultivate').",
+     "Convert demand: close deals, grow revenue, hit the sales target, build customer relationships "
+     "('harvest')."),
+    ("time focus", "Long term: brand and market building, plans by year, returns arrive months later.",
+     "Short term: monthly or quarterly targets, results visible at once."),
+    ("reach", "Broad: many people at once through ads, content, social media, SEO/SEM; one standard message.",
+     "Narrow: one account at a time through calls, visits, demos; a tailored solution."),
+    ("customer interaction", "Indirect, through media; content-led and repeatable at scale; feedback "
+     "from data and research.",
+     "Direct conversation; relationship-led and personal; feedback immediately, in the room."),
+    ("success metrics", "Awareness, number of leads, cost per lead, engagement; hard to tie to a sale "
+     "(attribution) and lagging.",
+     "Revenue, win rate, customer acquisition cost, average deal size; visible at once."),
+)
+
+# Seed 004: Sales brings revenue directly; Operations makes the whole machine efficient.
+SALES_VS_OPERATIONS = (
+    ("goals", "Bring in revenue directly: find customers, uncover needs, negotiate and close.",
+     "Many goals: revenue growth but also customer satisfaction, better processes, lower cost."),
+    ("work content", "Market and customer facing: market research, customer relationships, sales "
+     "forecasts and plans; judged by results.",
+     "Inside the company: process management, data analysis, project management; judged by the "
+     "process and its steady improvement."),
+    ("way of working", "Customer-centred and proactive: reach out, uncover needs, keep relationships; "
+     "needs communication and negotiation.",
+     "Process- and data-driven: optimise processes, coordinate resources, decide from data; needs "
+     "analysis and coordination."),
+    ("evaluation", "Direct: sales against target, plus customer satisfaction with the sales service.",
+     "Many dimensions: efficiency, cost control, customer satisfaction."),
+)
+
+# Seed 000: typical activities, skills, tools and team structures of the two functions.
+WORK_PROFILES = (
+    ("typical activities", "market research, competitor analysis, positioning, content, advertising, "
+     "social media, SEO/SEM",
+     "customer visits, needs analysis, demos, price negotiation, contracts, account care, follow-up"),
+    ("skills", "creativity, analysis, strategy", "communication, negotiation, relationship management"),
+    ("tools", "marketing automation (plus the shared CRM)", "CRM and sales-force automation (SFA)"),
+    ("team structure", "by function or channel (content, paid, events…)", "by region or industry"),
+)
+
+
+def comparison(which: str = "sales_vs_marketing") -> pd.DataFrame:
+    """One of the seeds' comparisons as a table: ``"sales_vs_marketing"`` (seed 000's five dimensions),
+    ``"sales_vs_operations"`` (seed 004's four angles) or ``"work_profiles"`` (seed 000's activities,
+    skills, tools and team structures)."""
+    tables = {
+        "sales_vs_marketing": (SALES_VS_MARKETING, ["dimension", "Marketing", "Sales"]),
+        "sales_vs_operations": (SALES_VS_OPERATIONS, ["angle", "Sales", "Operations"]),
+        "work_profiles": (WORK_PROFILES, ["aspect", "Marketing", "Sales"]),
+    }
+    if which not in tables:
+        raise ValueError(_("Unknown comparison '{which}'. Choose one of: {known}.", which=which,
+                           known=", ".join(tables)))
+    rows, columns = tables[which]
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A piece of work, the function that owns it, and why."""
+
+    text: str
+    owner: str
+    why: str
+
+
+TASKS: tuple[Task, ...] = (
+    Task("Write a buyer's guide to attract new prospects", "marketing",
+         "Content that reaches many people at once creates demand: marketing's job."),
+    Task("Set next year's brand and channel budget", "marketing",
+         "A long-term plan for the whole market, paid back months later."),
+    Task("Run a webinar for 300 prospects", "marketing",
+         "One-to-many and scalable: the signature of marketing reach."),
+    Task("Call a new marketing-qualified lead within the hour", "sales",
+         "Direct, one-to-one follow-up of a lead handed over: sales' side of the SLA."),
+    Task("Negotiate price and terms with a buyer", "sales",
+         "Negotiation and closing convert demand into revenue."),
+    Task("Forecast this quarter's bookings from the pipeline", "sales",
+         "Sales owns its number; revenue operations builds the model, sales commits to it."),
+    Task("Resolve a customer's delivery complaint", "operations",
+         "Customer service after the sale: operations keeps customers satisfied."),
+    Task("Cut the time from order to delivery", "operations",
+         "Process improvement that makes the whole machine efficient."),
+    Task("Lower the cost per support ticket", "operations",
+         "Cost control is one of operations' many goals."),
+    Task("Keep lead routing and CRM fields clean", "revops",
+         "The shared systems and data that let marketing and sales hand leads over."),
+    Task("Build the dashboard of the marketing-to-sales funnel", "revops",
+         "One shared view of the funnel, owned by neither side alone."),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Feedback on one answer: right or wrong, and a sentence that explains."""
+
+    correct: bool
+    message: str
+
+
+def check_owner(task: Task, answer: str | None) -> Verdict:
+    """Compare a learner's choice of owner with the task's owner and explain either way."""
+    if not answer:
+        return Verdict(False, _("Not answered yet: pick the function that owns this task."))
+    if answer not in FUNCTION_LABELS:
+        return Verdict(False, _("'{answer}' is not a function; choose one of {known}.", answer=answer,
+                                known=", ".join(FUNCTION_LABELS)))
+    if answer == task.owner:
+        return Verdict(True, _("Right: {why}", why=task.why))
+    return Verdict(False, _("Not quite: this is {owner} work. {why}", owner=FUNCTION_LABELS[task.owner],
+                            why=task.why))
+
+
+def _owner_of_activity(activities: pd.DataFrame) -> pd.Series:
+    return activities["activity"].astype(str).map(schema.ACTIVITY_OWNERS)
+
+
+def time_allocation(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Share of each function's hours that goes to work owned by each function.
+
+    Rows: the function people belong to; columns: the function that owns the work; values sum to 1
+    across a row. The diagonal is "own work"; everything else is work done by the "wrong" function.
+    """
+    missing = [c for c in ("employee_id", "activity", "hours") if c not in activities.columns]
+    if missing or "function" not in employees.columns:
+        raise ValueError(_("time_allocation needs the activities table (employee_id, activity, hours) and "
+                           "the employees table (employee_id, function)."))
+    worker = activities["employee_id"].map(employees.set_index("employee_id")["function"].astype(str))
+    hours = pd.DataFrame({"worker": worker, "owner": _owner_of_activity(activities),
+                          "hours": activities["hours"].astype(float)})
+    table = hours.pivot_table(index="worker", columns="owner", values="hours", aggfunc="sum", fill_value=0.0)
+    order = [f for f in schema.FUNCTIONS if f in table.index]
+    table = table.reindex(index=order, columns=list(schema.FUNCTIONS), fill_value=0.0)
+    table.index.name, table.columns.name = "function", "work owned by"
+    return table.div(table.sum(axis=1), axis=0)
+
+
+def off_function_share(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.Series:
+    """For each function, the share of its hours spent on work that another function owns."""
+    allocation = time_allocation(activities, employees)
+    own = pd.Series({f: allocation.loc[f, f] for f in allocation.index})
+    return (1 - own).rename("off_function_share")
+
+
+def misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, top: int = 5) -> pd.DataFrame:
+    """The biggest blocks of work done by a function that does not own it: worker function, activity,
+    owning function, hours a week per person of the worker function. Sorted, largest first."""
+    functions = employees.set_index("employee_id")["function"].astype(str)
+    frame = pd.DataFrame({"function": activities["employee_id"].map(functions),
+                          "activity": activities["activity"].astype(str),
+                          "owner": _owner_of_activity(activities), "hours": activities["hours"].astype(float)})
+    frame = frame[frame["function"] != frame["owner"]]
+    weeks = activities["week"].nunique() if "week" in activities.columns else 1
+    heads = functions.value_counts()
+    out = frame.groupby(["function", "activity", "owner"], as_index=False)["hours"].sum()
+    out["hours_per_person_week"] = out["hours"] / (weeks * out["function"].map(heads))
+    return (out.drop(columns="hours").sort_values("hours_per_person_week", ascending=False)
+            .head(top).reset_index(drop=True).round({"hours_per_person_week": 1}))

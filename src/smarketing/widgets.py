@@ -1,0 +1,348 @@
+"""The course's interactive apps (ipywidgets 8), one per module.
+
+Each app is a thin shell around pure, tested functions of the domain modules: a control changes,
+:meth:`App.update` recomputes with those functions, and the summary line, table and chart are
+redrawn. The apps keep their last result in ``result`` and their chart in ``spec``, so tests (and the
+benchmarks) drive them without a browser by setting ``control.value``. Heavy work (sorting leads,
+quarterly aggregates) happens once when the app is built, so that moving a control stays fast even
+for a million leads.
+"""
+
+from __future__ import annotations
+
+import html
+from itertools import pairwise
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import ipywidgets as widgets
+import pandas as pd
+
+from smarketing import alignment, careers, charts, dashboard, funnel, kpis, roles
+from smarketing.datasets import Company
+from smarketing.messages import _
+
+RESPONSE_CHOICES = (5, 15, 30, 60, 120, 240, 480, 1440, 2880)  # minutes
+_WIDE = widgets.Layout(width="460px")
+_LABEL = {"description_width": "190px"}
+
+
+def format_value(value: float, unit: str) -> str:
+    """A KPI value as a learner reads it: shares as %, money and counts with thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit.startswith("share"):
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td style='padding:2px 8px'>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+class App(widgets.VBox):
+    """Controls above, then a summary, a table and a chart, recomputed whenever a control changes."""
+
+    def __init__(self, title: str, controls: Sequence[widgets.Widget], **kwargs: Any):
+        self.controls = list(controls)
+        self.summary = widgets.HTML()
+        self.table = widgets.HTML()
+        self.chart = widgets.Output()
+        self.result: Any = None
+        self.spec: dict[str, Any] = {}
+        super().__init__([widgets.HTML(f"<h4>{html.escape(title)}</h4>"), widgets.VBox(self.controls),
+                          self.summary, self.table, self.chart], **kwargs)
+        for control in self.controls:
+            if hasattr(control, "value"):
+                control.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def compute(self) -> Any:
+        raise NotImplementedError
+
+    def render(self, result: Any) -> tuple[str, str, alt.TopLevelMixin | None]:
+        """Summary HTML, table HTML and chart for a result."""
+        raise NotImplementedError
+
+    def update(self) -> None:
+        self.result = self.compute()
+        summary, table, chart = self.render(self.result)
+        self.summary.value, self.table.value = summary, table
+        if chart is not None:
+            output = charts.live_bundle(chart)
+            self.spec = output[charts.VEGALITE_MIME]
+            # Setting the Output widget's outputs directly works with and without a kernel (tests).
+            self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},)
+
+
+# ---- module 01: who owns this task? -------------------------------------------------------------------
+
+class RoleSorter(App):
+    """For each task, pick the function that owns it; "Check my answers" gives feedback on each."""
+
+    def __init__(self, tasks: Sequence[roles.Task] = roles.TASKS):
+        self.tasks = list(tasks)
+        options = [(_("— choose —"), "")] + [(label, key) for key, label in roles.FUNCTION_LABELS.items()]
+        self.choices = [widgets.Dropdown(options=options, value="", description=task.text, style=_LABEL,
+                                         layout=widgets.Layout(width="640px")) for task in self.tasks]
+        self.check = widgets.Button(description=_("Check my answers"), button_style="primary")
+        self.checked = False
+        super().__init__(_("Who owns this task?"), [*self.choices, self.check])
+        self.check.on_click(self._on_check)
+
+    def _on_check(self, _button: widgets.Button) -> None:
+        self.checked = True
+        self.update()
+
+    def compute(self) -> list[roles.Verdict]:
+        return [roles.check_owner(task, choice.value) for task, choice in zip(self.tasks, self.choices, strict=True)]
+
+    def render(self, verdicts: list[roles.Verdict]) -> tuple[str, str, None]:
+        answered = sum(bool(choice.value) for choice in self.choices)
+        if not self.checked:
+            return _("{answered} of {total} answered. Press <b>Check my answers</b> when you are ready.",
+                     answered=answered, total=len(self.tasks)), "", None
+        right = sum(v.correct for v in verdicts)
+        rows = pd.DataFrame({_("task"): [t.text for t in self.tasks],
+                             _("feedback"): [("✔ " if v.correct else "✘ ") + v.message for v in verdicts]})
+        return _("<b>{right} of {total} right.</b>", right=right, total=len(self.tasks)), _table_html(rows), None
+
+
+# ---- module 02: the KPI dashboard ---------------------------------------------------------------------
+
+class KPIDashboard(App):
+    """Pick a company, a quarter and a function: its KPIs against target and the previous quarter, and
+    the trend of one KPI."""
+
+    def __init__(self, companies: Mapping[str, Company] | Sequence[Company]):
+        items = companies.values() if isinstance(companies, Mapping) else companies
+        self.kpis = {c.name: dashboard.quarterly_kpis(c) for c in items}  # the heavy part, once
+        self.company = widgets.Dropdown(options=list(self.kpis), description=_("company"))
+        self.quarter = widgets.Dropdown(options=list(dashboard.QUARTERS), value=dashboard.QUARTERS[-1],
+                                        description=_("quarter"))
+        self.function = widgets.ToggleButtons(options=["marketing", "sales", "operations", "shared"],
+                                              description=_("function"))
+        self.kpi = widgets.Dropdown(description=_("trend of"))
+        self._sync_kpi_options()
+        for control in (self.company, self.function):
+            control.observe(lambda _change: self._sync_kpi_options(), names="value")
+        super().__init__(_("KPI dashboard"), [self.company, self.quarter, self.function, self.kpi])
+
+    def _sync_kpi_options(self) -> None:
+        table = self.kpis[self.company.value]
+        options = list(dict.fromkeys(table.loc[table["function"] == self.function.value, "kpi"]))
+        if list(self.kpi.options) != options:
+            self.kpi.options = options
+            self.kpi.value = options[0]
+
+    def compute(self) -> pd.DataFrame:
+        table = self.kpis[self.company.value]
+        rows = table[table["function"] == self.function.value]
+        position = dashboard.QUARTERS.index(self.quarter.value)
+        now = rows[rows["quarter"] == self.quarter.value].set_index("kpi")
+        if position:
+            before = rows[rows["quarter"] == dashboard.QUARTERS[position - 1]].set_index("kpi")["value"]
+            now = now.assign(previous=before)
+        else:
+            now = now.assign(previous=math.nan)
+        return now.reset_index()
+
+    def render(self, now: pd.DataFrame) -> tuple[str, str, alt.TopLevelMixin | None]:
+        def typical(kpi: str) -> str:
+            info = kpis.KPI_CATALOG.get(kpi)
+            return f"{info.typical_range} ({info.source_grade})" if info and info.typical_range != "—" else ""
+
+        shown = pd.DataFrame({
+            _("KPI"): now["kpi"].str.replace("_", " "),
+            _("value"): [format_value(v, u) for v, u in zip(now["value"], now["unit"], strict=True)],
+            _("unit"): now["unit"],
+            _("target"): [format_value(v, u) for v, u in zip(now["target"], now["unit"], strict=True)],
+            _("previous quarter"): [format_value(v, u) for v, u in zip(now["previous"], now["unit"], strict=True)],
+            _("typical range (source grade)"): [typical(k) for k in now["kpi"]],
+        })
+        summary = _("<b>{company}</b>, {quarter}, {function}: {count} KPIs.", company=self.company.value,
+                    quarter=self.quarter.value, function=self.function.value, count=len(now))
+        chart = None
+        if self.kpi.value:
+            table = self.kpis[self.company.value]
+            trend = table[table["kpi"] == self.kpi.value]
+            chart = charts.kpi_trend_chart(trend, self.kpi.value.replace("_", " "), trend["unit"].iloc[0],
+                                           highlight=self.quarter.value)
+        return summary, _table_html(shown), chart
+
+
+# ---- module 03: funnel simulator and MQL threshold -----------------------------------------------------
+
+class FunnelSimulator(App):
+    """Leads a month, stage rates, average deal and sales' response time → customers and revenue."""
+
+    def __init__(self, rates: Mapping[str, float], average_deal: float, leads_per_month: int = 1000,
+                 response_minutes: int = 30, response_decay: float = 0.5):
+        self.response_decay = response_decay
+        self.leads = widgets.IntSlider(value=leads_per_month, min=0, max=max(5000, 2 * leads_per_month), step=50,
+                                       description=_("leads a month"), style=_LABEL, layout=_WIDE)
+        self.rates = {stage: widgets.FloatSlider(value=round(float(rates[stage]), 2), min=0.0, max=1.0, step=0.01,
+                                                 description=_("{before} → {after}", before=charts.STAGE_LABELS[before],
+                                                               after=charts.STAGE_LABELS[stage]),
+                                                 readout_format=".0%", style=_LABEL, layout=_WIDE)
+                      for before, stage in pairwise(funnel.STAGES)}
+        self.average_deal = widgets.IntSlider(value=int(round(average_deal, -2)), min=0,
+                                              max=int(max(4 * average_deal, 1000)), step=100,
+                                              description=_("average deal"), style=_LABEL, layout=_WIDE)
+        nearest = min(RESPONSE_CHOICES, key=lambda m: abs(m - response_minutes))
+        self.response = widgets.SelectionSlider(options=[(_minutes_label(m), m) for m in RESPONSE_CHOICES],
+                                                value=nearest, description=_("first response"), style=_LABEL,
+                                                layout=_WIDE)
+        super().__init__(_("Funnel simulator"), [self.leads, *self.rates.values(), self.average_deal, self.response])
+
+    @classmethod
+    def from_company(cls, company: Company) -> FunnelSimulator:
+        """Start from a company's own numbers: its within-the-hour stage rates, average won deal, leads
+        per month and median speed to lead."""
+        leads, opportunities = company.leads, company.opportunities
+        decay = float(company.params.get("response_decay", 0.5))
+        won = opportunities[opportunities["outcome"] == "won"]
+        months = max(1, len(dashboard.QUARTERS) * 3)
+        response = funnel.speed_to_lead_minutes(leads)
+        return cls(funnel.within_hour_rates(leads, opportunities, decay),
+                   kpis.average_deal_size(float(won["amount"].sum()), len(won)) if len(won) else 10_000,
+                   leads_per_month=int(round(len(leads) / months, -1)),
+                   response_minutes=30 if math.isnan(response) else int(response), response_decay=decay)
+
+    def compute(self) -> pd.DataFrame:
+        return funnel.simulate_funnel(self.leads.value, {s: w.value for s, w in self.rates.items()},
+                                      self.average_deal.value, self.response.value, self.response_decay)
+
+    @property
+    def revenue(self) -> float:
+        return float(self.result["revenue"].iloc[-1])
+
+    def render(self, result: pd.DataFrame) -> tuple[str, str, alt.TopLevelMixin]:
+        won = float(result["count"].iloc[-1])
+        summary = _("Expected each month: <b>{customers}</b> new customers and <b>{revenue}</b> of revenue "
+                    "(first response {response}: SAL → SQL × {effect:.2f}).", customers=format_value(won, "customers"),
+                    revenue=format_value(self.revenue, "currency"), response=_minutes_label(self.response.value),
+                    effect=funnel.response_effect(self.response.value, self.response_decay))
+        return summary, "", charts.funnel_chart(result, _("Your funnel, a month"))
+
+
+class ThresholdExplorer(App):
+    """Move the MQL threshold: how many leads sales must work, and how much won revenue they hold."""
+
+    def __init__(self, company: Company, capacity_per_month: int | None = None):
+        self.tradeoff = funnel.mql_threshold_tradeoff(company.leads, company.opportunities, range(101))
+        self.months = len(dashboard.QUARTERS) * 3
+        current = int(company.params.get("mql_threshold", 50))
+        per_month = self.tradeoff.set_index("threshold")["mqls"] / self.months
+        self.threshold = widgets.IntSlider(value=current, min=0, max=100, description=_("MQL threshold"),
+                                           style=_LABEL, layout=_WIDE)
+        self.capacity = widgets.IntSlider(value=capacity_per_month or math.ceil(per_month.loc[current]), min=0,
+                                          max=math.ceil(per_month.max()), step=1,
+                                          description=_("sales can work (MQLs a month)"), style=_LABEL, layout=_WIDE)
+        self.company_name = company.name
+        super().__init__(_("The MQL threshold"), [self.threshold, self.capacity])
+
+    def compute(self) -> pd.Series:
+        return self.tradeoff.set_index("threshold").loc[self.threshold.value]
+
+    def render(self, row: pd.Series) -> tuple[str, str, alt.TopLevelMixin]:
+        per_month = row["mqls"] / self.months
+        load = _("within capacity") if per_month <= self.capacity.value else _(
+            "<b>over capacity</b>: {extra} MQLs a month will wait or leak", extra=format_value(
+                per_month - self.capacity.value, "MQLs"))
+        summary = _("At a threshold of {threshold}, sales must work <b>{mqls}</b> MQLs a month ({share} of leads), "
+                    "which hold <b>{revenue}</b> of the won revenue; {load}.", threshold=self.threshold.value,
+                    mqls=format_value(per_month, "MQLs"), share=format_value(row["share_of_leads"], "share"),
+                    revenue=format_value(row["share_of_won_revenue"], "share"), load=load)
+        return summary, "", charts.threshold_chart(self.tradeoff, self.threshold.value)
+
+
+# ---- module 04: the SLA planner -----------------------------------------------------------------------
+
+class SLAPlanner(App):
+    """A quarter's revenue target and the funnel's rates → what marketing and sales owe each other."""
+
+    def __init__(self, rates: Mapping[str, float], average_deal: float, revenue_target: float = 1_000_000,
+                 reps: int = 10):
+        self.target = widgets.IntSlider(value=int(revenue_target), min=0, max=int(max(5 * revenue_target, 1e6)),
+                                        step=50_000, description=_("revenue target a quarter"), style=_LABEL,
+                                        layout=_WIDE)
+        self.average_deal = widgets.IntSlider(value=int(round(average_deal, -2)), min=100,
+                                              max=int(max(4 * average_deal, 1000)), step=100,
+                                              description=_("average deal"), style=_LABEL, layout=_WIDE)
+        self.rates = {stage: widgets.FloatSlider(value=min(max(round(float(rates[stage]), 2), 0.01), 1.0), min=0.01,
+                                                 max=1.0, step=0.01, readout_format=".0%", style=_LABEL, layout=_WIDE,
+                                                 description=_("{before} → {after}", before=charts.STAGE_LABELS[before],
+                                                               after=charts.STAGE_LABELS[stage]))
+                      for before, stage in pairwise(funnel.STAGES)}
+        self.reps = widgets.IntSlider(value=reps, min=1, max=100, description=_("sales reps"), style=_LABEL,
+                                      layout=_WIDE)
+        self.attempts = widgets.IntSlider(value=alignment.SLA_ATTEMPTS, min=1, max=12,
+                                          description=_("attempts per MQL"), style=_LABEL, layout=_WIDE)
+        super().__init__(_("SLA planner"), [self.target, self.average_deal, *self.rates.values(), self.reps,
+                                            self.attempts])
+
+    @classmethod
+    def from_company(cls, company: Company) -> SLAPlanner:
+        """Start from a company's observed rates, average won deal, number of reps and a target of a
+        quarter's average bookings plus 20 %."""
+        opportunities = company.opportunities
+        won = opportunities[opportunities["outcome"] == "won"]
+        average = kpis.average_deal_size(float(won["amount"].sum()), len(won)) if len(won) else 10_000
+        reps = int(company.employees["quarterly_quota"].notna().sum()) or 1
+        target = round(1.2 * float(won["amount"].sum()) / len(dashboard.QUARTERS), -5) or 1_000_000
+        rates = {k: (0.5 if math.isnan(v) else v) for k, v in funnel.observed_rates(company.leads, opportunities).items()}
+        return cls(rates, average, revenue_target=target, reps=reps)
+
+    def compute(self) -> alignment.SLAPlan:
+        return alignment.sla_plan(self.target.value, self.average_deal.value,
+                                  {s: w.value for s, w in self.rates.items()}, reps=self.reps.value,
+                                  attempts_per_mql=self.attempts.value)
+
+    def render(self, plan: alignment.SLAPlan) -> tuple[str, str, alt.TopLevelMixin]:
+        summary = _("Marketing owes <b>{mqls}</b> MQLs a week; sales owes a first call within {hours} h on each, "
+                    "and <b>{per_rep}</b> follow-up attempts a week per rep.",
+                    mqls=format_value(plan.mqls_per_week, "MQLs"), hours=format_value(plan.response_hours, "hours"),
+                    per_rep=format_value(plan.follow_ups_per_rep_week, "attempts"))
+        table = plan.commitments()
+        shown = table.assign(per_period=[format_value(v, "") for v in table["per_period"]],
+                             per_week=[format_value(v, "") for v in table["per_week"]])
+        shown.columns = [_("owner"), _("commitment"), _("this quarter"), _("per week")]
+        return summary, _table_html(shown), charts.funnel_chart(
+            plan.funnel.rename(columns={"needed": "count"}), _("What the target needs, stage by stage"))
+
+
+# ---- module 05: skills self-assessment ----------------------------------------------------------------
+
+class SkillsAssessment(App):
+    """Rate yourself from 1 to 5 on each skill: fit with each career path, and what to work on."""
+
+    def __init__(self, ratings: Mapping[str, int] | None = None):
+        start = dict(ratings or {})
+        self.ratings = {skill: widgets.IntSlider(value=int(start.get(skill, 3)), min=1, max=5, description=skill,
+                                                 style=_LABEL, layout=_WIDE) for skill in careers.SKILLS}
+        super().__init__(_("Skills self-assessment"), list(self.ratings.values()))
+
+    def compute(self) -> pd.DataFrame:
+        return careers.skills_fit({skill: w.value for skill, w in self.ratings.items()})
+
+    def render(self, fit: pd.DataFrame) -> tuple[str, str, alt.TopLevelMixin]:
+        best = fit["path"].iloc[0]
+        gaps = careers.skill_gaps({skill: w.value for skill, w in self.ratings.items()}, best)
+        summary = _("Closest fit today: <b>{path}</b> ({fit:.0f}/100). To grow on that path, work on: {gaps}.",
+                    path=roles.FUNCTION_LABELS[best], fit=fit["fit"].iloc[0],
+                    gaps=", ".join(gaps) if gaps else _("nothing: you rated every skill 5"))
+        return summary, "", charts.skills_fit_chart(fit)
+
+
+def _minutes_label(minutes: float) -> str:
+    if minutes < 60:
+        return _("{n:g} min", n=minutes)
+    if minutes < 1440:
+        return _("{n:g} h", n=minutes / 60)
+    return _("{n:g} days", n=minutes / 1440)

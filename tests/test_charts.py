@@ -1,0 +1,75 @@
+"""Charts: titled, units on axes, tooltips, small data, and a static copy for kernel-less viewers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from smarketing import alignment, attribution, careers, charts, dashboard, funnel, roles
+
+
+def _charts(companies):
+    lumen, ferro = companies["lumen"], companies["ferro"]
+    quarterly = dashboard.quarterly_kpis(lumen)
+    return {
+        "time_allocation": charts.time_allocation_chart(roles.time_allocation(lumen.activities, lumen.employees)),
+        "kpi_trend": charts.kpi_trend_chart(quarterly[quarterly["kpi"] == "mqls"], "MQLs", "MQLs", "2025Q1"),
+        "revenue_lag": charts.revenue_lag_chart(funnel.revenue_lag(lumen.leads, lumen.opportunities)
+                                                .assign(company="lumen")),
+        "funnel": charts.funnel_chart(funnel.stage_counts(lumen.leads, lumen.opportunities)),
+        "response_time": charts.response_time_chart(funnel.conversion_by_response_time(ferro.leads)),
+        "threshold": charts.threshold_chart(funnel.mql_threshold_tradeoff(lumen.leads, lumen.opportunities), 55),
+        "attribution": charts.attribution_chart(attribution.credit_by_channel(lumen.touchpoints, lumen.opportunities)),
+        "segments": charts.segment_conversion_chart(alignment.conversion_by_segment([lumen, ferro])),
+        "claim": charts.claim_chart(alignment.claim_table(lumen, ferro)),
+        "promotion": charts.promotion_chart(careers.time_to_promotion(ferro.career_moves, ferro.employees)),
+        "transitions": charts.transition_heatmap(careers.transition_matrix(ferro.career_moves)),
+        "skills": charts.skills_fit_chart(careers.skills_fit({"negotiation": 5})),
+    }
+
+
+def _walk(spec):
+    yield spec
+    for value in spec.values() if isinstance(spec, dict) else spec if isinstance(spec, list) else ():
+        if isinstance(value, dict | list):
+            yield from _walk(value)
+
+
+def test_every_chart_is_titled_labelled_and_small(companies):
+    for name, chart in _charts(companies).items():
+        spec = chart.to_dict()  # validates against the Vega-Lite schema
+        titles = [s["title"] for s in _walk(spec) if isinstance(s, dict) and "title" in s and "text" not in s]
+        assert spec.get("title") or any(isinstance(t, str) for t in titles), name
+        encodings = [s["encoding"] for s in _walk(spec) if isinstance(s, dict) and "encoding" in s]
+        assert any("tooltip" in e for e in encodings), f"{name} has no tooltip"
+        quantitative_axes = [e[ch] for e in encodings for ch in ("x", "y")
+                             if ch in e and isinstance(e[ch], dict) and e[ch].get("type") == "quantitative"]
+        assert all(a.get("title") or a.get("axis", {}).get("title") for a in quantitative_axes), name
+        rows = sum(len(v) for v in spec.get("datasets", {}).values())
+        assert 0 < rows <= 500, f"{name} carries {rows} rows: aggregate before plotting"
+
+
+def test_course_renderer_adds_a_static_png(companies):
+    chart = charts.funnel_chart(funnel.stage_counts(companies["lumen"].leads, companies["lumen"].opportunities))
+    output = charts.bundle(chart.to_dict())
+    assert output["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert output["text/plain"] == "<chart: The demand waterfall>"
+    live = charts.live_bundle(chart)
+    assert set(live) == {charts.VEGALITE_MIME, "text/plain"}
+    charts.enable()
+    import altair as alt
+    assert alt.renderers.active == "smarketing"
+
+
+def test_facet_funnel_by_company(companies):
+    counts = pd.concat([funnel.stage_counts(c.leads, c.opportunities).assign(company=n) for n, c in companies.items()])
+    spec = charts.funnel_chart(counts).to_dict()
+    assert spec["facet"]["row"]["field"] == "company"
+
+
+@pytest.mark.parametrize("percent_unit", ["share", "share per quarter"])
+def test_share_kpis_get_percent_axes(percent_unit):
+    table = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "value": [0.2, 0.3]})
+    spec = charts.kpi_trend_chart(table, "win rate", percent_unit).to_dict()
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["format"] == "%" and axis["title"].endswith("(%)")

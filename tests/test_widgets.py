@@ -1,0 +1,120 @@
+"""Every app built without a browser: controls are set in code, and the figures shown must change
+as the course formulas say."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from smarketing import alignment, careers, charts, dashboard, funnel, roles, widgets
+
+
+def _numbers(html: str) -> list[float]:
+    """The bold figures of a summary line, as numbers."""
+    return [float(x.replace(",", "").rstrip("%")) for x in re.findall(r"<b>([\d,.]+%?)</b>", html)]
+
+
+def _chart_data(app: widgets.App) -> list[dict]:
+    spec = app.chart.outputs[0]["data"][charts.VEGALITE_MIME]
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+def test_role_sorter_scores_and_explains():
+    app = widgets.RoleSorter()
+    assert "0 of 11 answered" in app.summary.value and app.table.value == ""
+    for task, choice in zip(app.tasks, app.choices, strict=True):
+        choice.value = task.owner
+    app.choices[0].value = "sales"  # one wrong answer: a marketing task
+    assert "11 of 11 answered" in app.summary.value  # no verdict before the button
+    app.check.click()
+    assert re.search(r"<b>(\d+) of (\d+) right", app.summary.value).groups() == ("10", "11")
+    assert "Not quite: this is Marketing work" in app.table.value
+    assert app.table.value.count("✔") == 10
+
+
+def test_kpi_dashboard_shows_the_quarterly_table(companies):
+    app = widgets.KPIDashboard(companies)
+    expected = dashboard.quarterly_kpis(companies["ferro"]).set_index(["quarter", "kpi"])
+    app.company.value, app.quarter.value, app.function.value = "ferro", "2025Q2", "sales"
+    shown = app.result.set_index("kpi")
+    assert shown.loc["win_rate", "value"] == expected.loc[("2025Q2", "win_rate"), "value"]
+    assert shown.loc["win_rate", "previous"] == expected.loc[("2025Q1", "win_rate"), "value"]
+    assert widgets.format_value(shown.loc["bookings", "value"], "currency") in app.table.value
+    app.function.value = "operations"
+    assert app.kpi.value == "tickets" and "on_time_delivery" not in app.kpi.options
+    app.company.value = "bloom"
+    assert "on_time_delivery" in app.kpi.options
+    app.kpi.value = "on_time_delivery"
+    assert app.spec["title"] == "on time delivery"
+
+
+def test_funnel_simulator_follows_the_formula():
+    rates = {"mql": 0.5, "sal": 0.8, "sql": 0.5, "opportunity": 0.5, "won": 0.25}
+    app = widgets.FunnelSimulator(rates, 40_000, leads_per_month=1000, response_minutes=60)
+    assert app.revenue == pytest.approx(1000 * 0.5 * 0.8 * 0.5 * 0.5 * 0.25 * 40_000)
+    assert _numbers(app.summary.value) == [25, 1_000_000]
+    app.leads.value = 2000
+    assert app.revenue == pytest.approx(2_000_000)
+    app.response.value = 240  # (60 / 240) ** 0.5 halves qualification
+    assert app.revenue == pytest.approx(1_000_000)
+    app.rates["won"].value = 0.5
+    assert app.revenue == pytest.approx(2_000_000)
+    won_bar = [row for row in _chart_data(app) if row["stage"] == "won"]
+    assert won_bar[0]["count"] == pytest.approx(50)
+
+
+def test_funnel_simulator_from_a_company(companies):
+    ferro = companies["ferro"]
+    app = widgets.FunnelSimulator.from_company(ferro)
+    assert app.response.value == 120  # ferro's median first response, 123 min, to the nearest choice
+    assert app.rates["mql"].value == pytest.approx(funnel.observed_rates(ferro.leads, ferro.opportunities)["mql"],
+                                                   abs=0.005)
+    before = app.revenue
+    app.response.value = 30
+    assert app.revenue == pytest.approx(before / funnel.response_effect(120))
+
+
+def test_threshold_explorer_reads_the_tradeoff(companies):
+    lumen = companies["lumen"]
+    app = widgets.ThresholdExplorer(lumen)
+    assert app.threshold.value == lumen.params["mql_threshold"]
+    app.threshold.value = 70
+    row = funnel.mql_threshold_tradeoff(lumen.leads, lumen.opportunities, [70]).iloc[0]
+    for figure in (widgets.format_value(row["mqls"] / 24, "MQLs"), widgets.format_value(row["share_of_leads"], "share"),
+                   widgets.format_value(row["share_of_won_revenue"], "share")):
+        assert figure in app.summary.value
+    assert "within capacity" in app.summary.value
+    app.capacity.value = 10
+    assert "over capacity" in app.summary.value
+    rule = [row for row in _chart_data(app) if set(row) == {"threshold"}]
+    assert rule == [{"threshold": 70}]
+
+
+def test_sla_planner_matches_sla_plan(companies):
+    app = widgets.SLAPlanner.from_company(companies["lumen"])
+    rates = {stage: w.value for stage, w in app.rates.items()}
+    app.target.value, app.reps.value = 2_000_000, 20
+    plan = alignment.sla_plan(2_000_000, app.average_deal.value, rates, reps=20)
+    assert _numbers(app.summary.value)[0] == pytest.approx(round(plan.mqls_per_week, 1))
+    app.target.value = 4_000_000
+    doubled = alignment.sla_plan(4_000_000, app.average_deal.value, rates, reps=20)
+    assert app.result.needed("mql") == doubled.needed("mql") > 1.9 * plan.needed("mql")
+    app.reps.value = 40
+    assert app.result.follow_ups_per_rep_week == pytest.approx(doubled.follow_ups_per_rep_week / 2)
+
+
+def test_skills_assessment_points_to_the_best_path():
+    app = widgets.SkillsAssessment()
+    for skill, slider in app.ratings.items():
+        slider.value = 5 if skill in careers.SKILL_WEIGHTS["operations"] and careers.SKILL_WEIGHTS["operations"][skill] == 3 else 1
+    assert app.result["path"].iloc[0] == "operations"
+    assert roles.FUNCTION_LABELS["operations"] in app.summary.value
+    assert "creative planning" in app.summary.value  # the operations skill with most room to grow
+
+
+def test_format_value():
+    assert widgets.format_value(0.1234, "share") == "12.3%"
+    assert widgets.format_value(1234567.8, "currency") == "1,234,568"
+    assert widgets.format_value(float("nan"), "days") == "—"
+    assert widgets.format_value(3.25, "days") == "3.2"
