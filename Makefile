@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test datasets bench clean
+.PHONY: lab test datasets notebooks bench clean
 
 # Re-install whenever the pins change.
 $(VENV)/.installed: pyproject.toml
@@ -28,6 +28,10 @@ test: $(VENV)/.installed
 datasets: $(VENV)/.installed
 	$(BIN)/smarketing generate all --out datasets --force
 	$(BIN)/smarketing dictionary --out datasets
+
+# Re-execute the course notebooks and store their outputs (run after changing a notebook or the library).
+notebooks: $(VENV)/.installed
+	$(BIN)/python -m smarketing.notebooks course/*.ipynb
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_generate.py

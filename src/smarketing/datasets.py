@@ -957,6 +957,21 @@ def parse_empty(table: schema.Table) -> pd.DataFrame:
     return frame
 
 
+def overview(companies: list[Company] | dict[str, Company]) -> pd.DataFrame:
+    """One row per company: what it is, how big, how its staff splits over the functions, and what
+    its funnel produced. A first look before any analysis."""
+    rows = []
+    for company in companies.values() if isinstance(companies, dict) else companies:
+        won = company.opportunities[company.opportunities["outcome"] == "won"]
+        staff = company.employees["function"].astype(str).value_counts()
+        rows.append({
+            "company": company.name, "kind": company.params.get("kind", ""), "leads": len(company.leads),
+            "customers_won": len(won), "bookings": float(won["amount"].sum()), "orders": len(company.orders),
+            **{f"staff_{f}": int(staff.get(f, 0)) for f in schema.FUNCTIONS},
+        })
+    return pd.DataFrame(rows).set_index("company")
+
+
 def simulate_company(name: str, label: str | None = None, seed: int = DEFAULT_SEED, size: int | None = None,
                      **overrides: Any) -> Company:
     """A synthetic company generated in memory, with some true parameters changed: a "what if" that

@@ -49,6 +49,7 @@ class App(widgets.VBox):
     """Controls above, then a summary, a table and a chart, recomputed whenever a control changes."""
 
     def __init__(self, title: str, controls: Sequence[widgets.Widget], **kwargs: Any):
+        self.title = title
         self.controls = list(controls)
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
@@ -61,6 +62,9 @@ class App(widgets.VBox):
             if hasattr(control, "value"):
                 control.observe(lambda _change: self.update(), names="value")
         self.update()
+
+    def __repr__(self) -> str:  # the widget's plain-text output: short and stable
+        return f"<{type(self).__name__}: {self.title}>"
 
     def compute(self) -> Any:
         raise NotImplementedError
