@@ -35,6 +35,7 @@ notebooks: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_course.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
