@@ -1,4 +1,4 @@
-"""The ``smarketing`` command: generate and validate company datasets (more sub-commands follow)."""
+"""The ``smarketing`` command: generate and validate datasets, release and grade the exercises."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from smarketing import datasets, schema
+from smarketing import datasets
 from smarketing.messages import _
 
 PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar is noise
@@ -66,6 +66,47 @@ def _dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _course(args: argparse.Namespace) -> Path:
+    return Path(args.course).resolve() if args.course else datasets.datasets_dir().parent
+
+
+def _release(args: argparse.Namespace) -> int:
+    from smarketing import grading
+
+    try:
+        for folder in grading.release(_course(args), args.assignments or None):
+            print(_("released {folder}", folder=folder))
+    except grading.GradingError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from smarketing import grading
+
+    course = _course(args)
+    with tqdm(desc=_("{name}: grading", name=args.assignment), unit=_("notebooks")) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            results = grading.grade(args.assignment, course, source=Path(args.source) if args.source else None,
+                                    jobs=args.jobs, cell_timeout=args.cell_timeout, force=args.force,
+                                    progress=progress)
+        except grading.GradingError as error:
+            bar.close()
+            print(error, file=sys.stderr)
+            return 1
+    for result in sorted(results, key=lambda r: r.student):
+        line = f"{result.student}: {result.score:g} / {result.max_score:g}"
+        print(line + ("" if not result.problems else "  — " + "; ".join(result.problems)))
+    print(_("grades: {csv}; feedback: {feedback}; report: {report}", csv=course / "grades.csv",
+            feedback=course / "feedback", report=course / "reports" / f"{args.assignment}.html"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smarketing", description=_("Smarketing Lab course tools."))
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help=_("check a folder of CSV files against the schema"))
     validate.add_argument("folder", help=_("a company name or a folder of CSV files"))
     validate.set_defaults(run=_validate)
+
+    release = commands.add_parser("release", help=_("make exercises/ from solutions/ with nbgrader"))
+    release.add_argument("assignments", nargs="*", help=_("assignments to release (default: all)"))
+    release.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help=_("autograde submissions in parallel, with feedback and a report"))
+    grade.add_argument("assignment")
+    grade.add_argument("--from", dest="source", default=None,
+                       help=_("folder or zip of notebooks named by student (default: submitted/)"))
+    grade.add_argument("--jobs", type=int, default=None, help=_("parallel graders (default: one per core)"))
+    grade.add_argument("--cell-timeout", type=int, default=30, help=_("seconds a cell may run"))
+    grade.add_argument("--force", action="store_true", help=_("replace existing submissions of the same students"))
+    grade.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
+    grade.set_defaults(run=_grade)
 
     dictionary = commands.add_parser("dictionary", help=_("write datasets/README.md from the schema"))
     dictionary.add_argument("--out", default=str(Path("datasets")), help=_("folder to write README.md into"))
