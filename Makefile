@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test datasets notebooks bench clean
+.PHONY: lab test datasets notebooks release bench clean
 
 # Re-install whenever the pins change.
 $(VENV)/.installed: pyproject.toml
@@ -32,6 +32,10 @@ datasets: $(VENV)/.installed
 # Re-execute the course notebooks and store their outputs (run after changing a notebook or the library).
 notebooks: $(VENV)/.installed
 	$(BIN)/python -m smarketing.notebooks course/*.ipynb
+
+# Regenerate exercises/ from solutions/ with nbgrader generate_assignment (commit the result).
+release: $(VENV)/.installed
+	$(BIN)/smarketing release
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_generate.py

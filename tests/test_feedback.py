@@ -78,6 +78,12 @@ def test_function_verifier_runs_cases():
     assert "asks for a function" in verify(0.25)
 
 
+def test_expect_raises_a_readable_error():
+    feedback.expect(True, "never shown")
+    with pytest.raises(feedback.NotYetCorrect, match="the ferro case is wrong"):
+        feedback.expect(False, "the ferro case is wrong")
+
+
 def test_choice_verifier():
     verify = feedback.choice(["ferro"], ["lumen", "ferro", "bloom"])
     assert verify("Ferro") is None
@@ -93,7 +99,7 @@ def test_solution_only_in_self_study(monkeypatch, tmp_path):
     source = tmp_path / "solutions" / "03_funnel"
     source.mkdir(parents=True)
     cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nrate = sqls / mqls\n### END SOLUTION")
-    cell.metadata["smarketing"] = {"task": "q1"}
+    cell.metadata["nbgrader"] = {"grade_id": "q1-answer", "solution": True}
     nbformat.write(nbformat.v4.new_notebook(cells=[cell]), source / "03_funnel.ipynb")
     (tmp_path / "datasets").mkdir()
     monkeypatch.setenv("SMARKETING_DATA", str(tmp_path / "datasets"))

@@ -147,10 +147,16 @@ def solution_text(assignment: str, task: str) -> str:
 
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
-        if cell.metadata.get("smarketing", {}).get("task") == task and "BEGIN SOLUTION" in cell.source:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{task}-answer" and "BEGIN SOLUTION" in cell.source:
             body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
             return _("A solution for {task}:\n{code}", task=task, code=body.strip("\n"))
     return _("No solution is recorded for {task}.", task=task)
+
+
+def expect(condition: bool, message: str) -> None:
+    """For hidden tests: fail with a plain sentence (shown in the feedback), not a bare AssertionError."""
+    if not condition:
+        raise NotYetCorrect("✘ " + message)
 
 
 # ---- verifiers: what is wrong with an answer, in words, without the expected value -------------------

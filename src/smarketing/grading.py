@@ -68,6 +68,23 @@ def _tail(result: subprocess.CompletedProcess[str], lines: int = 15) -> str:
     return "\n".join((result.stdout + result.stderr).strip().splitlines()[-lines:])
 
 
+def answered(release_notebook: nbformat.NotebookNode, source_notebook: nbformat.NotebookNode,
+             answers: Iterable[str] | None = None) -> nbformat.NotebookNode:
+    """A copy of the released notebook with the source's solutions written into its answer cells, as a
+    student who solved them would hand it in. ``answers`` limits this to some grade ids (the rest stay
+    blank): a partly solved submission. Used by the tests and the grading benchmark."""
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source_notebook.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    chosen = set(solutions) if answers is None else set(answers)
+    notebook = nbformat.from_dict(json.loads(json.dumps(release_notebook)))
+    markers = re.compile(r"^\s*(#\s*)?### (BEGIN|END) SOLUTION\s*$\n?", re.MULTILINE)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in chosen and grade_id in solutions:
+            cell.source = markers.sub("", solutions[grade_id]).strip("\n")
+    return notebook
+
+
 # ---- collecting submissions ----------------------------------------------------------------------------
 
 @dataclass
