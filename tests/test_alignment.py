@@ -77,3 +77,136 @@ def test_reference_mix_is_checked(companies):
     by_segment = alignment.conversion_by_segment([companies["bloom"]])
     assert by_segment["share_of_leads"].sum() == pytest.approx(1.0)
     assert not any(math.isnan(r) for r in by_segment["mql_to_sql_rate"])
+
+
+# ---- module 04: the practices made concrete, on hand-made companies ------------------------------
+
+T = pd.Timestamp("2025-01-06 09:00")
+NaT = pd.NaT
+
+
+def _company(name, **tables):
+    from pathlib import Path
+
+    from smarketing.datasets import Company
+
+    return Company(name=name, folder=Path(), tables=tables, params={})
+
+
+def _leads(mql, sql, minutes, channel=None):
+    n = len(mql)
+    return pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "mql_at": pd.to_datetime(mql),
+                         "sql_at": pd.to_datetime(sql), "sal_at": pd.to_datetime(mql),
+                         "first_response_minutes": pd.Series(minutes, dtype=float),
+                         "channel": channel or ["email"] * n})
+
+
+def test_incentive_map_finds_shared_targets():
+    shared = pd.DataFrame({"quarter": "2025Q1", "function": ["marketing", "marketing", "sales", "sales"],
+                           "metric": ["sqls", "mqls", "sqls", "bookings"], "target": 1.0})
+    separate = pd.DataFrame({"quarter": "2025Q1", "function": ["sales", "marketing"],
+                             "metric": ["bookings", "mqls"], "target": 1.0})
+    table = alignment.incentive_map([_company("a", targets=shared), _company("b", targets=separate)])
+    assert table.values.tolist() == [
+        ["a", "marketing", "mqls, sqls", "sqls"],  # in the schema's order of metrics
+        ["a", "sales", "sqls, bookings", "sqls"],
+        ["b", "marketing", "mqls", "—"],  # marketing before sales, the schema's order of functions
+        ["b", "sales", "bookings", "—"],
+    ]
+
+
+def test_handoff_scorecard_by_hand():
+    # 4 leads, 3 MQLs: contacted after 10 min, after 2 days, never; one SQL; one won deal.
+    leads = _leads([T, T, T, NaT], [T, NaT, NaT, NaT], [10, 2880, None, None])
+    opportunities = pd.DataFrame({"lead_id": ["L0"], "outcome": ["won"], "amount": [1.0]})
+    row = alignment.handoff_scorecard([_company("x", leads=leads, opportunities=opportunities)]).loc["x"]
+    assert (row["leads"], row["mqls"]) == (4, 3)
+    assert row["lead_to_mql_rate"] == 0.75 and row["median_response_minutes"] == (10 + 2880) / 2
+    assert row["never_contacted_share"] == pytest.approx(1 / 3)
+    assert row["leakage_rate"] == pytest.approx(2 / 3)  # too late + never
+    assert row["mql_to_sql_rate"] == pytest.approx(1 / 3) and row["lead_to_customer_rate"] == 0.25
+
+
+def test_meeting_scorecard_keeps_the_last_months():
+    jan, feb, mar = T, T + pd.Timedelta(days=31), T + pd.Timedelta(days=60)
+    leads = _leads([jan, feb, feb, mar, NaT], [NaT, feb, NaT, NaT, NaT], [5, 30, 3000, None, None])
+    table = alignment.meeting_scorecard(leads, months=2)
+    assert table["month"].tolist() == ["2025-02", "2025-03"]
+    february = table.iloc[0]
+    assert (february["mqls"], february["sqls"]) == (2, 1)
+    assert february["contacted_in_sla"] == 0.5 and february["median_response_minutes"] == (30 + 3000) / 2
+    assert table.iloc[1]["contacted_in_sla"] == 0 and table.iloc[1]["mql_to_sql_rate"] == 0
+    with pytest.raises(ValueError, match="months must be a whole number"):
+        alignment.meeting_scorecard(leads, months=0)
+
+
+def test_lead_journey_joins_automation_and_crm():
+    day = pd.Timedelta(days=1)
+    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "created_at": [T, T], "segment": ["smb", "smb"], "score": [70, 20],
+                          "mql_at": [T + day, NaT], "sal_at": [T + 2 * day, NaT], "sql_at": [T + 3 * day, NaT],
+                          "first_response_minutes": [15.0, None]})
+    touchpoints = pd.DataFrame({"lead_id": ["L1", "L1", "L2"], "touched_at": [T, T - 5 * day, T],
+                                "channel": ["email", "events", "email"], "campaign_id": ["C2", "C1", "C2"],
+                                "touch_type": ["email_click", "event_visit", "email_click"]})
+    opportunities = pd.DataFrame({"lead_id": ["L1"], "created_at": [T + 4 * day], "amount": [5000.0],
+                                  "closed_at": [T + 9 * day], "outcome": ["won"]})
+    campaigns = pd.DataFrame({"campaign_id": ["C1", "C2"], "name": ["Expo", "Newsletter"]})
+    company = _company("x", leads=leads, touchpoints=touchpoints, opportunities=opportunities, campaigns=campaigns)
+    journey = alignment.lead_journey(company, min_touches=2)  # L1: the only won lead with 2 touches
+    assert journey["event"].tolist() == ["touch: event_visit", "touch: email_click", "lead created",
+                                         "marketing-qualified (MQL)", "accepted by sales (SAL)",
+                                         "sales-qualified (SQL)", "opportunity opened", "deal won"]
+    assert journey["system"].tolist() == ["marketing automation"] * 4 + ["CRM"] * 4
+    assert journey["detail"].iloc[0] == "events, campaign Expo" and journey["when"].is_monotonic_increasing
+    assert alignment.lead_journey(company, "L2")["event"].tolist() == ["touch: email_click", "lead created"]
+    with pytest.raises(ValueError, match="No won lead has 3 or more touchpoints"):
+        alignment.lead_journey(company, min_touches=3)
+
+
+def test_sla_inputs_rederived(companies):
+    lumen = companies["lumen"]
+    inputs = alignment.sla_inputs(lumen)
+    won = lumen.opportunities[lumen.opportunities["outcome"] == "won"]
+    assert inputs["average_deal"] == pytest.approx(won["amount"].mean())
+    assert inputs["revenue_target"] == round(1.2 * won["amount"].sum() / 8, -5)
+    assert inputs["reps"] == int((lumen.employees["quarterly_quota"] > 0).sum())
+    assert inputs["rates"] == funnel.observed_rates(lumen.leads, lumen.opportunities)
+    assert alignment.sla_plan(**inputs).needed("won") == math.ceil(inputs["revenue_target"] / inputs["average_deal"])
+
+
+def test_bookings_by_quarter_by_hand():
+    opportunities = pd.DataFrame({"outcome": ["won", "won", "lost", "won"], "amount": [10.0, 5.0, 99.0, 7.0],
+                                  "closed_at": pd.to_datetime(["2024-02-01", "2024-03-31", "2024-02-01",
+                                                               "2025-12-31"])})
+    table = alignment.bookings_by_quarter([_company("x", opportunities=opportunities)])
+    assert len(table) == 8 and set(table["company"]) == {"x"}
+    values = table.set_index("quarter")["value"]
+    assert values["2024Q1"] == 15 and values["2025Q4"] == 7 and values.sum() == 22
+
+
+def test_gap_decomposition_adds_up():
+    def company(sqls):  # ten MQLs, ``sqls`` of them qualified
+        return _company(f"c{sqls}", leads=_leads([T] * 10, [T] * sqls + [NaT] * (10 - sqls), [5] * 10))
+
+    table = alignment.gap_decomposition(company(1), company(8), company(2), company(4), company(6)).set_index("part")
+    points = table["percentage_points"]
+    assert points.tolist() == pytest.approx([10, 30, 10, 20, 70])  # 6 − 2 − 4 + 1 = 1 → 10 points interaction
+    assert points.iloc[:4].sum() == pytest.approx(points.iloc[4]) and table["share_of_gap"].iloc[4] == 1
+
+
+def test_after_the_sale_by_hand():
+    accounts = pd.DataFrame({"starting_mrr": [100.0, 100.0, 50.0], "current_mrr": [130.0, 80.0, 0.0],
+                             "churned_at": [NaT, NaT, T]})
+    row = alignment.after_the_sale([_company("x", accounts=accounts)]).loc["x"]
+    assert row["customers_won"] == 3 and row["still_customers"] == pytest.approx(2 / 3)
+    assert row["net_revenue_retention"] == pytest.approx(210 / 250)  # (250 + 30 − 20 − 50) ÷ 250
+    assert row["gross_revenue_retention"] == pytest.approx(180 / 250)  # (250 − 20 − 50) ÷ 250
+
+
+def test_gap_chart_is_titled_with_tooltips():
+    from smarketing import charts
+
+    table = pd.DataFrame({"part": ["mix", "whole gap"], "percentage_points": [5.0, 10.0], "share_of_gap": [0.5, 1]})
+    spec = charts.gap_chart(table).to_dict()
+    assert spec["title"] == "Where the conversion gap comes from"
+    assert "tooltip" in spec["encoding"] and "points" in spec["encoding"]["x"]["title"]

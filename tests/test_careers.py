@@ -68,3 +68,118 @@ def test_skill_gaps_put_essential_skills_first():
     assert careers.skill_gaps({"communication": 5, "negotiation": 5}, "sales", top=2) == ["resilience",
                                                                                          "relationship building"]
     assert careers.skill_gaps({s: 5 for s in careers.SKILLS}, "sales") == []
+
+
+def test_stack_companies_keeps_ids_unique():
+    from types import SimpleNamespace
+
+    def company(name):
+        staff = pd.DataFrame({"employee_id": ["E1", "E2"], "manager_id": pd.array([pd.NA, "E1"], dtype="string"),
+                              "level": [2, 1]})
+        return SimpleNamespace(tables={"employees": staff})
+
+    stacked = careers.stack_companies({"a": company("a"), "b": company("b")}, "employees")
+    assert stacked.columns[0] == "company" and stacked["company"].tolist() == ["a", "a", "b", "b"]
+    assert stacked["employee_id"].tolist() == ["a:E1", "a:E2", "b:E1", "b:E2"]
+    assert stacked["employee_id"].is_unique
+    assert pd.isna(stacked.loc[0, "manager_id"]) and stacked.loc[3, "manager_id"] == "b:E1"
+    assert stacked["level"].tolist() == [2, 1, 2, 1]  # other columns untouched
+
+
+def test_promotion_durations_and_years_to_reach_level(history):
+    moves, employees = history
+    durations = careers.promotion_durations(moves, employees)
+    assert len(durations) == 3  # the function change is not a promotion
+    e1 = durations[durations["employee_id"] == "E1"].set_index("to_level")
+    # E1: hired 2020-01-01 (2020 is a leap year), promoted 2021-01-01 and 2023-01-01
+    assert e1.loc[2, "years_in_function"] == pytest.approx(366 / 365.25)
+    assert e1.loc[3, "years"] == pytest.approx(730 / 365.25)
+    assert e1.loc[3, "years_in_function"] == pytest.approx((366 + 365 + 365) / 365.25)
+    # E2 started the marketing ladder at the change of function (2021-07-02), not at hire
+    e2 = durations[durations["employee_id"] == "E2"].iloc[0]
+    assert e2["function"] == "marketing" and e2["years_in_function"] == pytest.approx(365 / 365.25)
+    reached = careers.years_to_reach_level(durations).set_index(["function", "level"])
+    assert reached.loc[("sales", 3), "median_years"] == pytest.approx(1096 / 365.25, abs=0.01)
+    assert reached["promotions"].sum() == 3
+
+
+def test_median_interval_uses_order_statistics():
+    # n = 5: even (min, max) leaves out the median with chance 2 / 2**5 = 6.25 % > 5 %: no interval
+    assert all(pd.isna(v) for v in careers.median_interval([1, 2, 3, 4, 5]))
+    # n = 6: (min, max) misses with chance 2 / 64 = 3.1 %
+    assert careers.median_interval([6, 1, 5, 2, 4, 3]) == (1.0, 6.0)
+    # n = 10: k = 2 misses with 2 * (1 + 10) / 1024 = 2.1 %, k = 3 with 2 * 56 / 1024 = 10.9 %
+    assert careers.median_interval(range(1, 11)) == (2.0, 9.0)
+
+
+def test_promotion_pace_splits_early_and_later():
+    durations = pd.DataFrame({"function": ["sales"] * 8, "from_level": [1, 1, 1, 2, 2, 2, 3, 4],
+                              "years": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.5, 1.5]})
+    pace = careers.promotion_pace(durations).set_index("stage")
+    assert pace.loc["early", "promotions"] == 6 and pace.loc["early", "median_years"] == pytest.approx(3.5)
+    assert (pace.loc["early", "low"], pace.loc["early", "high"]) == (1.0, 6.0)
+    assert pace.loc["later", "promotions"] == 2 and pace.loc["later", "median_years"] == pytest.approx(1.0)
+    assert pd.isna(pace.loc["later", "low"])  # two promotions: no interval
+    assert careers.promotion_pace(durations, early_levels=1).set_index("stage").loc["early", "promotions"] == 3
+
+
+def test_marketing_benchmark_compares_with_the_public_ranges():
+    durations = pd.DataFrame({"function": ["marketing"] * 4 + ["sales"], "to_level": [2, 2, 2, 6, 2],
+                              "years_in_function": [1.0, 3.0, 3.0, 11.0, 9.0]})
+    table = careers.marketing_benchmark(durations).set_index("level")
+    assert table.loc[2, "promotions"] == 3 and table.loc[2, "median_years"] == 3.0
+    assert table.loc[2, "benchmark"] == "2–4" and table.loc[2, "within"]
+    assert table.loc[6, "benchmark"] == "12+" and not table.loc[6, "within"]  # 11 years: below 12
+    assert table.loc[4, "promotions"] == 0 and table.loc[4, "within"] is None  # nobody reached it
+    assert table.loc[3, "title"] == "Senior Marketing Specialist"
+
+
+def test_transition_matrix_follows_the_ladders(history):
+    moves, _ = history
+    order = careers.role_order()
+    assert order.index("Sales Rep") < order.index("Marketing Associate")
+    assert order.index("Product Manager") == order.index("Operations Director") + 1
+    matrix = careers.transition_matrix(moves, normalize=False)
+    assert matrix.index.tolist() == ["Sales Rep", "Sales Supervisor", "Marketing Associate"]
+    assert matrix.columns.tolist() == ["Sales Supervisor", "Sales Manager", "Marketing Associate",
+                                       "Marketing Specialist"]
+    assert careers.transition_matrix(moves, by="function").index.tolist() == ["sales", "marketing"]
+
+
+def test_skills_table_and_overlap_rederive_the_weights():
+    table = careers.skills_table()
+    assert table.index.tolist() == list(careers.SKILLS) and table["named_by"].str.len().min() > 0
+    for path, weights in careers.SKILL_WEIGHTS.items():
+        assert table[path].sum() == sum(weights.values())
+        assert table.loc["negotiation", path] == weights.get("negotiation", 0)
+    overlap = careers.path_overlap()
+    assert overlap.loc["sales", "sales"] == pytest.approx(1.0)
+    assert (overlap == overlap.T).all().all()
+    sales, revops = careers.SKILL_WEIGHTS["sales"], careers.SKILL_WEIGHTS["revops"]
+    dot = sum(w * revops.get(skill, 0) for skill, w in sales.items())
+    norms = sum(w * w for w in sales.values()) ** 0.5 * sum(w * w for w in revops.values()) ** 0.5
+    assert overlap.loc["sales", "revops"] == pytest.approx(round(dot / norms, 2))
+
+
+def test_module_05_charts_keep_ladder_order_and_tooltips(history):
+    from smarketing import charts
+
+    moves, _employees = history
+    heatmap = charts.transition_heatmap(careers.transition_matrix(moves),
+                                        careers.transition_matrix(moves, normalize=False)).to_dict()
+    assert heatmap["layer"][0]["encoding"]["y"]["sort"] == ["Sales Rep", "Sales Supervisor", "Marketing Associate"]
+    assert any(t["field"] == "moves" for t in heatmap["layer"][0]["encoding"]["tooltip"])
+    durations = pd.DataFrame({"function": ["sales"] * 6 + ["marketing"], "from_level": [1] * 6 + [1],
+                              "years": [1, 2, 3, 4, 5, 6, 2]})
+    pace = charts.promotion_pace_chart(careers.promotion_pace(durations)).to_dict()
+    assert pace["title"] and all("tooltip" in layer["encoding"] for layer in pace["layer"])
+    assert pace["layer"][0]["encoding"]["x"]["title"]
+
+
+def test_fit_table_puts_profiles_side_by_side():
+    seller = {"negotiation": 5}
+    table = careers.fit_table({"seller": seller, "blank": {}})
+    assert table.index.tolist() == list(careers.PATHS) and table.columns.tolist() == ["seller", "blank"]
+    # sales: negotiation (weight 3 of 15) at 5, the rest at 1 -> 100 * (3 * 4 / 15) / 4 = 20
+    assert table.loc["sales", "seller"] == pytest.approx(20.0)
+    assert table.loc["marketing", "seller"] == 0.0 and (table["blank"] == 0).all()

@@ -154,3 +154,90 @@ def test_revenue_lag_is_cumulative(leads, opportunities):
     lag = funnel.revenue_lag(leads.assign(created_at=created), opportunities, max_months=4)
     # one won deal, closed 2025-03-03, 40 days + 61 days = 101 days after the lead: month 3.3
     assert lag["share_of_revenue"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
+
+
+# ---- cohorts, MQL outcomes and score bands (module 03) ---------------------------------------------
+
+@pytest.fixture()
+def dated(leads, opportunities):
+    """The tiny company with creation dates: L1–L4 came in in January, L5–L8 in April."""
+    created = pd.to_datetime(["2025-01-05"] * 4 + ["2025-04-05"] * 4)
+    moved = leads.assign(created_at=created)
+    # Every MQL happens on its lead's creation day: L1–L4 in Q1, L5 in Q2.
+    moved["mql_at"] = moved["mql_at"].where(moved["mql_at"].isna(), created)
+    # L1's SQL falls in April (a January MQL qualified in the next quarter); L2's stays in January.
+    moved["sal_at"] = moved["sal_at"].where(moved["sal_at"].isna(), created + pd.Timedelta(hours=1))
+    moved["sql_at"] = pd.to_datetime(["2025-04-10", "2025-01-20", None, None, None, None, None, None])
+    return moved
+
+
+def test_stage_dates_take_first_opportunity_and_won_close(dated, opportunities):
+    extra = pd.DataFrame({"lead_id": ["L1"], "outcome": ["lost"], "amount": [1.0],
+                          "created_at": pd.to_datetime(["2025-01-01"]), "closed_at": pd.to_datetime(["2025-01-15"])})
+    dates = funnel.stage_dates(dated, pd.concat([opportunities, extra], ignore_index=True))
+    assert list(dates.columns) == list(funnel.STAGES)
+    assert dates.loc[0, "opportunity"] == pd.Timestamp("2025-01-01")  # the earlier of L1's two deals
+    assert dates.loc[0, "won"] == pd.Timestamp("2025-03-03")  # the won one's close, not the lost one's
+    assert dates["won"].notna().sum() == 1 and pd.isna(dates.loc[1, "won"])
+
+
+def test_cohort_vs_naive_by_hand(dated, opportunities):
+    table = funnel.cohort_vs_naive(dated, opportunities, "mql", "sql", freq="Q").set_index("period")
+    # Q1: MQLs L1–L4; of them L1 and L2 ever qualified -> cohort 2/4. SQLs dated in Q1: only L2 -> naive 1/4.
+    # Q2: MQL L5 only, never qualified -> cohort 0/1; but L1's SQL is dated in Q2 -> naive 1/1.
+    assert table["entered"].tolist() == [4, 1]
+    assert table["cohort_rate"].tolist() == pytest.approx([0.5, 0.0])
+    assert table["naive_rate"].tolist() == pytest.approx([0.25, 1.0])
+    won = funnel.cohort_vs_naive(dated, opportunities, "lead", "won", freq="Q").set_index("period")
+    # L1 came in in Q1 and was won on 2025-03-03 (Q1): both measures 1/4 in Q1; Q2 leads won nothing.
+    assert won.loc["2025Q1", "cohort_rate"] == won.loc["2025Q1", "naive_rate"] == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="to_stage must come after from_stage"):
+        funnel.cohort_vs_naive(dated, opportunities, "sql", "mql")
+    with pytest.raises(ValueError, match="Unknown stage 'deal'"):
+        funnel.cohort_vs_naive(dated, opportunities, "lead", "deal")
+
+
+def test_naive_rate_may_exceed_one(dated, opportunities):
+    # Move L5's MQL out of Q2: Q2 then has no MQL at all but still L1's SQL -> naive rate is a plain ratio.
+    moved = dated.assign(mql_at=dated["mql_at"].where(dated["lead_id"] != "L5", pd.Timestamp("2025-03-30")))
+    table = funnel.cohort_vs_naive(moved, opportunities, "mql", "sql").set_index("period")
+    assert table.loc["2025Q2", "entered"] == 0 and math.isnan(table.loc["2025Q2", "naive_rate"])
+    assert table.loc["2025Q1", "naive_rate"] == pytest.approx(1 / 5)
+
+
+def test_mql_outcomes_by_hand(leads):
+    reasons = [None, None, "no_budget", None, None, None, None, None]
+    table = funnel.mql_outcomes(leads.assign(disqualification_reason=pd.Categorical(reasons)))
+    # 5 MQLs: L5 never contacted; L4 contacted but not accepted (no reason given); L3 accepted, no_budget;
+    # L1 and L2 qualified.
+    rows = {(o, r): n for o, r, n in zip(table["outcome"], table["reason"], table["mqls"], strict=True)}
+    assert rows == {("never contacted", ""): 1, ("turned down at the handoff", ""): 1,
+                    ("accepted, not qualified", "no_budget"): 1, ("qualified (SQL)", ""): 2}
+    assert table["share"].sum() == pytest.approx(1.0)
+    assert table["outcome"].tolist()[0] == "never contacted" and table["outcome"].tolist()[-1] == "qualified (SQL)"
+
+
+def test_outcomes_by_score_band_by_hand(leads, opportunities):
+    table = funnel.outcomes_by_score_band(leads, opportunities, edges=(0, 50, 75, 101)).set_index("band")
+    assert table.index.tolist() == ["0–49", "50–74", "75–100"]
+    # 0–49: L6–L8, never contacted -> rates nan (history is silent, not zero)
+    assert table.loc["0–49", "leads"] == 3 and table.loc["0–49", "contacted"] == 0
+    assert math.isnan(table.loc["0–49", "sql_rate"]) and math.isnan(table.loc["0–49", "won_rate"])
+    # 50–74: L3 (200 min), L4 (3000 min), L5 (never) -> 2 contacted, no SQL
+    assert table.loc["50–74", ["leads", "contacted", "sqls"]].tolist() == [3, 2, 0]
+    # 75–100: L1 (won) and L2 (lost), both contacted and qualified
+    assert table.loc["75–100", "sql_rate"] == 1.0 and table.loc["75–100", "won_rate"] == 0.5
+    with pytest.raises(ValueError, match="edges must be at least two increasing"):
+        funnel.outcomes_by_score_band(leads, opportunities, edges=(50, 10))
+
+
+def test_module_03_charts_are_valid(leads, opportunities, dated):
+    from smarketing import charts
+
+    bands = funnel.outcomes_by_score_band(leads, opportunities, edges=(0, 50, 101))
+    both = pd.concat([bands.assign(company="a"), bands.assign(company="b")])
+    for chart in (charts.score_band_chart(bands), charts.score_band_chart(both, "won_rate"),
+                  charts.cohort_naive_chart(funnel.cohort_vs_naive(dated, opportunities))):
+        spec = chart.to_dict()  # validates against the Vega-Lite schema
+        assert spec["title"] and "tooltip" in spec["encoding"]
+        assert spec["encoding"]["y"]["axis"]["title"].endswith("(%)")

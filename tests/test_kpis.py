@@ -30,6 +30,11 @@ from smarketing import kpis
     (kpis.perfect_order_rate, (920, 1_000), 0.92),                  # 920 / 1 000
     (kpis.channel_roi, (30_000, 20_000), 0.5),                      # (30 000 - 20 000) / 20 000
     (kpis.cost_per_ticket, (4_500, 300), 15.0),                     # 4 500 / 300
+    (kpis.engagement_rate, (120, 400), 0.3),                        # 120 / 400
+    (kpis.lead_leakage_rate, (18, 90), 0.2),                        # 18 / 90
+    (kpis.on_time_delivery_rate, (850, 1_000), 0.85),               # 850 / 1 000
+    (kpis.return_rate, (80, 1_000), 0.08),                          # 80 / 1 000
+    (kpis.repeat_purchase_rate, (45, 150), 0.3),                    # 45 / 150
 ])
 def test_kpi_by_hand(function, args, expected):
     assert function(*args) == pytest.approx(expected)
@@ -54,6 +59,11 @@ def test_kpi_by_hand(function, args, expected):
     (kpis.perfect_order_rate, (0, 0)),
     (kpis.channel_roi, (100, 0)),
     (kpis.cost_per_ticket, (100, 0)),
+    (kpis.engagement_rate, (0, 0)),
+    (kpis.lead_leakage_rate, (0, 0)),
+    (kpis.on_time_delivery_rate, (0, 0)),
+    (kpis.return_rate, (0, 0)),
+    (kpis.repeat_purchase_rate, (0, 0)),
 ])
 def test_zero_denominator_is_nan_not_an_error(function, args):
     result = function(*args)
@@ -67,6 +77,8 @@ def test_zero_denominator_is_nan_not_an_error(function, args):
     (kpis.cac_payback_months, (1_000, 100, 75), "gross_margin is a share between 0 and 1"),
     (kpis.churn_rate, (5, -2), "customers_at_start must not be negative"),
     (kpis.channel_roi, (100, float("nan")), "spend is missing"),
+    (kpis.lead_leakage_rate, (30, 20), r"leaked_mqls \(30\) cannot exceed mqls \(20\)"),
+    (kpis.repeat_purchase_rate, (-1, 20), "repeat_orders must not be negative"),
 ])
 def test_bad_input_says_what_is_wrong(function, args, message):
     with pytest.raises(ValueError, match=message):
@@ -93,6 +105,23 @@ def test_sales_cycle_days_by_hand():
     assert math.isnan(kpis.sales_cycle_days(pd.Series([], dtype="datetime64[s]"), pd.Series([], dtype="datetime64[s]")))
     with pytest.raises(ValueError, match="1 deal\\(s\\) close before they were created"):
         kpis.sales_cycle_days(created.iloc[:1], pd.Series(pd.to_datetime(["2024-12-01"])))
+
+
+def test_resolution_hours_and_order_cycle_days_by_hand():
+    opened = pd.Series(pd.to_datetime(["2025-01-01 08:00", "2025-01-01 09:00", "2025-01-02 10:00", "2025-01-03 00:00"]))
+    resolved = pd.Series(pd.to_datetime(["2025-01-01 10:00", "2025-01-02 09:00", "2025-01-02 16:00", None]))
+    # 2, 24 and 6 hours (the open ticket is left out): median 6
+    assert kpis.resolution_hours(opened, resolved) == pytest.approx(6.0)
+    ordered = pd.Series(pd.to_datetime(["2025-03-01 00:00", "2025-03-01 00:00", "2025-03-02 12:00"]))
+    delivered = pd.Series(pd.to_datetime(["2025-03-03", "2025-03-06", "2025-03-06"]))
+    # 2, 5 and 3.5 days: median 3.5
+    assert kpis.order_cycle_days(ordered, delivered) == pytest.approx(3.5)
+    empty = pd.Series([], dtype="datetime64[s]")
+    assert math.isnan(kpis.resolution_hours(empty, empty)) and math.isnan(kpis.order_cycle_days(empty, empty))
+    with pytest.raises(ValueError, match="1 ticket\\(s\\) are resolved before they were opened"):
+        kpis.resolution_hours(opened.iloc[1:2], pd.Series(pd.to_datetime(["2025-01-01"]), index=[1]))
+    with pytest.raises(ValueError, match="1 order\\(s\\) are delivered before they were placed"):
+        kpis.order_cycle_days(ordered.iloc[:1], pd.Series(pd.to_datetime(["2025-02-01"])))
 
 
 def test_the_catalog_lists_every_kpi_function_and_nothing_else():

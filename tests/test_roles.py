@@ -71,3 +71,67 @@ def test_misplaced_work_per_person_and_week(staff):
 def test_misaligned_company_does_more_of_others_work(companies):
     off = {name: roles.off_function_share(c.activities, c.employees) for name, c in companies.items()}
     assert off["ferro"]["sales"] > off["lumen"]["sales"] and off["ferro"]["marketing"] > off["lumen"]["marketing"]
+
+
+def test_hours_per_person_counts_all_work(staff):
+    activities, employees = staff
+    table = roles.hours_per_person(activities, employees).set_index(["function", "activity"])
+    # one week; marketing has 1 person, sales 2
+    assert table.loc[("marketing", "create content"), "hours_per_person_week"] == pytest.approx(30.0)
+    assert table.loc[("sales", "run demos"), "hours_per_person_week"] == pytest.approx(30.0)  # (20 + 40) / 2
+    assert table.loc[("sales", "create content"), "owner"] == "marketing"
+
+
+def test_compare_misplaced_work_against_a_benchmark(staff):
+    activities, employees = staff
+    benchmark = activities.drop(index=1).copy()  # the benchmark's marketer never cold-calls
+    benchmark.loc[3, "hours"] = 4.0  # and its sales write 4 h of content, 2 h per person
+    table = roles.compare_misplaced_work(activities, employees, benchmark, employees).set_index("activity")
+    assert set(table.index) == {"create content", "prospect by phone"}  # own work is left out
+    assert table.loc["create content", ["hours_per_person_week", "benchmark_hours", "excess_hours"]].tolist() == [
+        10.0, 2.0, 8.0]
+    assert table.loc["prospect by phone", ["benchmark_hours", "excess_hours"]].tolist() == [0.0, 10.0]
+    same = roles.compare_misplaced_work(activities, employees, activities, employees)
+    assert (same["excess_hours"] == 0).all() and not (same["excess_hours"].map(str) == "-0.0").any()
+
+
+def test_activity_split_by_hand(staff):
+    activities, employees = staff
+    split = roles.activity_split(activities, employees)
+    assert split.loc["create content", ["marketing", "sales"]].tolist() == [30.0, 20.0]
+    assert split.loc["create content", "owner_share"] == pytest.approx(30 / 50)
+    assert split.loc["prospect by phone", "owner_share"] == 0.0  # sales owns it, only marketing did it
+    assert split.loc["run demos", "owner_share"] == 1.0
+    two_weeks = pd.concat([activities, activities.assign(week=pd.Timestamp("2025-11-10"))])
+    assert roles.activity_split(two_weeks, employees).loc["create content", "sales"] == 20.0  # a week, on average
+
+
+def test_reach_per_head_by_hand():
+    employees = pd.DataFrame({"employee_id": ["M", "S1", "S2"], "function": ["marketing", "sales", "sales"]})
+    leads = pd.DataFrame({"created_at": pd.to_datetime(["2023-01-01", "2023-06-01", "2024-01-01"])})
+    touchpoints = pd.DataFrame({"lead_id": range(6)})
+    opportunities = pd.DataFrame({"outcome": ["won", "lost", "open", "won"]})
+    reach = roles.reach_per_head(leads, touchpoints, opportunities, employees)
+    years = 365 / 365.25
+    assert reach["leads_per_marketer"] == pytest.approx(3 / 1 / years)
+    assert reach["touchpoints_per_marketer"] == pytest.approx(6 / 1 / years)
+    assert reach["opportunities_per_seller"] == pytest.approx(4 / 2 / years)
+    assert reach["deals_won_per_seller"] == pytest.approx(2 / 2 / years)
+
+
+def test_activity_split_chart_is_titled_with_tooltips(companies):
+    from smarketing import charts
+
+    ferro = companies["ferro"]
+    spec = charts.activity_split_chart(roles.activity_split(ferro.activities, ferro.employees), "ferro").to_dict()
+    assert spec["title"] == "Who does each activity? ferro"
+    assert "tooltip" in spec["encoding"] and spec["encoding"]["x"]["title"].endswith("(h)")
+    assert 0 < sum(len(v) for v in spec["datasets"].values()) <= 60
+
+
+def test_target_metrics_lists_each_functions_targets_once():
+    targets = pd.DataFrame({"quarter": ["Q1", "Q1", "Q2", "Q1", "Q1"],
+                            "function": ["sales", "sales", "sales", "marketing", "sales"],
+                            "metric": ["sqls", "bookings", "bookings", "mqls", "new_customers"]})
+    assert roles.target_metrics(targets).to_dict() == {"marketing": "mqls", "sales": "sqls, bookings, new_customers"}
+    assert roles.target_metrics(targets).index.tolist() == ["marketing", "sales"]

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from smarketing import funnel, kpis, schema
-from smarketing.datasets import Company
+from smarketing.datasets import QUARTERS, Company, quarter_index
 from smarketing.messages import _
 
 # Seed 000's claim, with no traceable source (domain notes: grade D).
@@ -175,3 +177,192 @@ def standardized_conversion(companies: Sequence[Company], reference: Mapping[str
         adjusted = sum(weight / total * table.loc[segment, "mql_to_sql_rate"] for segment, weight in reference.items())
         rows.append((company, naive, adjusted))
     return pd.DataFrame(rows, columns=["company", "naive_rate", "adjusted_rate"])
+
+
+# ---- module 04: the practices of seed 000 made concrete ---------------------------------------------
+
+def incentive_map(companies: Sequence[Company]) -> pd.DataFrame:
+    """What each function is held to, read from the ``targets`` table (seed 000's first practice: shared
+    goals and incentives). One row per company and function: the metrics it has a target on, and those
+    of them that another function of the same company is also held to. Columns company, function,
+    metrics, shared_metrics (comma-separated; "—" when none)."""
+    rows = []
+    for company in companies:
+        targets = company.targets
+        owned = {str(f): set(group.astype(str)) for f, group in targets.groupby(targets["function"].astype(str),
+                                                                                 observed=True)["metric"]}
+        for function in [f for f in schema.FUNCTIONS if f in owned]:
+            others = set().union(*(owned[f] for f in owned if f != function))
+            mine = [m for m in schema.TARGET_METRICS if m in owned[function]]
+            shared = [m for m in mine if m in others]
+            rows.append((company.name, function, ", ".join(mine), ", ".join(shared) or "—"))
+    return pd.DataFrame(rows, columns=["company", "function", "metrics", "shared_metrics"])
+
+
+def mql_to_sql_rate(leads: pd.DataFrame) -> float:
+    """SQLs ÷ MQLs among the leads (the shared metric of the handoff); nan without MQLs."""
+    return kpis.conversion_rate(int(leads["sql_at"].notna().sum()), int(leads["mql_at"].notna().sum()))
+
+
+def handoff_scorecard(companies: Sequence[Company], sla_minutes: float = SLA_RESPONSE_HOURS * 60) -> pd.DataFrame:
+    """The shared metrics of the marketing → sales handoff, one row per company (index: company): leads,
+    MQLs, lead → MQL rate, median minutes to sales' first contact, share of MQLs never contacted,
+    leakage (MQLs not contacted within ``sla_minutes``), MQL → SQL rate and lead → customer rate."""
+    rows = {}
+    for company in companies:
+        leads = company.leads
+        mqls = leads[leads["mql_at"].notna()]
+        rows[company.name] = {
+            "leads": len(leads), "mqls": len(mqls),
+            "lead_to_mql_rate": kpis.conversion_rate(len(mqls), len(leads)),
+            "median_response_minutes": funnel.speed_to_lead_minutes(leads),
+            "never_contacted_share": kpis.conversion_rate(int(mqls["first_response_minutes"].isna().sum()), len(mqls)),
+            "leakage_rate": funnel.leakage_rate(leads, sla_minutes),
+            "mql_to_sql_rate": mql_to_sql_rate(leads),
+            "lead_to_customer_rate": funnel.lead_to_customer_rate(leads, company.opportunities),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "company"
+    return table
+
+
+def meeting_scorecard(leads: pd.DataFrame, months: int = 6, sla_minutes: float = SLA_RESPONSE_HOURS * 60) -> pd.DataFrame:
+    """The one page a monthly marketing–sales meeting reviews: for each of the last ``months`` months (by
+    the month the lead became an MQL), MQLs delivered, the share contacted within ``sla_minutes``, the
+    median minutes to first contact, the SQLs those MQLs became and the MQL → SQL rate. Columns month,
+    mqls, contacted_in_sla, median_response_minutes, sqls, mql_to_sql_rate. The latest month's rate is
+    not final: some of its MQLs are still being worked."""
+    if not (isinstance(months, int) and months >= 1):
+        raise ValueError(_("{name} must be a whole number of at least 1 (got {value}).", name="months", value=months))
+    mqls = leads[leads["mql_at"].notna()]
+    minutes = mqls["first_response_minutes"]
+    frame = pd.DataFrame({"month": mqls["mql_at"].dt.strftime("%Y-%m"), "in_sla": minutes <= sla_minutes,
+                          "minutes": minutes, "sql": mqls["sql_at"].notna()})
+    table = frame.groupby("month").agg(mqls=("sql", "size"), in_sla=("in_sla", "sum"),
+                                       median_response_minutes=("minutes", "median"), sqls=("sql", "sum"))
+    table = table.tail(months)
+    table["contacted_in_sla"] = [kpis.conversion_rate(i, m) for i, m in zip(table["in_sla"], table["mqls"], strict=True)]
+    table["mql_to_sql_rate"] = [kpis.conversion_rate(s, m) for s, m in zip(table["sqls"], table["mqls"], strict=True)]
+    columns = ["mqls", "contacted_in_sla", "median_response_minutes", "sqls", "mql_to_sql_rate"]
+    return table.reset_index()[["month", *columns]].astype({"sqls": int})
+
+
+def lead_journey(company: Company, lead_id: str | None = None, min_touches: int = 4) -> pd.DataFrame:
+    """One lead's story across the two systems, in time order: its marketing touches, creation and MQL
+    (marketing automation), then acceptance, qualification and the deal (CRM). Only the shared
+    ``lead_id`` joins them: that link is what "integrating automation and CRM data" buys.
+
+    ``lead_id`` None picks the most recent won lead (the last by id) with at least ``min_touches``
+    touchpoints.
+    Columns when, system, event, detail.
+    """
+    leads, touchpoints, opportunities = company.leads, company.touchpoints, company.opportunities
+    if lead_id is None:
+        touches = touchpoints.groupby("lead_id").size()
+        won = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
+        candidates = sorted(set(won) & set(touches[touches >= min_touches].index))
+        if not candidates:
+            raise ValueError(_("No won lead has {count} or more touchpoints; choose a lead_id.", count=min_touches))
+        lead_id = candidates[-1]
+    found = leads[leads["lead_id"] == lead_id]
+    if found.empty:
+        raise ValueError(_("There is no lead '{lead_id}' in this company.", lead_id=lead_id))
+    lead = found.iloc[0]
+    automation, crm = _("marketing automation"), _("CRM")
+    names = company.campaigns.set_index("campaign_id")["name"]
+    rows = [(t.touched_at, automation, _("touch: {kind}", kind=t.touch_type),
+             _("{channel}, campaign {campaign}", channel=t.channel, campaign=names.get(t.campaign_id, t.campaign_id)))
+            for t in touchpoints[touchpoints["lead_id"] == lead_id].sort_values("touched_at").itertuples()]
+    rows.append((lead["created_at"], automation, _("lead created"),
+                 _("{segment} buyer, score {score}", segment=lead["segment"], score=lead["score"])))
+    if pd.notna(lead["mql_at"]):
+        rows.append((lead["mql_at"], automation, _("marketing-qualified (MQL)"), _("handed to sales")))
+    if pd.notna(lead["sal_at"]):
+        rows.append((lead["sal_at"], crm, _("accepted by sales (SAL)"),
+                     _("first contact after {minutes:g} min", minutes=lead["first_response_minutes"])))
+    if pd.notna(lead["sql_at"]):
+        rows.append((lead["sql_at"], crm, _("sales-qualified (SQL)"), ""))
+    for deal in opportunities[opportunities["lead_id"] == lead_id].itertuples():
+        rows.append((deal.created_at, crm, _("opportunity opened"), _("amount {amount:,.0f}", amount=deal.amount)))
+        if pd.notna(deal.closed_at):
+            rows.append((deal.closed_at, crm, _("deal {outcome}", outcome=deal.outcome), ""))
+    table = pd.DataFrame(rows, columns=["when", "system", "event", "detail"])
+    return table.sort_values("when", kind="stable").reset_index(drop=True)
+
+
+def sla_inputs(company: Company) -> dict[str, Any]:
+    """The inputs of :func:`sla_plan` taken from a company's own data, as the SLA planner widget starts:
+    its observed stage rates, its average won deal, its number of quota-carrying reps and a revenue
+    target of a quarter's average bookings plus 20 % (rounded to 100 000)."""
+    opportunities = company.opportunities
+    won = opportunities[opportunities["outcome"] == "won"]
+    bookings = float(won["amount"].sum())
+    quarters = len(QUARTERS)
+    return {
+        "revenue_target": round(1.2 * bookings / quarters, -5) or 1_000_000,
+        "average_deal": kpis.average_deal_size(bookings, len(won)) if len(won) else 10_000.0,
+        "rates": {k: (0.5 if math.isnan(v) else v) for k, v in funnel.observed_rates(company.leads, opportunities).items()},
+        "reps": int(company.employees["quarterly_quota"].notna().sum()) or 1,
+    }
+
+
+def bookings_by_quarter(companies: Sequence[Company]) -> pd.DataFrame:
+    """Won bookings per quarter of 2024–2025 (by close date) for each company: columns quarter, value,
+    company; ready for :func:`smarketing.charts.kpi_trend_chart`. Shows how a pipeline fills from empty."""
+    frames = []
+    for company in companies:
+        won = company.opportunities[company.opportunities["outcome"] == "won"]
+        index = quarter_index(won["closed_at"])
+        keep = index >= 0
+        values = np.bincount(index[keep], weights=won["amount"].to_numpy(dtype=float)[keep],
+                             minlength=len(QUARTERS))
+        frames.append(pd.DataFrame({"quarter": list(QUARTERS), "value": values, "company": company.name}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def gap_decomposition(baseline: Company, target: Company, mix_only: Company, alignment_only: Company,
+                      both: Company) -> pd.DataFrame:
+    """Split the gap in MQL → SQL rate between ``baseline`` and ``target`` into its sources, using
+    simulated copies of ``baseline`` given the target's segment mix (``mix_only``), its alignment
+    (``alignment_only``) or both. Parts: segment mix, alignment, the two together (interaction: the
+    extra that alignment brings in a richer mix), everything else (target − both). Columns part,
+    percentage_points, share_of_gap; the last row is the whole gap."""
+    rate = {key: mql_to_sql_rate(c.leads) for key, c in (("base", baseline), ("target", target), ("mix", mix_only),
+                                                           ("aligned", alignment_only), ("both", both))}
+    parts = [
+        (_("segment mix (who they sell to)"), rate["mix"] - rate["base"]),
+        (_("alignment (follow-up and handoff)"), rate["aligned"] - rate["base"]),
+        (_("the two together (interaction)"), rate["both"] - rate["mix"] - rate["aligned"] + rate["base"]),
+        (_("everything else"), rate["target"] - rate["both"]),
+        (_("whole gap"), rate["target"] - rate["base"]),
+    ]
+    gap = rate["target"] - rate["base"]
+    return pd.DataFrame([(part, 100 * value, value / gap if gap else math.nan) for part, value in parts],
+                        columns=["part", "percentage_points", "share_of_gap"])
+
+
+def after_the_sale(companies: Sequence[Company]) -> pd.DataFrame:
+    """The right half of the bowtie: what happened to the customers each company won. One row per
+    company (index: company): customers won, share still customers at the end of the data, their
+    monthly recurring revenue at the start and now, and net and gross revenue retention of that MRR
+    (the formulas of :mod:`smarketing.kpis`)."""
+    rows = {}
+    for company in companies:
+        accounts = company.accounts
+        churned = accounts["churned_at"].notna()
+        start, now = accounts["starting_mrr"], accounts["current_mrr"]
+        change = (now - start).where(~churned, 0.0)
+        rows[company.name] = {
+            "customers_won": len(accounts),
+            "still_customers": kpis.conversion_rate(int((~churned).sum()), len(accounts)),
+            "starting_mrr": float(start.sum()), "current_mrr": float(now.sum()),
+            "net_revenue_retention": kpis.net_revenue_retention(float(start.sum()), float(change.clip(lower=0).sum()),
+                                                                float(-change.clip(upper=0).sum()),
+                                                                float(start[churned].sum())),
+            "gross_revenue_retention": kpis.gross_revenue_retention(float(start.sum()),
+                                                                    float(-change.clip(upper=0).sum()),
+                                                                    float(start[churned].sum())),
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "company"
+    return table

@@ -7,6 +7,7 @@ The ladders themselves live in :data:`smarketing.datasets.LADDERS`, which the ge
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -31,12 +32,47 @@ SKILL_WEIGHTS: dict[str, dict[str, int]] = {
 }
 SKILLS: tuple[str, ...] = tuple(sorted({skill for weights in SKILL_WEIGHTS.values() for skill in weights}))
 
+# Where each skill comes from: the seed that names it, or the course where no seed does.
+SKILL_SOURCES: dict[str, str] = {
+    "communication": "seed 000 (sales), seed 004 (sales)",
+    "negotiation": "seed 000 (sales), seed 004 (sales)",
+    "resilience": "seed 004 (sales: working under pressure)",
+    "market insight": "seed 004 (sales), seed 000 (marketing)",
+    "relationship building": "seed 000 (sales: relationship management)",
+    "creativity": "seed 000 (marketing)",
+    "strategy": "seed 000 (marketing)",
+    "data analysis": "seed 004 (operations), seed 000 (marketing)",
+    "creative planning": "seed 004 (operations)",
+    "project management": "seed 004 (operations)",
+    "user-experience sense": "seed 004 (operations)",
+    "process design": "course (seed 004: process optimisation)",
+    "systems and tools": "course (revops runs the CRM and automation)",
+}
+
+# Public benchmark: years of experience at which marketers typically hold each level (domain notes,
+# grade C: career blogs and salary aggregators). None = no upper bound.
+MARKETING_YEARS: dict[int, tuple[float, float | None]] = {1: (0, 2), 2: (2, 4), 3: (4, 6), 4: (6, 9), 5: (8, 12),
+                                                          6: (12, None)}
+
 
 def role_function() -> dict[str, str]:
     """Every job title of the ladders mapped to its function (the operations branch to operations)."""
     mapping = {title: function for function, ladder in LADDERS.items() for title in ladder}
     mapping[OPERATIONS_BRANCH] = "operations"
     return mapping
+
+
+def role_order() -> list[str]:
+    """Every job title in ladder order: sales, marketing, operations (the product branch after the
+    operations director), revenue operations; within a ladder from entry level up."""
+    order = [title for function in PATHS for title in LADDERS[function]]
+    order.insert(order.index(LADDERS["operations"][-1]) + 1, OPERATIONS_BRANCH)
+    return order
+
+
+def _in_order(labels: pd.Index, order: list[str]) -> list[str]:
+    known = [label for label in order if label in labels]
+    return known + sorted(label for label in labels if label not in order)
 
 
 def ladder_table() -> pd.DataFrame:
@@ -48,32 +84,128 @@ def ladder_table() -> pd.DataFrame:
     return table
 
 
-def time_to_promotion(career_moves: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
-    """Years spent at each level before a promotion, per function: columns function, from_level,
-    promotions, median_years, mean_years.
+def stack_companies(companies: Mapping[str, object], table: str) -> pd.DataFrame:
+    """One table stacked over several companies, for larger samples.
+
+    ``companies`` maps a name to a loaded company (anything with a ``tables`` dict, such as
+    :class:`~smarketing.datasets.Company`). The result starts with a ``company`` column, and every id
+    column (a name ending in ``_id``) is prefixed with the company name (``lumen:E0001``), because
+    each company numbers its rows from 1: without the prefix, two people would share one id.
+    Empty ids stay empty.
+    """
+    frames = []
+    for name, company in companies.items():
+        frame = company.tables[table].copy()
+        for column in [c for c in frame.columns if c.endswith("_id")]:
+            ids = frame[column].astype("string")
+            frame[column] = (name + ":" + ids).where(ids.notna(), pd.NA)
+        frame.insert(0, "company", name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def promotion_durations(career_moves: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """One row per promotion: employee_id, function, from_level, to_level, years (spent at
+    from_level before the promotion) and years_in_function (since the person started on this ladder).
 
     The clock starts at the previous move, or at the hire date for the first one (a change of
     function restarts it: a new ladder begins).
     """
-    needed = {"employee_id", "moved_at", "from_role", "from_level", "move_type"}
+    needed = {"employee_id", "moved_at", "from_role", "from_level", "to_level", "move_type"}
     if needed - set(career_moves.columns) or {"employee_id", "hire_date"} - set(employees.columns):
         raise ValueError(_("time_to_promotion needs career_moves ({columns}) and employees (employee_id, "
                            "hire_date).", columns=", ".join(sorted(needed))))
     moves = career_moves.sort_values(["employee_id", "moved_at"], kind="stable")
     hired = moves["employee_id"].map(employees.set_index("employee_id")["hire_date"])
     previous = moves.groupby("employee_id")["moved_at"].shift().fillna(hired)
-    years = (moves["moved_at"] - previous).dt.days / 365.25
-    frame = pd.DataFrame({"function": moves["from_role"].map(role_function()), "from_level": moves["from_level"],
-                          "years": years})[moves["move_type"] == "promotion"]
+    changed = moves["moved_at"].where(moves["move_type"] == "function_change")
+    ladder_start = changed.groupby(moves["employee_id"]).ffill().fillna(hired)
+    frame = pd.DataFrame({"employee_id": moves["employee_id"], "function": moves["from_role"].map(role_function()),
+                          "from_level": moves["from_level"], "to_level": moves["to_level"],
+                          "years": (moves["moved_at"] - previous).dt.days / 365.25,
+                          "years_in_function": (moves["moved_at"] - ladder_start).dt.days / 365.25})
+    return frame[moves["move_type"] == "promotion"].reset_index(drop=True)
+
+
+def time_to_promotion(career_moves: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Years spent at each level before a promotion, per function: columns function, from_level,
+    promotions, median_years, mean_years.
+
+    The clock starts at the previous move, or at the hire date for the first one (a change of
+    function restarts it: a new ladder begins). Only promotions that happened are counted: people
+    still waiting at a level, and people who left, are not in the table.
+    """
+    frame = promotion_durations(career_moves, employees)
     out = frame.groupby(["function", "from_level"], observed=True)["years"].agg(["size", "median", "mean"])
     out.columns = ["promotions", "median_years", "mean_years"]
     return out.reset_index().round({"median_years": 2, "mean_years": 2})
 
 
+def median_interval(values: pd.Series | np.ndarray | list[float], level: float = 0.95) -> tuple[float, float]:
+    """A distribution-free confidence interval for the median: two order statistics of the sample.
+
+    With n values sorted, the interval runs from the k-th smallest to the k-th largest, with the
+    largest k for which the chance that the true median falls outside is at most ``1 - level``
+    (a binomial count with p = 1/2). Below six values no 95 % interval exists: (nan, nan).
+    """
+    data = np.sort(np.asarray(values, dtype=float))
+    n = len(data)
+    alpha = 1 - level
+    best = None
+    for k in range(1, n // 2 + 1):  # P(fewer than k of n values below the median) on each side
+        tail = sum(math.comb(n, i) for i in range(k)) / 2 ** n
+        if 2 * tail <= alpha:
+            best = k
+    if best is None:
+        return math.nan, math.nan
+    return float(data[best - 1]), float(data[n - best])
+
+
+def promotion_pace(durations: pd.DataFrame, early_levels: int = 2) -> pd.DataFrame:
+    """Early and later promotions per function, with how many there are and how uncertain the median is.
+
+    ``durations`` is :func:`promotion_durations`. Promotions from levels 1..``early_levels`` are
+    "early", the rest "later". Columns function, stage, promotions, median_years, low, high (a 95 %
+    interval for the median, :func:`median_interval`; empty when there are too few promotions).
+    """
+    stage = np.where(durations["from_level"].astype(int) <= early_levels, "early", "later")
+    rows = []
+    for (function, step), years in durations.groupby([durations["function"], stage], observed=True)["years"]:
+        low, high = median_interval(years)
+        rows.append((function, step, len(years), float(years.median()), low, high))
+    return pd.DataFrame(rows, columns=["function", "stage", "promotions", "median_years", "low", "high"]).round(2)
+
+
+def years_to_reach_level(durations: pd.DataFrame) -> pd.DataFrame:
+    """Years on a function's ladder before reaching each level: columns function, level, promotions,
+    median_years, min_years, max_years. ``durations`` is :func:`promotion_durations`."""
+    out = durations.groupby(["function", "to_level"], observed=True)["years_in_function"].agg(
+        ["size", "median", "min", "max"])
+    out.columns = ["promotions", "median_years", "min_years", "max_years"]
+    return out.reset_index().rename(columns={"to_level": "level"}).round(2)
+
+
+def marketing_benchmark(durations: pd.DataFrame) -> pd.DataFrame:
+    """The marketing ladder: years to reach each level in the data next to the public benchmark
+    (:data:`MARKETING_YEARS`). Columns level, title, promotions, median_years, benchmark (text),
+    within (whether the median falls inside the benchmark range)."""
+    reached = years_to_reach_level(durations)
+    reached = reached[reached["function"] == "marketing"].set_index("level")
+    rows = []
+    for level, (low, high) in MARKETING_YEARS.items():
+        if level == 1:
+            continue  # the entry level is not reached by a promotion
+        median = reached["median_years"].get(level, math.nan)
+        inside = bool(median >= low and (high is None or median <= high)) if not math.isnan(median) else None
+        rows.append((level, LADDERS["marketing"][level - 1], int(reached["promotions"].get(level, 0)), median,
+                     f"{low:g}–{high:g}" if high is not None else f"{low:g}+", inside))
+    return pd.DataFrame(rows, columns=["level", "title", "promotions", "median_years", "benchmark", "within"])
+
+
 def transition_matrix(career_moves: pd.DataFrame, by: str = "role", normalize: bool = True) -> pd.DataFrame:
     """Who moves where: rows the role (or function, ``by="function"``) people leave, columns the one
-    they move to. With ``normalize``, each row holds shares that sum to 1 (the chance of each next
-    step); otherwise counts."""
+    they move to, both in ladder order (:func:`role_order`). With ``normalize``, each row holds shares
+    that sum to 1 (the chance of each next step, among the people who moved); otherwise counts."""
     if by not in ("role", "function"):
         raise ValueError(_("by must be 'role' or 'function' (got '{by}').", by=by))
     source, target = career_moves["from_role"].astype(str), career_moves["to_role"].astype(str)
@@ -81,6 +213,9 @@ def transition_matrix(career_moves: pd.DataFrame, by: str = "role", normalize: b
         functions = role_function()
         source, target = source.map(functions), target.map(functions)
     counts = pd.crosstab(source.rename("from"), target.rename("to"))
+    order = role_order() if by == "role" else list(PATHS)
+    counts = counts.reindex(index=_in_order(counts.index, order), columns=_in_order(counts.columns, order))
+    counts.index.name, counts.columns.name = "from", "to"
     return counts.div(counts.sum(axis=1), axis=0) if normalize else counts
 
 
@@ -92,6 +227,23 @@ def lateral_moves(career_moves: pd.DataFrame) -> pd.DataFrame:
                                 to_function=career_moves["to_role"].astype(str).map(functions))
     moves = moves[moves["from_function"] != moves["to_function"]]
     return moves.groupby(["from_function", "to_function"]).size().rename("moves").reset_index()
+
+
+def skills_table() -> pd.DataFrame:
+    """The skill weights side by side: one row per skill, one column per path (0 = not asked for),
+    and ``named_by``, the seed that names the skill (:data:`SKILL_SOURCES`)."""
+    table = pd.DataFrame({path: [SKILL_WEIGHTS[path].get(skill, 0) for skill in SKILLS] for path in PATHS},
+                         index=pd.Index(SKILLS, name="skill"))
+    table["named_by"] = [SKILL_SOURCES[skill] for skill in SKILLS]
+    return table
+
+
+def path_overlap() -> pd.DataFrame:
+    """How much two paths ask for the same skills: the cosine similarity of their weight vectors,
+    from 0 (no skill in common) to 1 (the same skills with the same weights). Paths × paths."""
+    weights = skills_table()[list(PATHS)].to_numpy(dtype=float)
+    unit = weights / np.linalg.norm(weights, axis=0)
+    return pd.DataFrame(unit.T @ unit, index=list(PATHS), columns=list(PATHS)).round(2)
 
 
 def skills_fit(ratings: Mapping[str, float]) -> pd.DataFrame:
@@ -116,6 +268,13 @@ def skills_fit(ratings: Mapping[str, float]) -> pd.DataFrame:
         rows.append((path, round(float(100 * (np.average(values, weights=w) - 1) / 4), 1)))
     fit = pd.DataFrame(rows, columns=["path", "fit"])
     return fit.sort_values("fit", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def fit_table(profiles: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Several self-assessments side by side: one row per path (in :data:`PATHS` order), one column
+    per profile name, the :func:`skills_fit` of that profile."""
+    return pd.DataFrame({name: skills_fit(ratings).set_index("path")["fit"].reindex(list(PATHS))
+                         for name, ratings in profiles.items()}).rename_axis("path")
 
 
 def skill_gaps(ratings: Mapping[str, float], path: str, top: int = 3) -> list[str]:

@@ -5,7 +5,7 @@ Each builder takes a small, already aggregated table (the result of a function i
 data inside the notebook, and Altair refuses more than 5,000 rows.
 
 :func:`enable` switches on the course renderer: the interactive Vega-Lite chart (tooltips, rendered by
-JupyterLab and Voilà without internet) plus a static PNG made by vl-convert, so that a notebook
+JupyterLab and Voilà without internet) plus a static SVG made by vl-convert, so that a notebook
 opened without a kernel, or in a viewer that does not run Vega, still shows its charts.
 """
 
@@ -33,12 +33,13 @@ def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
 
 
 def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
-    """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) a PNG copy."""
+    """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) an SVG copy (a quarter
+    of a PNG's size; JupyterLab and Voilà prefer the interactive chart, other viewers show the SVG)."""
     data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
     if static:
         import vl_convert
 
-        data["image/png"] = vl_convert.vegalite_to_png(spec, scale=1.0)
+        data["image/svg+xml"] = vl_convert.vegalite_to_svg(spec)
     return data
 
 
@@ -79,6 +80,24 @@ def time_allocation_chart(allocation: pd.DataFrame, company: str = "") -> alt.Ch
     ).properties(title=_("Who does whose work? {company}", company=company).strip(), width=WIDTH, height=140)
 
 
+def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
+    """Stacked bars, one per activity: hours a week the people of each function spend on it
+    (``roles.activity_split``); the label names the function that owns the activity."""
+    functions = [f for f in FUNCTION_COLORS if f in split.columns]
+    labels = [f"{activity} ({owner})" for activity, owner in split["owner"].items()]
+    data = (split[functions].set_axis(labels).rename_axis("activity").reset_index()
+            .melt(id_vars="activity", var_name="done_by", value_name="hours"))
+    data = data[data["hours"] > 0]
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("activity:N", sort=labels, title=_("activity (the function that owns it)")),
+        x=alt.X("hours:Q", title=_("hours a week, whole company (h)")),
+        color=alt.Color("done_by:N", title=_("done by"),
+                        scale=alt.Scale(domain=functions, range=[FUNCTION_COLORS[f] for f in functions])),
+        tooltip=[alt.Tooltip("activity:N", title=_("activity")), alt.Tooltip("done_by:N", title=_("done by")),
+                 alt.Tooltip("hours:Q", title=_("hours a week"), format=",.0f")],
+    ).properties(title=_("Who does each activity? {company}", company=company).strip(), width=WIDTH, height=300)
+
+
 # ---- module 02 ---------------------------------------------------------------------------------------
 
 def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> alt.LayerChart:
@@ -114,6 +133,26 @@ def revenue_lag_chart(lag: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("months_after_lead:Q", title=_("months after lead")),
                  alt.Tooltip("share_of_revenue:Q", title=_("revenue closed"), format=".0%")],
     ).properties(title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220)
+
+
+def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
+    """Returns and repeat purchases after on-time and late deliveries (``dashboard.delivery_effects``):
+    two groups of bars, one bar per kind of delivery."""
+    labels = {"on_time": _("on time"), "late": _("late")}
+    measures = {"returned_rate": _("order sent back"), "repeat_rate": _("shopper ordered again")}
+    data = effects.reset_index().melt(id_vars=["delivery", "orders"], value_vars=list(measures),
+                                      var_name="measure", value_name="share")
+    data["delivery"], data["measure"] = data["delivery"].map(labels), data["measure"].map(measures)
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("measure:N", sort=list(measures.values()), title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("delivery:N", sort=list(labels.values())),
+        y=alt.Y("share:Q", axis=_percent_axis(_("share of orders (%)"))),
+        color=alt.Color("delivery:N", sort=list(labels.values()), title=_("delivery"),
+                        scale=alt.Scale(range=[FUNCTION_COLORS["operations"], "#e45756"])),
+        tooltip=[alt.Tooltip("delivery:N", title=_("delivery")), alt.Tooltip("measure:N", title=_("measure")),
+                 alt.Tooltip("share:Q", title=_("share of orders"), format=".1%"),
+                 alt.Tooltip("orders:Q", title=_("orders"), format=",")],
+    ).properties(title=_("What a late delivery costs"), width=WIDTH, height=220)
 
 
 # ---- module 03 ---------------------------------------------------------------------------------------
@@ -175,6 +214,44 @@ def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt
                                          height=220)
 
 
+def cohort_naive_chart(table: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """A conversion per period measured two ways (``funnel.cohort_vs_naive``): the same cohort of
+    leads, and the naive "reached this period ÷ entered this period"."""
+    data = table.melt(id_vars=["period", "entered"], value_vars=["cohort_rate", "naive_rate"], var_name="measure",
+                      value_name="rate")
+    data["measure"] = data["measure"].map({"cohort_rate": _("same cohort of leads"),
+                                           "naive_rate": _("naive: this period ÷ this period")})
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("period:O", title=_("period the leads entered the stage"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("rate:Q", axis=_percent_axis(_("conversion (%)"))),
+        color=alt.Color("measure:N", title=None),
+        tooltip=[alt.Tooltip("period:O", title=_("period")), alt.Tooltip("measure:N", title=_("measure")),
+                 alt.Tooltip("rate:Q", title=_("conversion"), format=".1%"),
+                 alt.Tooltip("entered:Q", title=_("entered the stage"), format=",")],
+    ).properties(title=title or _("Cohort conversion against the naive monthly ratio"), width=WIDTH, height=220)
+
+
+def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Chart:
+    """Bars per lead-score band (``funnel.outcomes_by_score_band``): the share of contacted leads that
+    became SQL (``measure="sql_rate"``) or were won (``"won_rate"``); bands nobody contacted have no
+    bar. A company column puts the companies side by side."""
+    label = {"sql_rate": _("contacted leads that became SQL (%)"),
+             "won_rate": _("contacted leads that were won (%)")}[measure]
+    encoding: dict[str, Any] = {"color": alt.value(FUNCTION_COLORS["shared"])}
+    if "company" in table:
+        encoding = {"xOffset": "company:N", "color": alt.Color("company:N", title=_("company"))}
+    return alt.Chart(table).mark_bar().encode(
+        x=alt.X("band:N", sort=list(dict.fromkeys(table["band"])), title=_("lead score band (points)"),
+                axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{measure}:Q", axis=_percent_axis(label)),
+        tooltip=[alt.Tooltip("band:N", title=_("score band")), alt.Tooltip("leads:Q", title=_("leads"), format=","),
+                 alt.Tooltip("contacted:Q", title=_("contacted by sales"), format=","),
+                 alt.Tooltip(f"{measure}:Q", title=_("rate"), format=".1%")]
+        + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
+        **encoding,
+    ).properties(title=_("Does the lead score separate good leads from bad?"), width=WIDTH, height=220)
+
+
 # ---- module 04 ---------------------------------------------------------------------------------------
 
 def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
@@ -204,7 +281,8 @@ def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
     mix = base.mark_bar().encode(y=alt.Y("share_of_leads:Q", axis=_percent_axis(_("share of the company's leads (%)"))))
     rate = base.mark_bar().encode(y=alt.Y("mql_to_sql_rate:Q", axis=_percent_axis(_("MQL → SQL within segment (%)"))))
     return alt.hconcat(mix.properties(title=_("Who they sell to"), width=260, height=220),
-                       rate.properties(title=_("How well they convert, segment by segment"), width=260, height=220))
+                       rate.properties(title=_("How well they convert, segment by segment"), width=260, height=220)
+                       ).properties(title=_("Segment mix and conversion within each segment"))
 
 
 def claim_chart(claim: pd.DataFrame) -> alt.Chart:
@@ -220,6 +298,21 @@ def claim_chart(claim: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("metric:N", title=_("metric")), alt.Tooltip("source:N", title=_("source")),
                  alt.Tooltip("difference:Q", title=_("difference"), format="+.0%")],
     ).properties(title=_("The claim against the data"), width=WIDTH, height=200)
+
+
+def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Chart:
+    """Where a gap in MQL → SQL conversion comes from (``alignment.gap_decomposition``): one bar per
+    part, in percentage points; the whole gap last, in grey."""
+    order = list(decomposition["part"])
+    whole = order[-1]
+    return alt.Chart(decomposition).mark_bar().encode(
+        y=alt.Y("part:N", sort=order, title=None),
+        x=alt.X("percentage_points:Q", title=_("MQL → SQL rate gained (percentage points)")),
+        color=alt.condition(alt.datum.part == whole, alt.value("#9d9d9d"), alt.value(FUNCTION_COLORS["shared"])),
+        tooltip=[alt.Tooltip("part:N", title=_("part")),
+                 alt.Tooltip("percentage_points:Q", title=_("points"), format=".1f"),
+                 alt.Tooltip("share_of_gap:Q", title=_("share of the gap"), format=".0%")],
+    ).properties(title=title or _("Where the conversion gap comes from"), width=WIDTH, height=170)
 
 
 # ---- module 05 ---------------------------------------------------------------------------------------
@@ -238,20 +331,51 @@ def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
     ).properties(title=_("How long until the next step?"), width=WIDTH, height=220)
 
 
-def transition_heatmap(matrix: pd.DataFrame) -> alt.LayerChart:
+def transition_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame | None = None) -> alt.LayerChart:
     """A transition matrix (``careers.transition_matrix``) as a heatmap: rows where people come from,
-    columns where they go, colour and label the share of moves."""
+    columns where they go, colour and label the share of moves. Axes keep the matrix's order (the
+    ladder order); ``counts`` (the same matrix with ``normalize=False``) adds the number of moves to
+    the tooltip."""
     data = matrix.stack().rename("share").reset_index()
     data.columns = ["from", "to", "share"]
+    tooltip = [alt.Tooltip("from:N", title=_("from")), alt.Tooltip("to:N", title=_("to")),
+               alt.Tooltip("share:Q", title=_("share of moves"), format=".0%")]
+    if counts is not None:
+        data["moves"] = counts.stack().reindex(pd.MultiIndex.from_frame(data[["from", "to"]])).to_numpy()
+        tooltip.append(alt.Tooltip("moves:Q", title=_("moves seen")))
     data = data[data["share"] > 0]
-    base = alt.Chart(data).encode(x=alt.X("to:N", title=_("moves to")), y=alt.Y("from:N", title=_("moves from")))
+    base = alt.Chart(data).encode(
+        x=alt.X("to:N", title=_("moves to"), sort=[str(c) for c in matrix.columns]),
+        y=alt.Y("from:N", title=_("moves from"), sort=[str(i) for i in matrix.index]))
     cells = base.mark_rect().encode(
-        color=alt.Color("share:Q", title=_("share of moves"), scale=alt.Scale(scheme="blues"),
+        color=alt.Color("share:Q", title=_("share of moves"), scale=alt.Scale(scheme="blues", domain=[0, 1]),
                         legend=alt.Legend(format="%")),
-        tooltip=[alt.Tooltip("from:N", title=_("from")), alt.Tooltip("to:N", title=_("to")),
-                 alt.Tooltip("share:Q", title=_("share of moves"), format=".0%")])
-    labels = base.mark_text(fontSize=10).encode(text=alt.Text("share:Q", format=".0%"))
+        tooltip=tooltip)
+    labels = base.mark_text(fontSize=10).encode(
+        text=alt.Text("share:Q", format=".0%"),
+        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
     return alt.layer(cells, labels).properties(title=_("Where people move next"), width=WIDTH, height=WIDTH)
+
+
+def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
+    """Median years before a promotion, early and later in the ladder, with a 95 % interval for the
+    median (``careers.promotion_pace``): a short bar is a precise median, a long one a guess."""
+    data = pace.assign(label=pace["function"].astype(str) + " · " + pace["stage"].astype(str))
+    order = [f"{f} · {s}" for f in FUNCTION_COLORS for s in ("early", "later") if f"{f} · {s}" in set(data["label"])]
+    base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, title=_("function · stage of the ladder")))
+    color = alt.Color("function:N", title=_("function"),
+                      scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4]))
+    tooltip = [alt.Tooltip("function:N", title=_("function")), alt.Tooltip("stage:N", title=_("stage")),
+               alt.Tooltip("promotions:Q", title=_("promotions seen")),
+               alt.Tooltip("median_years:Q", title=_("median years"), format=".2f"),
+               alt.Tooltip("low:Q", title=_("95 % interval from"), format=".2f"),
+               alt.Tooltip("high:Q", title=_("95 % interval to"), format=".2f")]
+    interval = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
+        x=alt.X("low:Q", title=_("years at a level before the promotion")), x2="high:Q", color=color,
+        tooltip=tooltip)
+    median = base.mark_point(filled=True, size=80).encode(x="median_years:Q", color=color, tooltip=tooltip)
+    return alt.layer(interval, median).properties(
+        title=_("Time before a promotion, with the uncertainty of the median"), width=WIDTH, height=200)
 
 
 def skills_fit_chart(fit: pd.DataFrame) -> alt.Chart:

@@ -747,20 +747,31 @@ def _activities(rng: np.random.Generator, profile: CompanyProfile, employees: pd
     return frame
 
 
+QUARTERS = tuple(f"{year}Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4))  # the quarters of the data
+QUARTER_STARTS = pd.to_datetime([f"{q[:4]}-{3 * int(q[-1]) - 2:02d}-01" for q in QUARTERS])
+
+
+def quarter_index(moments: pd.Series) -> np.ndarray:
+    """Position of each moment in :data:`QUARTERS` (−1 when missing or outside 2024–2025).
+
+    In numpy on month numbers: converting a million timestamps to periods would take seconds."""
+    months = moments.to_numpy(dtype="datetime64[s]").astype("datetime64[M]")
+    index = (months.astype(np.int64) - np.datetime64("2024-01", "M").astype(np.int64)) // 3
+    return np.where(np.isnat(months) | (index < 0) | (index >= len(QUARTERS)), -1, index)
+
+
+def per_quarter(moments: pd.Series, values: np.ndarray | pd.Series | None = None) -> np.ndarray:
+    """Sum of ``values`` (or a count of the moments) in each of :data:`QUARTERS`."""
+    index = quarter_index(moments)
+    keep = index >= 0
+    weights = None if values is None else np.asarray(values, dtype=float)[keep]
+    return np.bincount(index[keep], weights=weights, minlength=len(QUARTERS))
+
+
 def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Quarterly targets; the aligned company shares an SQL target, the misaligned one pays per MQL."""
     leads, opportunities = tables["leads"], tables["opportunities"]
     won = opportunities[opportunities["outcome"] == "won"]
-    quarters = pd.period_range("2024Q1", "2025Q4", freq="Q")
-
-    def per_quarter(moments: pd.Series, weights: np.ndarray | None = None) -> np.ndarray:
-        # Quarter number from the month, in numpy: period conversion of a million dates is slow.
-        months = moments.to_numpy(dtype="datetime64[s]").astype("datetime64[M]")
-        present = ~np.isnat(months)
-        index = (months[present].astype(np.int64) - np.datetime64("2024-01", "M").astype(np.int64)) // 3
-        chosen = None if weights is None else weights[present]
-        return np.bincount(index, weights=chosen, minlength=len(quarters))[: len(quarters)]
-
     actual = {
         "mqls": per_quarter(leads["mql_at"]),
         "sqls": per_quarter(leads["sql_at"]),
@@ -776,11 +787,11 @@ def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str
     rows = []
     for function, metric in plan:  # a few dozen rows: targets are a plan, not data
         if metric == "on_time_delivery":
-            values = np.full(len(quarters), 0.9)
+            values = np.full(len(QUARTERS), 0.9)
         else:
             values = actual[metric].astype(float)
-            values = np.round(values * rng.uniform(1.0, 1.25, len(quarters)), -2 if metric == "bookings" else 0)
-        rows.append(pd.DataFrame({"quarter": quarters.astype(str), "function": function, "metric": metric,
+            values = np.round(values * rng.uniform(1.0, 1.25, len(QUARTERS)), -2 if metric == "bookings" else 0)
+        rows.append(pd.DataFrame({"quarter": QUARTERS, "function": function, "metric": metric,
                                   "target": values}))
     frame = pd.concat(rows, ignore_index=True).sort_values(["quarter", "function", "metric"], kind="stable")
     frame.insert(0, "target_id", _ids("G", len(frame), 4))

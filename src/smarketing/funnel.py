@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ def stage_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.Dat
     also entered the next. Columns from_stage, to_stage, entered, converted, rate (nan if none entered)."""
     reached = _reached(leads, opportunities)
     rows = []
-    for before, after in zip(STAGES, STAGES[1:], strict=False):
+    for before, after in pairwise(STAGES):
         entered = int(reached[before].sum())
         converted = int((reached[before] & reached[after]).sum())
         rows.append((before, after, entered, converted, kpis.conversion_rate(converted, entered)))
@@ -78,7 +79,7 @@ def leakage_rate(leads: pd.DataFrame, sla_minutes: float = 1440.0) -> float:
         raise ValueError(_("sla_minutes must be a positive number of minutes (got {value}).", value=sla_minutes))
     mqls = _mqls(leads)
     answered_in_time = mqls["first_response_minutes"] <= sla_minutes  # NaN (never contacted) compares False
-    return kpis.conversion_rate(int((~answered_in_time).sum()), len(mqls))
+    return kpis.lead_leakage_rate(int((~answered_in_time).sum()), len(mqls))
 
 
 def speed_to_lead_minutes(leads: pd.DataFrame) -> float:
@@ -243,3 +244,121 @@ def revenue_lag(leads: pd.DataFrame, opportunities: pd.DataFrame, max_months: in
     steps = np.arange(max_months + 1)
     shares = [float(amounts[months <= m].sum()) / total if total else math.nan for m in steps]
     return pd.DataFrame({"months_after_lead": steps, "share_of_revenue": shares})
+
+
+def stage_dates(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """When each lead reached each stage of the waterfall (NaT: not reached), one row per lead, one
+    column per stage: lead = created_at, mql/sal/sql from the leads table, opportunity = its first
+    opportunity's created_at, won = the close date of its first won deal. Index as ``leads``."""
+    _require(leads, "leads", "lead_id", "created_at", "mql_at", "sal_at", "sql_at")
+    _require(opportunities, "opportunities", "lead_id", "outcome", "created_at", "closed_at")
+    opened = opportunities.groupby("lead_id")["created_at"].min()
+    won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["closed_at"].min()
+    return pd.DataFrame({
+        "lead": leads["created_at"], "mql": leads["mql_at"], "sal": leads["sal_at"], "sql": leads["sql_at"],
+        "opportunity": pd.to_datetime(leads["lead_id"].map(opened)),
+        "won": pd.to_datetime(leads["lead_id"].map(won)),
+    }, index=leads.index)
+
+
+def cohort_vs_naive(leads: pd.DataFrame, opportunities: pd.DataFrame, from_stage: str = "mql",
+                    to_stage: str = "sql", freq: str = "Q") -> pd.DataFrame:
+    """Two ways to report a stage conversion per period (``freq``: "Q" quarters or "M" months).
+
+    * cohort: of the leads that entered ``from_stage`` in the period, the share that ever reached
+      ``to_stage`` (by the end of the data): the definition the course uses;
+    * naive: leads reaching ``to_stage`` in the period ÷ leads entering ``from_stage`` in the same
+      period ("this month's SQLs ÷ this month's MQLs"), which mixes different cohorts of leads.
+
+    Columns period (text), entered, converted, cohort_rate, reached_in_period, naive_rate.
+    """
+    for stage in (from_stage, to_stage):
+        if stage not in STAGES:
+            raise ValueError(_("Unknown stage '{stage}'. Choose one of: {known}.", stage=stage,
+                               known=", ".join(STAGES)))
+    if STAGES.index(to_stage) <= STAGES.index(from_stage):
+        raise ValueError(_("to_stage must come after from_stage in the funnel ({known}).", known=" → ".join(STAGES)))
+    dates = stage_dates(leads, opportunities)
+    start, end = dates[from_stage], dates[to_stage]
+    entered_in = start.dt.to_period(freq)
+    entered = entered_in.value_counts()
+    converted = (end.notna() & start.notna()).groupby(entered_in).sum()
+    reached = end.dt.to_period(freq).value_counts()
+    periods = entered.index.union(reached.index).sort_values()
+    table = pd.DataFrame({
+        "period": [str(p) for p in periods],
+        "entered": entered.reindex(periods, fill_value=0).to_numpy(dtype=int),
+        "converted": converted.reindex(periods, fill_value=0).to_numpy(dtype=int),
+        "reached_in_period": reached.reindex(periods, fill_value=0).to_numpy(dtype=int),
+    })
+    table["cohort_rate"] = [kpis.conversion_rate(c, e) for c, e in zip(table["converted"], table["entered"],
+                                                                      strict=True)]
+    # Not a same-cohort rate, so it may even exceed 100 %: a plain ratio, not kpis.conversion_rate.
+    table["naive_rate"] = [kpis._ratio(r, e) for r, e in zip(table["reached_in_period"], table["entered"], strict=True)]
+    return table[["period", "entered", "converted", "cohort_rate", "reached_in_period", "naive_rate"]]
+
+
+def mql_outcomes(leads: pd.DataFrame) -> pd.DataFrame:
+    """Where the MQLs went: never contacted, turned down by sales at the handoff (with the reason),
+    accepted but not qualified (with the reason), qualified (SQL), or still being worked.
+
+    Columns outcome, reason ("" where none), mqls, share (of all MQLs); the reasons are sales' feedback
+    to marketing. One row per outcome and reason that occurs, in funnel order.
+    """
+    _require(leads, "leads", "mql_at", "sal_at", "sql_at", "first_response_minutes", "disqualification_reason")
+    mqls = leads[leads["mql_at"].notna()]
+    contacted = mqls["first_response_minutes"].notna()
+    accepted = mqls["sal_at"].notna()
+    qualified = mqls["sql_at"].notna()
+    reason = mqls["disqualification_reason"].astype(object).where(mqls["disqualification_reason"].notna(), "")
+    groups = [
+        (_("never contacted"), ~contacted),
+        (_("turned down at the handoff"), contacted & ~accepted),
+        (_("accepted, not qualified"), accepted & ~qualified & (reason != "")),
+        (_("accepted, still being worked"), accepted & ~qualified & (reason == "")),
+        (_("qualified (SQL)"), qualified),
+    ]
+    rows = []
+    for outcome, mask in groups:
+        counts = reason[mask].value_counts()
+        for why in sorted(counts.index, key=lambda r: (-counts[r], r)):
+            rows.append((outcome, why, int(counts[why])))
+    table = pd.DataFrame(rows, columns=["outcome", "reason", "mqls"])
+    table["share"] = table["mqls"] / len(mqls) if len(mqls) else np.nan
+    return table
+
+
+def outcomes_by_score_band(leads: pd.DataFrame, opportunities: pd.DataFrame,
+                           edges: Iterable[int] = (0, 20, 40, 55, 70, 85, 101)) -> pd.DataFrame:
+    """What happened to leads by lead-score band: how many there were, how many sales contacted, and
+    of those contacted, the share that became SQL and the share that was won.
+
+    Bands are ``[edge, next edge)``, labelled e.g. "40–54" (the default edges include the MQL thresholds
+    of ferro, 40, and lumen, 55). Rates are nan where sales contacted nobody:
+    below the MQL threshold the history is silent (those leads were never called), which is not the
+    same as a won rate of zero. Columns band, low, leads, contacted, sqls, won, sql_rate, won_rate.
+    """
+    _require(leads, "leads", "lead_id", "score", "first_response_minutes", "sql_at")
+    _require(opportunities, "opportunities", "lead_id", "outcome")
+    bounds = [int(e) for e in edges]
+    if len(bounds) < 2 or any(b <= a for a, b in pairwise(bounds)):
+        raise ValueError(_("edges must be at least two increasing numbers (got {edges}).", edges=bounds))
+    won_leads = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
+    frame = pd.DataFrame({
+        "band": pd.cut(leads["score"].astype(float), bounds, right=False, labels=False),
+        "contacted": leads["first_response_minutes"].notna(),
+        "sql": leads["sql_at"].notna(),
+        "won": leads["lead_id"].isin(won_leads),
+    })
+    frame["sql"] &= frame["contacted"]
+    frame["won"] &= frame["contacted"]
+    sums = frame.groupby("band").agg(leads=("won", "size"), contacted=("contacted", "sum"), sqls=("sql", "sum"),
+                                      won=("won", "sum")).reindex(range(len(bounds) - 1), fill_value=0)
+    table = pd.DataFrame({
+        "band": [f"{low}–{min(high - 1, 100)}" for low, high in pairwise(bounds)],
+        "low": bounds[:-1],
+        **{c: sums[c].to_numpy(dtype=int) for c in ("leads", "contacted", "sqls", "won")},
+    })
+    table["sql_rate"] = [kpis.conversion_rate(s, c) for s, c in zip(table["sqls"], table["contacted"], strict=True)]
+    table["won_rate"] = [kpis.conversion_rate(w, c) for w, c in zip(table["won"], table["contacted"], strict=True)]
+    return table

@@ -197,6 +197,68 @@ def cost_per_ticket(support_cost: Number, tickets: Number) -> float:
     return _ratio(support_cost, tickets)
 
 
+def engagement_rate(engaged: Number, reached: Number) -> float:
+    """People who interacted (clicked, replied, came back) ÷ people reached. Share; nan if nobody was reached."""
+    return _share(engaged, reached, "engaged", "reached")
+
+
+def lead_leakage_rate(leaked_mqls: Number, mqls: Number) -> float:
+    """MQLs not followed up within the SLA (never contacted, or contacted too late) ÷ MQLs. Share; nan with no MQLs."""
+    return _share(leaked_mqls, mqls, "leaked_mqls", "mqls")
+
+
+def on_time_delivery_rate(on_time_orders: Number, orders: Number) -> float:
+    """Orders delivered by the promised date ÷ orders. Share; nan with no orders."""
+    return _share(on_time_orders, orders, "on_time_orders", "orders")
+
+
+def return_rate(returned_orders: Number, orders: Number) -> float:
+    """Orders sent back ÷ orders. Share; nan with no orders."""
+    return _share(returned_orders, orders, "returned_orders", "orders")
+
+
+def repeat_purchase_rate(repeat_orders: Number, orders: Number) -> float:
+    """Orders after which the same shopper ordered again ÷ orders. Share; nan with no orders.
+
+    Count only orders that had enough time after them for a next order to show (``dashboard.delivery_effects``
+    does this); recent orders would otherwise look like shoppers who never came back.
+    """
+    return _share(repeat_orders, orders, "repeat_orders", "orders")
+
+
+def _durations(start: pd.Series, end: pd.Series, seconds_per_unit: float) -> pd.Series:
+    return (pd.to_datetime(end) - pd.to_datetime(start)).dt.total_seconds() / seconds_per_unit
+
+
+def _median(values: pd.Series) -> float:
+    values = values.dropna()
+    return float(values.median()) if len(values) else math.nan
+
+
+def resolution_hours(opened: pd.Series, resolved: pd.Series) -> float:
+    """Median hours from a ticket opened to resolved, over the resolved tickets. Hours; nan when none.
+
+    A ticket resolved before it was opened is refused: the dates are wrong.
+    """
+    hours = _durations(opened, resolved, 3_600)
+    if (hours < 0).any():
+        raise ValueError(_("{count} ticket(s) are resolved before they were opened; check the dates.",
+                           count=int((hours < 0).sum())))
+    return _median(hours)
+
+
+def order_cycle_days(ordered: pd.Series, delivered: pd.Series) -> float:
+    """Median days from an order placed to delivered, over the delivered orders. Days; nan when none.
+
+    An order delivered before it was placed is refused: the dates are wrong.
+    """
+    days = _durations(ordered, delivered, 86_400)
+    if (days < 0).any():
+        raise ValueError(_("{count} order(s) are delivered before they were placed; check the dates.",
+                           count=int((days < 0).sum())))
+    return _median(days)
+
+
 # Fully loaded yearly cost of one marketing or sales employee, for CAC. An assumption of the course,
 # said aloud in the notebooks: the datasets have no payroll.
 LOADED_COST_PER_HEAD = 100_000.0
@@ -247,4 +309,15 @@ KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
     KPIInfo("perfect_order_rate", "operations", "perfect orders ÷ orders", "share", "SCOR model", "B"),
     KPIInfo("channel_roi", "marketing", "(attributed revenue − spend) ÷ spend", "share", "—", "—"),
     KPIInfo("cost_per_ticket", "operations", "support cost ÷ tickets", "currency per ticket", "—", "—"),
+    KPIInfo("engagement_rate", "marketing", "people who interacted ÷ people reached", "share", "—", "—"),
+    KPIInfo("lead_leakage_rate", "shared", "MQLs not followed up within the SLA ÷ MQLs", "share", "—", "—"),
+    KPIInfo("on_time_delivery_rate", "operations", "orders delivered by the promised date ÷ orders", "share",
+            "—", "—"),
+    KPIInfo("return_rate", "operations", "orders sent back ÷ orders", "share", "—", "—"),
+    KPIInfo("repeat_purchase_rate", "operations", "orders followed by another order of the same shopper ÷ orders",
+            "share", "—", "—"),
+    KPIInfo("resolution_hours", "operations", "median hours opened → resolved, resolved tickets", "hours (median)",
+            "—", "—"),
+    KPIInfo("order_cycle_days", "operations", "median days ordered → delivered", "days (median)", "SCOR model",
+            "B"),
 )}

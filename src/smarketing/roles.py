@@ -168,14 +168,94 @@ def off_function_share(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.
 def misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     """The biggest blocks of work done by a function that does not own it: worker function, activity,
     owning function, hours a week per person of the worker function. Sorted, largest first."""
+    out = hours_per_person(activities, employees)
+    out = out[out["function"] != out["owner"]]
+    return (out.sort_values("hours_per_person_week", ascending=False)
+            .head(top).reset_index(drop=True).round({"hours_per_person_week": 1}))
+
+
+def hours_per_person(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Every block of work, own and others': worker function, activity, owning function, and hours a week
+    per person of the worker function (all its people count, also those who logged none of it)."""
     functions = employees.set_index("employee_id")["function"].astype(str)
     frame = pd.DataFrame({"function": activities["employee_id"].map(functions),
                           "activity": activities["activity"].astype(str),
                           "owner": _owner_of_activity(activities), "hours": activities["hours"].astype(float)})
-    frame = frame[frame["function"] != frame["owner"]]
     weeks = activities["week"].nunique() if "week" in activities.columns else 1
     heads = functions.value_counts()
     out = frame.groupby(["function", "activity", "owner"], as_index=False)["hours"].sum()
-    out["hours_per_person_week"] = out["hours"] / (weeks * out["function"].map(heads))
-    return (out.drop(columns="hours").sort_values("hours_per_person_week", ascending=False)
-            .head(top).reset_index(drop=True).round({"hours_per_person_week": 1}))
+    out["hours_per_person_week"] = out["hours"] / (weeks * out["function"].map(heads).astype(float))
+    return out.drop(columns="hours")
+
+
+def compare_misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, benchmark_activities: pd.DataFrame,
+                           benchmark_employees: pd.DataFrame, top: int = 8) -> pd.DataFrame:
+    """A company's work done by the "wrong" function next to the same work at a benchmark company.
+
+    Columns function, activity, owner, hours_per_person_week (this company), benchmark_hours (the
+    benchmark's hours per person-week for the same function and activity, 0 if none) and excess_hours
+    (the difference). Work that is just as common at a well-run benchmark is likely there by design;
+    the excess is what to look into. The ``top`` largest blocks of this company, largest first.
+    """
+    here = hours_per_person(activities, employees)
+    there = hours_per_person(benchmark_activities, benchmark_employees)
+    keys = ["function", "activity", "owner"]
+    out = here[here["function"] != here["owner"]].merge(
+        there.rename(columns={"hours_per_person_week": "benchmark_hours"}), on=keys, how="left")
+    out["benchmark_hours"] = out["benchmark_hours"].fillna(0.0)
+    out["excess_hours"] = out["hours_per_person_week"] - out["benchmark_hours"]
+    out = (out.sort_values("hours_per_person_week", ascending=False).head(top).reset_index(drop=True)
+           .round({"hours_per_person_week": 1, "benchmark_hours": 1, "excess_hours": 1}))
+    out["excess_hours"] += 0.0  # no "-0.0" when rounding a tiny negative difference
+    return out
+
+
+def activity_split(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Who does each activity: hours a week spent on it by the people of each function (whole company,
+    averaged over the weeks), the function that owns it, and the share of its hours the owner does.
+
+    One row per activity (in the schema's order, owner by owner); a low ``owner_share`` means the work
+    is duplicated elsewhere or that the owner is missing.
+    """
+    functions = employees.set_index("employee_id")["function"].astype(str)
+    weeks = activities["week"].nunique() if "week" in activities.columns else 1
+    frame = pd.DataFrame({"worker": activities["employee_id"].map(functions),
+                          "activity": activities["activity"].astype(str), "hours": activities["hours"].astype(float)})
+    table = frame.pivot_table(index="activity", columns="worker", values="hours", aggfunc="sum", fill_value=0.0)
+    order = [a for a in schema.ACTIVITIES if a in table.index]
+    table = table.reindex(index=order, columns=list(schema.FUNCTIONS), fill_value=0.0) / weeks
+    table.columns.name = "done by"
+    owners = pd.Series(schema.ACTIVITY_OWNERS).reindex(table.index)
+    total = table.sum(axis=1)
+    own = pd.Series([table.loc[a, o] for a, o in owners.items()], index=table.index)
+    return table.assign(owner=owners, owner_share=own / total)
+
+
+def reach_per_head(leads: pd.DataFrame, touchpoints: pd.DataFrame, opportunities: pd.DataFrame,
+                   employees: pd.DataFrame) -> pd.Series:
+    """One-to-many against one-to-one, per person and year: leads and marketing touchpoints per person in
+    marketing; opportunities worked and deals won per person in sales (managers included). Years are
+    counted from the first to the last lead."""
+    heads = employees["function"].astype(str).value_counts()
+    days = (leads["created_at"].max() - leads["created_at"].min()).total_seconds() / 86400
+    years = max(days / 365.25, 1e-9)
+    marketers, sellers = float(heads.get("marketing", 0)), float(heads.get("sales", 0))
+
+    def per(count: float, people: float) -> float:
+        return count / people / years if people else float("nan")
+
+    won = float((opportunities["outcome"] == "won").sum())
+    return pd.Series({"leads_per_marketer": per(len(leads), marketers),
+                      "touchpoints_per_marketer": per(len(touchpoints), marketers),
+                      "opportunities_per_seller": per(len(opportunities), sellers),
+                      "deals_won_per_seller": per(won, sellers)}, name="per person and year")
+
+
+def target_metrics(targets: pd.DataFrame) -> pd.Series:
+    """What each function is evaluated on: the metrics it has targets for (``targets`` table), joined with
+    ", " in the schema's order; one entry per function that has any target, functions in schema order."""
+    order = {metric: i for i, metric in enumerate(schema.TARGET_METRICS)}
+    pairs = targets[["function", "metric"]].astype(str).drop_duplicates()
+    pairs = pairs.assign(rank=pairs["metric"].map(order)).sort_values("rank")
+    joined = pairs.groupby("function")["metric"].agg(", ".join)
+    return joined.reindex([f for f in schema.FUNCTIONS if f in joined.index]).rename("metrics with a target")

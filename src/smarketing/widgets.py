@@ -92,8 +92,9 @@ class RoleSorter(App):
     def __init__(self, tasks: Sequence[roles.Task] = roles.TASKS):
         self.tasks = list(tasks)
         options = [(_("— choose —"), "")] + [(label, key) for key, label in roles.FUNCTION_LABELS.items()]
-        self.choices = [widgets.Dropdown(options=options, value="", description=task.text, style=_LABEL,
-                                         layout=widgets.Layout(width="640px")) for task in self.tasks]
+        self.choices = [widgets.Dropdown(options=options, value="", description=task.text,
+                                         style={"description_width": "420px"}, layout=widgets.Layout(width="640px"))
+                        for task in self.tasks]
         self.check = widgets.Button(description=_("Check my answers"), button_style="primary")
         self.checked = False
         super().__init__(_("Who owns this task?"), [*self.choices, self.check])
@@ -293,15 +294,11 @@ class SLAPlanner(App):
 
     @classmethod
     def from_company(cls, company: Company) -> SLAPlanner:
-        """Start from a company's observed rates, average won deal, number of reps and a target of a
-        quarter's average bookings plus 20 %."""
-        opportunities = company.opportunities
-        won = opportunities[opportunities["outcome"] == "won"]
-        average = kpis.average_deal_size(float(won["amount"].sum()), len(won)) if len(won) else 10_000
-        reps = int(company.employees["quarterly_quota"].notna().sum()) or 1
-        target = round(1.2 * float(won["amount"].sum()) / len(dashboard.QUARTERS), -5) or 1_000_000
-        rates = {k: (0.5 if math.isnan(v) else v) for k, v in funnel.observed_rates(company.leads, opportunities).items()}
-        return cls(rates, average, revenue_target=target, reps=reps)
+        """Start from a company's own numbers (:func:`smarketing.alignment.sla_inputs`): observed rates,
+        average won deal, number of reps and a target of a quarter's average bookings plus 20 %."""
+        inputs = alignment.sla_inputs(company)
+        return cls(inputs["rates"], inputs["average_deal"], revenue_target=inputs["revenue_target"],
+                   reps=inputs["reps"])
 
     def compute(self) -> alignment.SLAPlan:
         return alignment.sla_plan(self.target.value, self.average_deal.value,
@@ -324,7 +321,10 @@ class SLAPlanner(App):
 # ---- module 05: skills self-assessment ----------------------------------------------------------------
 
 class SkillsAssessment(App):
-    """Rate yourself from 1 to 5 on each skill: fit with each career path, and what to work on."""
+    """Rate yourself from 1 to 5 on each skill: fit with each career path, and what to work on.
+
+    Sliders start at ``ratings`` where given and at 3, the middle, elsewhere (``careers.skills_fit``
+    itself counts a skill left out as 1: the widget always passes every skill)."""
 
     def __init__(self, ratings: Mapping[str, int] | None = None):
         start = dict(ratings or {})
