@@ -40,6 +40,7 @@ release: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_course.py
+	$(BIN)/python benchmarks/bench_grading.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
