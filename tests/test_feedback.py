@@ -68,6 +68,8 @@ def test_frame_verifier_names_the_wrong_column_and_row():
     message = verify(expected.assign(rate=[0.5, 0.3]))
     assert "column `rate` is not right in 1 row(s)" in message and "stage sql" in message and "0.25" not in message
     assert "asks for a pandas DataFrame" in verify([1, 2])
+    categorical = expected.assign(stage=pd.Categorical(expected["stage"], categories=["sql", "mql"]))
+    assert verify(categorical) is None  # a categorical key (a groupby result) is compared by its text
 
 
 def test_function_verifier_runs_cases():
@@ -105,4 +107,5 @@ def test_solution_only_in_self_study(monkeypatch, tmp_path):
     monkeypatch.setenv("SMARKETING_DATA", str(tmp_path / "datasets"))
     monkeypatch.setenv(feedback.SELF_STUDY_VARIABLE, "1")
     assert feedback.solution_text("03_funnel", "q1").endswith("rate = sqls / mqls")
+    assert feedback.solution_text("03_funnel", "q1b").endswith("rate = sqls / mqls")  # a part of task 1
     assert "No solution is recorded for q9" in feedback.solution_text("03_funnel", "q9")

@@ -146,8 +146,9 @@ def solution_text(assignment: str, task: str) -> str:
     import nbformat
 
     notebook = nbformat.read(source, as_version=4)
+    answer_ids = {f"{task}-answer", f"{task.rstrip('abcdefgh')}-answer"}  # q2a and q2b share q2's answer cell
     for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == f"{task}-answer" and "BEGIN SOLUTION" in cell.source:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in answer_ids and "BEGIN SOLUTION" in cell.source:
             body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
             return _("A solution for {task}:\n{code}", task=task, code=body.strip("\n"))
     return _("No solution is recorded for {task}.", task=task)
@@ -207,8 +208,9 @@ def frame(expected: Callable[[], pd.DataFrame], key: str | None = None, toleranc
             return _("your table has {got} row(s); it should have {want}.", got=len(answer), want=len(target))
         mine, theirs = answer[list(target.columns)], target
         if key is not None:
-            if not check_order:
-                mine, theirs = mine.sort_values(key, kind="stable"), theirs.sort_values(key, kind="stable")
+            if not check_order:  # sort on the key as text: a categorical key sorts by category order otherwise
+                mine = mine.iloc[np.argsort(mine[key].astype(str).to_numpy(), kind="stable")]
+                theirs = theirs.iloc[np.argsort(theirs[key].astype(str).to_numpy(), kind="stable")]
             if mine[key].astype(str).tolist() != theirs[key].astype(str).tolist():
                 return _("the values of `{key}` are not the expected ones (check for missing or extra rows).", key=key)
         for column in target.columns:
