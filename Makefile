@@ -6,11 +6,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 LAB_ARGS ?=
+VOILA_ARGS ?=
 PYTEST_ARGS ?=
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test datasets notebooks release bench clean
+.PHONY: lab test workshop datasets notebooks release bench clean
 
 # Re-install whenever the pins change.
 $(VENV)/.installed: pyproject.toml
@@ -20,6 +21,11 @@ $(VENV)/.installed: pyproject.toml
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
+
+# The facilitator's simulators (funnel, SLA, KPI dashboard) as a Voilà app; SMARKETING_COMPANY=datasets/acme
+# presents a company's own imported data.
+workshop: $(VENV)/.installed
+	$(BIN)/voila workshop/app.ipynb --port=$(PORT) $(VOILA_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -31,7 +37,7 @@ datasets: $(VENV)/.installed
 
 # Re-execute the course notebooks and store their outputs (run after changing a notebook or the library).
 notebooks: $(VENV)/.installed
-	$(BIN)/python -m smarketing.notebooks course/*.ipynb
+	$(BIN)/python -m smarketing.notebooks course/*.ipynb workshop/app.ipynb
 
 # Regenerate exercises/ from solutions/ with nbgrader generate_assignment (commit the result).
 release: $(VENV)/.installed

@@ -107,6 +107,35 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workshop_import(args: argparse.Namespace) -> int:
+    from smarketing import workshop
+
+    try:
+        folder = workshop.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name)
+    except (datasets.DataValidationError, FileExistsError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    company = datasets.load_company(folder)
+    print(_("{name}: {leads} leads and {deals} deals imported into {folder}.", name=company.name,
+            leads=f"{len(company.leads):,}", deals=f"{len(company.opportunities):,}", folder=folder))
+    print(workshop.describe(company))
+    return 0
+
+
+def _workshop_run(args: argparse.Namespace) -> int:
+    from smarketing import workshop
+
+    course = datasets.datasets_dir().parent / "course"
+    try:
+        written = workshop.run(args.data, args.out, course, only=args.notebooks)
+    except datasets.DataValidationError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        print(_("wrote {path}", path=path))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smarketing", description=_("Smarketing Lab course tools."))
     commands = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help=_("replace existing submissions of the same students"))
     grade.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
     grade.set_defaults(run=_grade)
+
+    workshop = commands.add_parser("workshop", help=_("run the course on your own CRM export"))
+    steps = workshop.add_subparsers(dest="step", required=True)
+    importer = steps.add_parser("import", help=_("import a HubSpot or Salesforce export (CSV or Excel)"))
+    importer.add_argument("files", nargs="+", help=_("the leads/contacts export and the deals/opportunities export"))
+    importer.add_argument("--out", required=True, help=_("company folder to create, e.g. datasets/acme"))
+    importer.add_argument("--mapping", default="auto", help=_("hubspot, salesforce, auto, or a YAML mapping file"))
+    importer.add_argument("--name", default=None, help=_("company name (default: the folder's name)"))
+    importer.add_argument("--force", action="store_true", help=_("replace an existing folder"))
+    importer.set_defaults(run=_workshop_import)
+    runner = steps.add_parser("run", help=_("execute the course notebooks on a company, as HTML"))
+    runner.add_argument("--data", required=True, help=_("a company name or an imported company folder"))
+    runner.add_argument("--out", default="workshop-results", help=_("folder for the HTML results"))
+    runner.add_argument("--notebooks", nargs="*", default=[], help=_("only these notebooks (e.g. 02 03)"))
+    runner.set_defaults(run=_workshop_run)
 
     dictionary = commands.add_parser("dictionary", help=_("write datasets/README.md from the schema"))
     dictionary.add_argument("--out", default=str(Path("datasets")), help=_("folder to write README.md into"))

@@ -350,3 +350,16 @@ def _minutes_label(minutes: float) -> str:
     if minutes < 1440:
         return _("{n:g} h", n=minutes / 60)
     return _("{n:g} days", n=minutes / 1440)
+
+
+# ---- the facilitator's app (Voilà) ---------------------------------------------------------------------
+
+def facilitator_app(company: Company, others: Sequence[Company] = ()) -> widgets.Tab:
+    """The three simulators a workshop facilitator presents, as tabs: the funnel simulator and the SLA
+    planner on ``company``, and the KPI dashboard on ``company`` beside ``others``."""
+    apps = [FunnelSimulator.from_company(company), SLAPlanner.from_company(company),
+            KPIDashboard([company, *[c for c in others if c.name != company.name]])]
+    tabs = widgets.Tab(children=apps)
+    for number, app in enumerate(apps):
+        tabs.set_title(number, app.title)
+    return tabs

@@ -1,0 +1,132 @@
+"""Real-browser tests: Playwright drives Debian's Chromium (installed by .ci/run). The Voilà app renders
+and its funnel simulator answers a slider; JupyterLab opens a course notebook, runs it, and a widget
+appears. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("SMARKETING_REQUIRE_BROWSER"):
+        raise RuntimeError("Chromium is required here: apt-get install -y chromium chromium-driver")
+    pytest.skip("Chromium is not installed (apt-get install -y chromium chromium-driver)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def _server(command: list[str], url: str, log: Path, env: dict[str, str] | None = None):
+    """Start a server, wait until ``url`` answers, stop it afterwards (with everything it started)."""
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                assert process.poll() is None, log.read_text()[-3000:]
+                try:
+                    with urllib.request.urlopen(url, timeout=5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise AssertionError(f"{url} did not answer:\n{log.read_text()[-3000:]}") from None
+                    time.sleep(1)
+            yield process
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _revenue(text: str) -> float:
+    match = re.search(r"new customers and ([\d,]+) of revenue", text)
+    assert match, text
+    return float(match.group(1).replace(",", ""))
+
+
+def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_path):
+    port = _free_port()
+    voila = [str(Path(sys.executable).parent / "voila"), "workshop/app.ipynb", f"--port={port}", "--no-browser",
+             "--Voila.ip=127.0.0.1"]
+    with _server(voila, f"http://127.0.0.1:{port}/", tmp_path / "voila.log",
+                 env={"SMARKETING_COMPANY": "ferro", "JUPYTER_RUNTIME_DIR": str(tmp_path)}):
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+        summary = page.locator("text=Expected each month").first
+        summary.wait_for(timeout=180_000)
+        before = _revenue(summary.inner_text())
+        page.screenshot(path=str(ARTIFACTS / "voila-before.png"), full_page=True)
+        handle = page.locator(".widget-slider .noUi-handle").first  # the first slider: leads a month
+        handle.focus()
+        for _step in range(10):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => !document.body.innerText.includes({summary.inner_text()!r})",
+                               timeout=30_000)
+        after = _revenue(page.locator("text=Expected each month").first.inner_text())
+        page.screenshot(path=str(ARTIFACTS / "voila-after.png"), full_page=True)
+        assert after > before  # more leads a month, more revenue
+        assert page.locator(".p-TabBar-tab, .lm-TabBar-tab, .widget-tab").count() >= 3  # three simulators
+
+
+def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp_path):
+    port, token = _free_port(), "smarketing-browser-test"
+    workdir = tmp_path / "course"
+    shutil.copytree(ROOT / "course", workdir)  # run a copy: the committed notebooks stay as they are
+    blank = nbformat.read(workdir / "00_start_here.ipynb", as_version=4)
+    for cell in blank.cells:  # no stored outputs or widget state: a widget can only come from running
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    blank.metadata.pop("widgets", None)
+    nbformat.write(blank, workdir / "00_start_here.ipynb")
+    lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
+           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets")}
+    with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token={token}", timeout=120_000)
+        page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-mod-idle").first.wait_for(
+            timeout=120_000)
+        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        # The widget cell runs last; its slider appears once the kernel has built the app.
+        page.locator(".widget-slider").first.wait_for(timeout=180_000)
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')]"
+                               ".some(p => /\\[\\d+\\]/.test(p.textContent))", timeout=60_000)
+        page.locator(".widget-slider").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-00.png"))
+        assert page.locator(".widget-slider").count() >= 5  # the funnel simulator's sliders

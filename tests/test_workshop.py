@@ -1,0 +1,204 @@
+"""Workshop mode: a company's own HubSpot or Salesforce export imported, validated, refused when bad
+(with every problem, its lines and a fix, and nothing written), and the course run on it."""
+
+from __future__ import annotations
+
+import math
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import ROOT
+from crm_exports import hubspot, salesforce
+
+from smarketing import load_company, workshop
+from smarketing.cli import main
+from smarketing.datasets import DataValidationError
+
+
+@pytest.fixture(scope="module")
+def hubspot_files(tmp_path_factory, companies):
+    return hubspot(companies["lumen"], tmp_path_factory.mktemp("hubspot"))
+
+
+def test_hubspot_export_becomes_a_company(hubspot_files, tmp_path, companies):
+    folder = workshop.import_files(hubspot_files, tmp_path / "acme")
+    acme = load_company(folder)
+    source = companies["lumen"].leads.iloc[:400]
+    assert acme.name == "acme" and len(acme.leads) == 400
+    assert acme.leads["created_at"].tolist() == source["created_at"].tolist()  # US dates with AM/PM read right
+    assert (acme.leads["mql_at"].notna() == source["mql_at"].notna()).all()
+    assert acme.leads["channel"].astype(str).isin(["content", "paid_search", "email", "paid_social", "partner",
+                                                   "events", "referral"]).all()
+    deals = companies["lumen"].opportunities
+    deals = deals[deals["lead_id"].isin(source["lead_id"])]
+    assert len(acme.opportunities) == len(deals)
+    assert acme.opportunities["amount"].sum() == pytest.approx(deals["amount"].sum())  # "$12,300.00" parsed
+    assert (acme.opportunities["outcome"].astype(str).value_counts().to_dict()
+            == deals["outcome"].astype(str).value_counts().to_dict())
+    assert len(acme.accounts) == (deals["outcome"] == "won").sum()
+    info = acme.params["import"]
+    assert "touchpoints" in info["missing"] and "support_tickets" in info["missing"]
+    assert any(a.startswith("campaigns.spend") for a in info["approximated"])
+    assert not workshop.has(acme, "touchpoints") and workshop.has(acme, "leads")
+    assert "Not in the export, so not analysed here: touchpoints" in workshop.describe(acme)
+
+
+def test_salesforce_gbk_csv_and_excel_become_a_company(tmp_path, companies):
+    files = salesforce(companies["ferro"], tmp_path / "export", leads=300, chinese_excel=True)
+    assert files[1].suffix == ".xlsx"
+    with pytest.raises(UnicodeDecodeError):
+        files[0].read_bytes().decode("utf-8")  # really GBK, as a Chinese Excel saves it
+    folder = workshop.import_files(files, tmp_path / "ferro-cn", mapping="salesforce")
+    imported = load_company(folder)
+    assert set(imported.employees["name"]) <= {"王伟", "李娜", "张敏", "刘洋"}
+    deals = companies["ferro"].opportunities
+    assert len(imported.opportunities) == deals["lead_id"].isin(companies["ferro"].leads["lead_id"].iloc[:300]).sum()
+    # every deal found its lead through the lead's "Converted Opportunity ID"
+    assert imported.opportunities["lead_id"].isin(imported.leads["lead_id"]).all()
+    assert imported.leads["score"].isin([20, 55, 85]).all()  # Hot / Warm / Cold
+
+
+def test_european_dates_and_auto_mapping(tmp_path, companies):
+    files = salesforce(companies["bloom"], tmp_path / "export", leads=200, chinese_excel=False)
+    imported = load_company(workshop.import_files(files, tmp_path / "bloom-eu"))  # --mapping auto
+    assert imported.params["import"]["mapping"] == "salesforce"
+    assert imported.leads["created_at"].tolist() == companies["bloom"].leads["created_at"].iloc[:200].tolist()
+
+
+def test_imported_company_runs_modules_02_and_03(hubspot_files, tmp_path):
+    folder = workshop.import_files(hubspot_files, tmp_path / "acme")
+    written = workshop.run(folder, tmp_path / "results", ROOT / "course", only=["02", "03"])
+    assert [p.name for p in written] == ["02_kpis.html", "03_funnel_handoff.html"]
+    for name in ("02_kpis", "03_funnel_handoff"):
+        executed = nbformat.read(tmp_path / "results" / f"{name}.ipynb", as_version=4)
+        errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, errors[0]["evalue"] if errors else ""
+        html = (tmp_path / "results" / f"{name}.html").read_text()
+        assert "acme was imported from a hubspot export" in html  # the notebook says what is missing
+
+
+# ---- bad files: each refused with its clear message, nothing written -----------------------------------
+
+def _contacts(hubspot_files) -> pd.DataFrame:
+    return pd.read_csv(hubspot_files[0], dtype=str, keep_default_na=False)
+
+
+def _write(frame: pd.DataFrame, path) -> None:
+    frame.to_csv(path, index=False)
+
+
+def bad_encoding(files, folder):
+    path = folder / "contacts.csv"
+    path.write_bytes(files[0].read_text().replace("Contact", "Cöntact").encode("utf-16"))
+    return [path, files[1]], "neither UTF-8 nor GBK"
+
+
+def missing_column(files, folder):
+    _write(_contacts(files).drop(columns=["Create Date"]), folder / "contacts.csv")
+    return [folder / "contacts.csv", files[1]], "required column missing: none of 'Create Date'"
+
+
+def bad_dates(files, folder):
+    frame = _contacts(files)
+    frame.loc[[3, 10], "Create Date"] = ["next Tuesday", "2025-13-45"]
+    _write(frame, folder / "contacts.csv")
+    return [folder / "contacts.csv", files[1]], "column 'Create Date', line(s) 5, 12: date(s) that cannot be read"
+
+
+def negative_amounts(files, folder):
+    deals = pd.read_csv(files[1], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    deals.loc[2, "Amount"] = "($1,500.00)"
+    deals.loc[7, "Amount"] = "-250"
+    _write(deals, folder / "deals.csv")
+    return [files[0], folder / "deals.csv"], "column 'Amount', line(s) 4, 9: negative amount(s)"
+
+
+def duplicate_ids(files, folder):
+    frame = _contacts(files)
+    frame.loc[6, "Record ID"] = frame.loc[5, "Record ID"]
+    _write(frame, folder / "contacts.csv")
+    return [folder / "contacts.csv", files[1]], "column 'Record ID', line(s) 7, 8: duplicate ID(s)"
+
+
+def empty_file(files, folder):
+    (folder / "contacts.csv").write_text("")
+    return [folder / "contacts.csv", files[1]], "the file is empty"
+
+
+def not_csv(files, folder):
+    (folder / "contacts.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    return [folder / "contacts.csv", files[1]], "not a CSV or Excel file"
+
+
+def not_a_workbook(files, folder):
+    (folder / "contacts.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    return [folder / "contacts.xlsx", files[1]], "cannot be read as an Excel workbook"
+
+
+@pytest.mark.parametrize("spoil", [bad_encoding, missing_column, bad_dates, negative_amounts, duplicate_ids,
+                                   empty_file, not_csv, not_a_workbook])
+def test_bad_files_are_refused_with_their_problem(spoil, hubspot_files, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files, message = spoil(hubspot_files, folder)
+    with pytest.raises(DataValidationError) as refused:
+        workshop.import_files(files, tmp_path / "acme", mapping="hubspot")
+    assert message in str(refused.value)
+    assert "Nothing was loaded or changed" in str(refused.value)
+    assert not (tmp_path / "acme").exists()
+
+
+def test_every_problem_is_listed_at_once(hubspot_files, tmp_path):
+    frame = _contacts(hubspot_files)
+    frame.loc[3, "Create Date"] = "never"
+    frame.loc[6, "Record ID"] = frame.loc[5, "Record ID"]
+    frame.loc[8, "Original Source"] = "Carrier pigeon"
+    _write(frame, tmp_path / "contacts.csv")
+    with pytest.raises(DataValidationError) as refused:
+        workshop.import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "acme")
+    assert len(refused.value.problems) == 3
+    assert "lead source(s) the course does not know: Carrier pigeon" in str(refused.value)
+
+
+def test_an_existing_folder_is_kept_without_force(hubspot_files, tmp_path, capsys):
+    target = tmp_path / "acme"
+    target.mkdir()
+    (target / "notes.md").write_text("the facilitator's notes")
+    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(target)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (target / "notes.md").read_text() == "the facilitator's notes"
+    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(target), "--force"]) == 0
+    assert "400 leads" in capsys.readouterr().out and not (target / "notes.md").exists()
+
+
+def test_a_yaml_mapping_for_another_crm(tmp_path, hubspot_files):
+    frame = _contacts(hubspot_files).rename(columns={"Record ID": "Kontakt-ID", "Create Date": "Erstellt am",
+                                                     "Original Source": "Quelle"})
+    frame["Quelle"] = frame["Quelle"].replace({"Organic Search": "Suchmaschine"})
+    _write(frame, tmp_path / "kontakte.csv")
+    mapping = tmp_path / "my-crm.yaml"
+    mapping.write_text("leads:\n  lead_id: Kontakt-ID\n  created_at: Erstellt am\n  channel: Quelle\n"
+                       "  mql_at: Became a Marketing Qualified Lead Date\n"
+                       "channels:\n  Suchmaschine: content\n  Paid Search: paid_search\n  Email Marketing: email\n"
+                       "  Paid Social: paid_social\n  Other Campaigns: partner\n  Offline Sources: events\n"
+                       "  Referrals: referral\n")
+    imported = load_company(workshop.import_files([tmp_path / "kontakte.csv"], tmp_path / "de", mapping=mapping))
+    assert len(imported.leads) == 400 and len(imported.opportunities) == 0
+    assert "opportunities" in imported.params["import"]["missing"]
+
+
+@pytest.mark.parametrize(("text", "value"), [("$12,300.00", 12300.0), ("1.234,50 €", 1234.5), ("¥8,800", 8800.0),
+                                             ("($1,500.00)", -1500.0), ("12.5", 12.5), ("EUR 1 200", 1200.0)])
+def test_amounts_in_many_formats(text, value):
+    values, bad = workshop.parse_amounts(pd.Series([text]))
+    assert values.iloc[0] == pytest.approx(value) and not bad.any()
+    assert math.isnan(workshop.parse_amounts(pd.Series(["abc"]))[0].iloc[0])
+
+
+@pytest.mark.parametrize("texts", [["2025-03-01 09:30", "2025-12-31 17:00"], ["03/01/2025 09:30 AM", "12/31/2025 05:00 PM"],
+                                   ["2025/03/01", "2025/12/31"], ["01.03.2025", "31.12.2025"], ["2025年3月1日", "2025年12月31日"]])
+def test_dates_in_many_formats(texts):
+    values, bad, _fmt = workshop.parse_dates(pd.Series(texts))
+    assert not bad.any()
+    assert values.dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-12-31"]
