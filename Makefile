@@ -1,5 +1,5 @@
 # Two commands set everything up on a bare machine with Python 3.11 and pip:
-#   make lab    create .venv if missing, install the pinned dependencies and the package, open JupyterLab on course/
+#   make lab    create .venv if missing, install the pinned dependencies and the package, open JupyterLab on module 00
 #   make test   the same set-up, then the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,8 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	@touch $@
 
+# JupyterLab on the repository, opening the first module; course/ and exercises/ are in the file browser.
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/course/00_start_here.ipynb \
+		--port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
 
 # The facilitator's simulators (funnel, SLA, KPI dashboard) as a Voilà app; SMARKETING_COMPANY=datasets/acme
 # presents a company's own imported data.

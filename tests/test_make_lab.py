@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 
 from conftest import ROOT
@@ -41,9 +42,11 @@ def test_make_lab_serves_jupyterlab_on_its_port(tmp_path):
             raise AssertionError(f"JupyterLab did not answer on port {port}: {last_error}")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as page:
             assert page.status == 200 and b"JupyterLab" in page.read()
-        # The server is rooted at course/: the notebooks are what a learner sees first.
+        # The learner sees the course and the exercises, and the lab opens on module 00.
         names = {item["name"] for item in listing["content"]}
-        assert names == {p.name for p in (ROOT / "course").iterdir() if not p.name.startswith(".")}
+        assert {"course", "exercises", "datasets"} <= names
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?token={token}", timeout=10) as first:
+            assert urllib.parse.urlparse(first.url).path == "/lab/tree/course/00_start_here.ipynb"
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

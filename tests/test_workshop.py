@@ -66,8 +66,10 @@ def test_european_dates_and_auto_mapping(tmp_path, companies):
     assert imported.leads["created_at"].tolist() == companies["bloom"].leads["created_at"].iloc[:200].tolist()
 
 
-def test_imported_company_runs_modules_02_and_03(hubspot_files, tmp_path):
-    folder = workshop.import_files(hubspot_files, tmp_path / "acme")
+@pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
+def test_imported_company_runs_modules_02_and_03(crm, hubspot_files, tmp_path, companies):
+    files = hubspot_files if crm == "hubspot" else salesforce(companies["lumen"], tmp_path / "export")
+    folder = workshop.import_files(files, tmp_path / "acme")
     written = workshop.run(folder, tmp_path / "results", ROOT / "course", only=["02", "03"])
     assert [p.name for p in written] == ["02_kpis.html", "03_funnel_handoff.html"]
     for name in ("02_kpis", "03_funnel_handoff"):
@@ -75,7 +77,7 @@ def test_imported_company_runs_modules_02_and_03(hubspot_files, tmp_path):
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, errors[0]["evalue"] if errors else ""
         html = (tmp_path / "results" / f"{name}.html").read_text()
-        assert "acme was imported from a hubspot export" in html  # the notebook says what is missing
+        assert f"acme was imported from a {crm} export" in html  # the notebook says what is missing
 
 
 # ---- bad files: each refused with its clear message, nothing written -----------------------------------
