@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from conftest import DATASETS
-
 from smarketing.cli import main
 
 

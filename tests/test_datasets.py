@@ -8,11 +8,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from conftest import DATASETS
-
 from smarketing import datasets, funnel, schema
-from smarketing.datasets import COMPANIES, generate_company, response_multiplier, write_company
-
+from smarketing.datasets import (
+    COMPANIES,
+    generate_company,
+    response_multiplier,
+    write_company,
+)
 
 # ---- determinism ---------------------------------------------------------------------------------
 

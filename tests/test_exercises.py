@@ -11,9 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
 from nbclient import NotebookClient
 
+from conftest import ROOT
 from smarketing import grading
 
 ASSIGNMENTS = grading.assignments(ROOT)

@@ -6,8 +6,8 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import DATASETS
 
+from conftest import DATASETS
 from smarketing import DataValidationError, load_company
 
 

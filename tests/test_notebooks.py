@@ -11,8 +11,8 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from smarketing import charts
 
 NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))

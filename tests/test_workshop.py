@@ -8,9 +8,9 @@ import math
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT
 from crm_exports import hubspot, salesforce
 
+from conftest import ROOT
 from smarketing import load_company, workshop
 from smarketing.cli import main
 from smarketing.datasets import DataValidationError

@@ -16,8 +16,16 @@ import numpy as np
 import pandas as pd
 
 from smarketing import alignment, funnel, kpis
-from smarketing.datasets import QUARTER_STARTS, QUARTERS, Company, per_quarter, quarter_index
+from smarketing.datasets import (
+    QUARTER_STARTS,
+    QUARTERS,
+    Company,
+    per_quarter,
+    quarter_index,
+)
 from smarketing.messages import _
+from smarketing.schema import require_columns
+
 
 def _median_per_quarter(moments: pd.Series, values: pd.Series) -> np.ndarray:
     frame = pd.DataFrame({"q": quarter_index(moments), "v": np.asarray(values, dtype=float)})
@@ -127,14 +135,6 @@ def _on_time(orders: pd.DataFrame) -> pd.Series:
     return orders["delivered_at"].dt.normalize() <= orders["promised_by"]
 
 
-def _require(frame: pd.DataFrame, table: str, *columns: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(_("The {table} table is missing column(s) {columns}; load it with "
-                           "smarketing.load_company or check your export's headers.", table=table,
-                           columns=", ".join(missing)))
-
-
 def delivery_effects(orders: pd.DataFrame, follow_up_days: float = 180.0) -> pd.DataFrame:
     """What a late parcel costs an online shop: orders delivered on time against late ones, with the
     share sent back and the share after which the same shopper ordered again.
@@ -145,7 +145,7 @@ def delivery_effects(orders: pd.DataFrame, follow_up_days: float = 180.0) -> pd.
     Index delivery (``on_time``, ``late``); columns orders, share_of_orders, returned_rate,
     followed_up (orders with enough time after them), repeat_rate.
     """
-    _require(orders, "orders", "customer_id", "ordered_at", "promised_by", "delivered_at", "returned")
+    require_columns(orders, "orders", "customer_id", "ordered_at", "promised_by", "delivered_at", "returned")
     if not follow_up_days >= 0:
         raise ValueError(_("follow_up_days must be zero or more (got {value}).", value=follow_up_days))
     on_time = _on_time(orders)
@@ -173,7 +173,7 @@ def revenue_retention(accounts: pd.DataFrame, started_before: str | pd.Timestamp
     so when you compare with yearly benchmarks. Index accounts, start_mrr, expansion, contraction,
     churned, net_revenue_retention, gross_revenue_retention.
     """
-    _require(accounts, "accounts", "start_date", "starting_mrr", "current_mrr", "churned_at")
+    require_columns(accounts, "accounts", "start_date", "starting_mrr", "current_mrr", "churned_at")
     cohort = accounts if started_before is None else accounts[accounts["start_date"] < pd.Timestamp(started_before)]
     gone = cohort["churned_at"].notna()
     change = (cohort["current_mrr"] - cohort["starting_mrr"])[~gone]
@@ -197,7 +197,7 @@ def _data_end(company: Company) -> pd.Timestamp:
 def monthly_churn_rate(accounts: pd.DataFrame, end: str | pd.Timestamp) -> float:
     """Customers lost ÷ customer-months observed, from each account's start to its churn or ``end``:
     the average monthly churn (:func:`kpis.churn_rate` with the months pooled). Share per month."""
-    _require(accounts, "accounts", "start_date", "churned_at")
+    require_columns(accounts, "accounts", "start_date", "churned_at")
     stop = accounts["churned_at"].fillna(pd.Timestamp(end)).clip(upper=pd.Timestamp(end))
     months = float(((stop - accounts["start_date"]).dt.days.clip(lower=0) / 30.44).sum())
     lost = int(accounts["churned_at"].notna().sum())

@@ -15,24 +15,17 @@ import pandas as pd
 from smarketing import kpis
 from smarketing.datasets import response_multiplier
 from smarketing.messages import _
+from smarketing.schema import require_columns
 
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
 RESPONSE_BUCKETS = ((0.0, 5.0, "under 5 min"), (5.0, 60.0, "5–60 min"), (60.0, 1440.0, "1–24 h"),
                     (1440.0, math.inf, "over 24 h"))
 
 
-def _require(frame: pd.DataFrame, table: str, *columns: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(_("The {table} table is missing column(s) {columns}; load it with "
-                           "smarketing.load_company or check your export's headers.", table=table,
-                           columns=", ".join(missing)))
-
-
 def _reached(leads: pd.DataFrame, opportunities: pd.DataFrame) -> dict[str, pd.Series]:
     """For each stage, a boolean per lead: did it get that far?"""
-    _require(leads, "leads", "lead_id", "mql_at", "sal_at", "sql_at")
-    _require(opportunities, "opportunities", "lead_id", "outcome")
+    require_columns(leads, "leads", "lead_id", "mql_at", "sal_at", "sql_at")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome")
     won_leads = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
     return {
         "lead": pd.Series(True, index=leads.index),
@@ -69,7 +62,7 @@ def lead_to_customer_rate(leads: pd.DataFrame, opportunities: pd.DataFrame) -> f
 
 
 def _mqls(leads: pd.DataFrame) -> pd.DataFrame:
-    _require(leads, "leads", "mql_at", "first_response_minutes")
+    require_columns(leads, "leads", "mql_at", "first_response_minutes")
     return leads[leads["mql_at"].notna()]
 
 
@@ -94,7 +87,7 @@ def conversion_by_response_time(leads: pd.DataFrame) -> pd.DataFrame:
     Columns response_time, mqls, sqls, sql_rate: one row per bucket, ready to chart.
     """
     mqls = _mqls(leads)
-    _require(leads, "leads", "sql_at")
+    require_columns(leads, "leads", "sql_at")
     minutes = mqls["first_response_minutes"]
     rows = []
     for low, high, label in RESPONSE_BUCKETS:
@@ -112,8 +105,8 @@ def mql_threshold_tradeoff(leads: pd.DataFrame, opportunities: pd.DataFrame,
     """What each MQL score threshold would mean: how many leads sales must work, and how much of the
     won revenue those leads brought. Columns threshold, mqls, share_of_leads, won_deals, won_revenue,
     share_of_won_revenue. Vectorised: one sort and cumulative sums, whatever the number of leads."""
-    _require(leads, "leads", "lead_id", "score")
-    _require(opportunities, "opportunities", "lead_id", "outcome", "amount")
+    require_columns(leads, "leads", "lead_id", "score")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome", "amount")
     won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["amount"].agg(["size", "sum"])
     score = leads["score"].to_numpy(dtype=float)
     deals = leads["lead_id"].map(won["size"]).fillna(0).to_numpy(dtype=float)
@@ -163,7 +156,7 @@ def reverse_funnel(revenue_target: float, average_deal: float, rates: Mapping[st
 def pipeline_velocity_from(opportunities: pd.DataFrame) -> float:
     """Pipeline velocity (currency per day) from the opportunities table: open deals × average won deal ×
     win rate ÷ median won cycle, each by the course's own formula in :mod:`smarketing.kpis`."""
-    _require(opportunities, "opportunities", "outcome", "amount", "created_at", "closed_at")
+    require_columns(opportunities, "opportunities", "outcome", "amount", "created_at", "closed_at")
     won = opportunities[opportunities["outcome"] == "won"]
     lost = opportunities[opportunities["outcome"] == "lost"]
     open_deals = int((opportunities["outcome"] == "open").sum())
@@ -233,8 +226,8 @@ def revenue_lag(leads: pd.DataFrame, opportunities: pd.DataFrame, max_months: in
     """Marketing's lag: of the won revenue that leads brought, the share that had closed N months after
     the lead came in (cumulative, N = 0 … ``max_months``). Only leads from the first year count, so
     that every cohort had the same time to mature. Columns months_after_lead, share_of_revenue."""
-    _require(leads, "leads", "lead_id", "created_at")
-    _require(opportunities, "opportunities", "lead_id", "outcome", "amount", "closed_at")
+    require_columns(leads, "leads", "lead_id", "created_at")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome", "amount", "closed_at")
     won = opportunities[opportunities["outcome"] == "won"]
     created = won["lead_id"].map(leads.set_index("lead_id")["created_at"])
     first_year = created < created.min() + pd.DateOffset(years=1)
@@ -250,8 +243,8 @@ def stage_dates(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFram
     """When each lead reached each stage of the waterfall (NaT: not reached), one row per lead, one
     column per stage: lead = created_at, mql/sal/sql from the leads table, opportunity = its first
     opportunity's created_at, won = the close date of its first won deal. Index as ``leads``."""
-    _require(leads, "leads", "lead_id", "created_at", "mql_at", "sal_at", "sql_at")
-    _require(opportunities, "opportunities", "lead_id", "outcome", "created_at", "closed_at")
+    require_columns(leads, "leads", "lead_id", "created_at", "mql_at", "sal_at", "sql_at")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome", "created_at", "closed_at")
     opened = opportunities.groupby("lead_id")["created_at"].min()
     won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["closed_at"].min()
     return pd.DataFrame({
@@ -305,7 +298,7 @@ def mql_outcomes(leads: pd.DataFrame) -> pd.DataFrame:
     Columns outcome, reason ("" where none), mqls, share (of all MQLs); the reasons are sales' feedback
     to marketing. One row per outcome and reason that occurs, in funnel order.
     """
-    _require(leads, "leads", "mql_at", "sal_at", "sql_at", "first_response_minutes", "disqualification_reason")
+    require_columns(leads, "leads", "mql_at", "sal_at", "sql_at", "first_response_minutes", "disqualification_reason")
     mqls = leads[leads["mql_at"].notna()]
     contacted = mqls["first_response_minutes"].notna()
     accepted = mqls["sal_at"].notna()
@@ -338,8 +331,8 @@ def outcomes_by_score_band(leads: pd.DataFrame, opportunities: pd.DataFrame,
     below the MQL threshold the history is silent (those leads were never called), which is not the
     same as a won rate of zero. Columns band, low, leads, contacted, sqls, won, sql_rate, won_rate.
     """
-    _require(leads, "leads", "lead_id", "score", "first_response_minutes", "sql_at")
-    _require(opportunities, "opportunities", "lead_id", "outcome")
+    require_columns(leads, "leads", "lead_id", "score", "first_response_minutes", "sql_at")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome")
     bounds = [int(e) for e in edges]
     if len(bounds) < 2 or any(b <= a for a, b in pairwise(bounds)):
         raise ValueError(_("edges must be at least two increasing numbers (got {edges}).", edges=bounds))

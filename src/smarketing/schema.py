@@ -265,6 +265,15 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def require_columns(frame: pd.DataFrame, table: str, *columns: str) -> None:
+    """Refuse, in plain words, a table that lacks columns a computation needs."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(_("The {table} table is missing column(s) {columns}; load it with "
+                           "smarketing.load_company or check your export's headers.", table=table,
+                           columns=", ".join(missing)))
+
+
 def _lines(mask: pd.Series | np.ndarray) -> tuple[int, ...]:
     """CSV line numbers of the rows where ``mask`` is true (header on line 1, first row on line 2)."""
     return tuple(int(i) + 2 for i in np.flatnonzero(np.asarray(mask)))

@@ -11,9 +11,9 @@ for a million leads.
 from __future__ import annotations
 
 import html
-from itertools import pairwise
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import altair as alt

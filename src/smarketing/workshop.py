@@ -13,7 +13,6 @@ the whole import is valid, and an existing folder is only replaced with ``force`
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
