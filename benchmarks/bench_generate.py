@@ -22,7 +22,6 @@ import pandas as pd
 from smarketing.datasets import COMPANIES, generate_company
 
 
-
 def row_by_row(profile, leads: int, seed: int = 0) -> dict[str, pd.DataFrame]:
     """The baseline: the same causal model and the same columns, one record at a time with the standard
     library's random (as a Faker-style script builds rows), then turned into DataFrames."""

@@ -49,8 +49,7 @@ def _class(assignment: str, students: int, inbox: Path) -> None:
 
 
 def _nbgrader(args: list[str], course: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=grading.tools_env(), check=True,
                    capture_output=True, text=True)
 
 

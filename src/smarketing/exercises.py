@@ -688,10 +688,6 @@ def _leakage_cases() -> list[tuple[tuple, float]]:
             ((lumen, 1440), funnel.leakage_rate(lumen, 1440))]
 
 
-def _same_rate(got: float, want: float) -> bool:
-    return _close(got, want)
-
-
 def _funnel_handoff() -> tuple[Task, ...]:
     ferro = company("ferro")
     counts = ferro_counts
@@ -737,7 +733,7 @@ def _funnel_handoff() -> tuple[Task, ...]:
                "also reached to_stage, and `rate` = converted ÷ entered. A lead reached 'opportunity' if its "
                "lead_id is in the opportunities table, 'won' if one of its opportunities has outcome 'won'."),
              assignment=assignment),
-        Task("q3", "leakage_rate", function(_leakage_cases, compare=_same_rate,
+        Task("q3", "leakage_rate", function(_leakage_cases, compare=_close,
                                             describe=lambda args: _(" (SLA {minutes} minutes)", minutes=args[1])),
              _("take the MQLs only; a lead leaked if its first_response_minutes is empty (never contacted) or "
                "above the SLA. Return leaked ÷ MQLs."),

@@ -39,12 +39,12 @@ class GradingError(RuntimeError):
     """Grading cannot start (no such assignment, submissions that would overwrite others…)."""
 
 
-def nbgrader(args: list[str], course: Path, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
-    """Run an nbgrader command in ``course``, with this environment's tools first on the PATH (nbgrader
-    calls ``alembic`` by name to set up its gradebook)."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
-                          text=True, timeout=timeout, check=False)
+def tools_env() -> dict[str, str]:
+    """This process's environment with this Python's tools first on the PATH: nbgrader runs ``alembic``
+    by name to create a gradebook, which fails when the virtual environment is not activated."""
+    tools = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    return {**os.environ, "PATH": path if tools in path.split(os.pathsep) else f"{tools}{os.pathsep}{path}"}
 
 
 def assignments(course: Path) -> list[str]:
@@ -55,17 +55,15 @@ def assignments(course: Path) -> list[str]:
 def release(course: Path, names: Iterable[str] | None = None) -> list[Path]:
     """Generate exercises/<assignment>/ from solutions/<assignment>/ with ``nbgrader generate_assignment``
     (solutions and hidden tests removed, cells locked, checksums recorded)."""
+    api = _api(_config(course, course))
     released = []
     for name in names or assignments(course):
-        result = nbgrader(["generate_assignment", name, "--force"], course)
-        if result.returncode:
-            raise GradingError(_("nbgrader could not release {name}:\n{log}", name=name, log=_tail(result)))
+        result = api.generate_assignment(name, force=True, create=True)
+        if not result["success"]:
+            raise GradingError(_("nbgrader could not release {name}:\n{log}", name=name,
+                                 log=result.get("error") or result.get("log", "")))
         released.append(course / "exercises" / name)
     return released
-
-
-def _tail(result: subprocess.CompletedProcess[str], lines: int = 15) -> str:
-    return "\n".join((result.stdout + result.stderr).strip().splitlines()[-lines:])
 
 
 def answered(release_notebook: nbformat.NotebookNode, source_notebook: nbformat.NotebookNode,
@@ -170,9 +168,7 @@ def _api(config):  # noqa: ANN001, ANN202 - traitlets objects
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    tools = str(Path(sys.executable).parent)  # nbgrader runs `alembic` by name to create a gradebook
-    if tools not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    os.environ["PATH"] = tools_env()["PATH"]
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -209,10 +205,9 @@ def _autograde_batch(course: Path, assignment: str, batch: list[Submission], wor
         shutil.copy(submission.path, target / f"{assignment}.ipynb")
     cells = max(len(nbformat.read(s.path, as_version=4).cells) for s in batch)
     limit = 60 + len(batch) * (30 + cells * cell_timeout)  # the batch watchdog, on top of the per-cell one
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     try:
         result = subprocess.run([sys.executable, "-m", "smarketing.grading", str(course), str(workdir), assignment,
-                                 str(cell_timeout)], capture_output=True, text=True, timeout=limit, env=env,
+                                 str(cell_timeout)], capture_output=True, text=True, timeout=limit, env=tools_env(),
                                 check=False)
     except subprocess.TimeoutExpired:
         return None
