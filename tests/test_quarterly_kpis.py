@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from conftest import moved_in_time
 from smarketing import alignment, charts, dashboard, kpis
+from smarketing.datasets import COURSE_QUARTERS, Quarters
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,24 @@ def test_bloom_has_order_kpis_and_lumen_does_not(companies, lumen_kpis):
 def test_quarter_index_outside_the_data():
     moments = pd.Series(pd.to_datetime(["2023-12-31", "2024-01-01", "2025-12-31", None]))
     assert dashboard.quarter_index(moments).tolist() == [-1, 0, 7, -1]
-    assert dashboard.QUARTER_STARTS[4] == pd.Timestamp("2025-01-01") and dashboard.QUARTERS[4] == "2025Q1"
+    assert COURSE_QUARTERS.starts[4] == pd.Timestamp("2025-01-01") and dashboard.QUARTERS[4] == "2025Q1"
+
+
+def test_quarters_span_any_period():
+    quarters = Quarters.spanning("2020-02-15", "2021-04-01")
+    assert quarters.labels == ("2020Q1", "2020Q2", "2020Q3", "2020Q4", "2021Q1", "2021Q2")
+    assert quarters.months == 18 and quarters.starts[1] == pd.Timestamp("2020-04-01")
+    moments = pd.Series(pd.to_datetime(["2019-12-31", "2020-01-01", "2020-07-15", "2021-06-30", "2021-07-01"]))
+    assert quarters.index(moments).tolist() == [-1, 0, 2, 5, -1]
+    assert quarters.totals(moments, [1, 2, 3, 4, 5]).tolist() == [2, 0, 3, 0, 0, 4]
+
+
+def test_a_company_of_another_period_gets_its_own_quarters(companies, lumen_kpis):
+    later = moved_in_time(companies["lumen"], 3)
+    assert later.quarters.labels[0] == "2027Q1" and len(later.quarters) >= 8
+    moved = dashboard.quarterly_kpis(later).set_index(["quarter", "kpi"])
+    for kpi in ("leads", "mqls", "bookings", "tickets"):
+        assert moved.loc[("2027Q3", kpi), "value"] == lumen_kpis.loc[("2024Q3", kpi), "value"] > 0
 
 
 # ---- module 02's whole-period views ------------------------------------------------------------------

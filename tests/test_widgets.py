@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import moved_in_time
 from smarketing import alignment, careers, charts, dashboard, funnel, roles, widgets
 
 
@@ -47,6 +48,34 @@ def test_kpi_dashboard_shows_the_quarterly_table(companies):
     assert "on_time_delivery" in app.kpi.options
     app.kpi.value = "on_time_delivery"
     assert app.spec["title"] == "on time delivery"
+
+
+def test_kpi_dashboard_recomputes_once_per_move(companies, monkeypatch):
+    app = widgets.KPIDashboard(companies)
+    updates = []
+    original = app.update
+    monkeypatch.setattr(app, "update", lambda: updates.append(1) or original())
+    for control, value in ((app.function, "operations"), (app.company, "bloom"), (app.quarter, "2024Q3"),
+                           (app.kpi, "csat")):
+        updates.clear()
+        control.value = value
+        assert len(updates) == 1, control.description
+    assert app.spec["title"] == "csat" and app.result["quarter"].eq("2024Q3").all()
+
+
+def test_kpi_dashboard_follows_each_company_s_quarters(companies):
+    later = moved_in_time(companies["ferro"], 2)
+    app = widgets.KPIDashboard({"lumen": companies["lumen"], later.name: later})
+    assert app.quarter.value == "2025Q4"
+    app.company.value = later.name
+    assert app.quarter.options[0] == "2026Q1" and app.quarter.value == "2027Q4"
+    expected = dashboard.quarterly_kpis(later).set_index(["quarter", "kpi"])
+    app.quarter.value = "2026Q3"
+    shown = app.result.set_index("kpi")
+    assert shown.loc["leads", "value"] == expected.loc[("2026Q3", "leads"), "value"] > 0
+    assert shown.loc["leads", "previous"] == expected.loc[("2026Q2", "leads"), "value"]
+    app.company.value = "lumen"
+    assert app.quarter.value == "2025Q4"  # lumen has no 2026Q3: its latest quarter
 
 
 def test_funnel_simulator_follows_the_formula():

@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from smarketing import funnel, kpis, schema
-from smarketing.datasets import QUARTERS, Company, quarter_index
+from smarketing.datasets import Company
 from smarketing.messages import _
 
 # Seed 000's claim, with no traceable source (domain notes: grade D).
@@ -297,7 +296,7 @@ def sla_inputs(company: Company) -> dict[str, Any]:
     opportunities = company.opportunities
     won = opportunities[opportunities["outcome"] == "won"]
     bookings = float(won["amount"].sum())
-    quarters = len(QUARTERS)
+    quarters = len(company.quarters)
     return {
         "revenue_target": round(1.2 * bookings / quarters, -5) or 1_000_000,
         "average_deal": kpis.average_deal_size(bookings, len(won)) if len(won) else 10_000.0,
@@ -307,16 +306,14 @@ def sla_inputs(company: Company) -> dict[str, Any]:
 
 
 def bookings_by_quarter(companies: Sequence[Company]) -> pd.DataFrame:
-    """Won bookings per quarter of 2024–2025 (by close date) for each company: columns quarter, value,
+    """Won bookings per quarter of its data (by close date) for each company: columns quarter, value,
     company; ready for :func:`smarketing.charts.kpi_trend_chart`. Shows how a pipeline fills from empty."""
     frames = []
     for company in companies:
         won = company.opportunities[company.opportunities["outcome"] == "won"]
-        index = quarter_index(won["closed_at"])
-        keep = index >= 0
-        values = np.bincount(index[keep], weights=won["amount"].to_numpy(dtype=float)[keep],
-                             minlength=len(QUARTERS))
-        frames.append(pd.DataFrame({"quarter": list(QUARTERS), "value": values, "company": company.name}))
+        quarters = company.quarters
+        values = quarters.totals(won["closed_at"], won["amount"].to_numpy(dtype=float))
+        frames.append(pd.DataFrame({"quarter": list(quarters.labels), "value": values, "company": company.name}))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -16,25 +16,21 @@ import numpy as np
 import pandas as pd
 
 from smarketing import alignment, funnel, kpis
-from smarketing.datasets import (
-    QUARTER_STARTS,
-    QUARTERS,
-    Company,
-    per_quarter,
-    quarter_index,
-)
+from smarketing.datasets import QUARTERS, Company, Quarters, quarter_index  # noqa: F401 - QUARTERS and
+
+# quarter_index are the course period, re-exported for the exercises
 from smarketing.messages import _
 from smarketing.schema import require_columns
 
 
-def _median_per_quarter(moments: pd.Series, values: pd.Series) -> np.ndarray:
-    frame = pd.DataFrame({"q": quarter_index(moments), "v": np.asarray(values, dtype=float)})
+def _median_per_quarter(quarters: Quarters, moments: pd.Series, values: pd.Series) -> np.ndarray:
+    frame = pd.DataFrame({"q": quarters.index(moments), "v": np.asarray(values, dtype=float)})
     medians = frame[(frame["q"] >= 0) & frame["v"].notna()].groupby("q")["v"].median()
-    return medians.reindex(range(len(QUARTERS))).to_numpy()
+    return medians.reindex(range(len(quarters))).to_numpy()
 
 
-def _active_at_quarter_start(accounts: pd.DataFrame) -> np.ndarray:
-    starts = QUARTER_STARTS.to_numpy()[:, None]
+def _active_at_quarter_start(quarters: Quarters, accounts: pd.DataFrame) -> np.ndarray:
+    starts = quarters.starts.to_numpy()[:, None]
     began = accounts["start_date"].to_numpy()[None, :] < starts
     churned = accounts["churned_at"].to_numpy()[None, :]
     gone = ~np.isnat(churned) & (churned < starts)
@@ -42,7 +38,7 @@ def _active_at_quarter_start(accounts: pd.DataFrame) -> np.ndarray:
 
 
 def quarterly_kpis(company: Company) -> pd.DataFrame:
-    """Every dashboard KPI of one company for each quarter of 2024–2025, computed with the formulas of
+    """Every dashboard KPI of one company for each quarter of its data (:attr:`Company.quarters`), computed with the formulas of
     this module. Long format: columns quarter, function, kpi, value, unit, target (the quarter's
     target from the targets table, where the company sets one; else empty).
 
@@ -53,6 +49,8 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
     leads, opps, campaigns = company.leads, company.opportunities, company.campaigns
     tickets, accounts, orders, employees = (company.support_tickets, company.accounts, company.orders,
                                             company.employees)
+    quarters = company.quarters
+    per_quarter = quarters.totals
     created = per_quarter(leads["created_at"])
     mql_of_created = per_quarter(leads["created_at"], leads["mql_at"].notna())
     spend = per_quarter(campaigns["start_date"], campaigns["spend"])
@@ -72,7 +70,7 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
     satisfied = per_quarter(rated, tickets["csat"].fillna(0) >= 4)
     ratings = per_quarter(rated)
     churned = per_quarter(accounts["churned_at"])
-    active = _active_at_quarter_start(accounts)
+    active = _active_at_quarter_start(quarters, accounts)
 
     columns: list[tuple[str, str, str, list[float] | np.ndarray]] = [
         ("marketing", "leads", "leads", created),
@@ -85,12 +83,12 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
         ("sales", "win_rate", "share", list(map(kpis.win_rate, won_count, lost_count))),
         ("sales", "average_deal_size", "currency per deal", list(map(kpis.average_deal_size, bookings, won_count))),
         ("sales", "sales_cycle_days", "days (median)",
-         _median_per_quarter(closed.where(won), (closed - opps["created_at"]).dt.total_seconds() / 86_400)),
+         _median_per_quarter(quarters, closed.where(won), (closed - opps["created_at"]).dt.total_seconds() / 86_400)),
         ("sales", "quota_attainment", "share", [kpis.quota_attainment(b, quota) for b in bookings]),
         ("operations", "tickets", "tickets", ticket_count),
         ("operations", "cost_per_ticket", "currency per ticket", list(map(kpis.cost_per_ticket, ticket_cost, ticket_count))),
         ("operations", "resolution_hours", "hours (median)",
-         _median_per_quarter(tickets["resolved_at"],
+         _median_per_quarter(quarters, tickets["resolved_at"],
                              (tickets["resolved_at"] - tickets["opened_at"]).dt.total_seconds() / 3600)),
         ("operations", "csat", "share", list(map(kpis.conversion_rate, satisfied, ratings))),
         ("operations", "churn_rate", "share per quarter", list(map(kpis.churn_rate, np.minimum(churned, active), active))),
@@ -114,7 +112,7 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
          [kpis.customer_acquisition_cost(s + heads * kpis.LOADED_COST_PER_HEAD / 4, w) for s, w in zip(spend, won_count, strict=True)]),
     ]
     table = pd.DataFrame([(q, function, kpi, float(values[i]), unit) for function, kpi, unit, values in columns
-                          for i, q in enumerate(QUARTERS)], columns=["quarter", "function", "kpi", "value", "unit"])
+                          for i, q in enumerate(quarters.labels)], columns=["quarter", "function", "kpi", "value", "unit"])
     targets = company.targets.groupby(["quarter", "metric"], observed=True)["target"].first()
     table["target"] = pd.MultiIndex.from_frame(table[["quarter", "kpi"]]).map(targets)
     return table
@@ -237,7 +235,7 @@ def scorecard(companies: Mapping[str, Company] | Sequence[Company]) -> pd.DataFr
     """The headline KPIs of several companies over the whole data, side by side: rows (function, kpi,
     unit), one column per company. Each figure comes from the formulas of :mod:`kpis` (and the funnel's
     leakage and speed to lead). Quota attainment compares bookings with the reps' quotas for every
-    quarter of :data:`QUARTERS`; pipeline coverage compares the deals still open at the end with one
+    quarter of its data; pipeline coverage compares the deals still open at the end with one
     quarter's quota; CAC is fully loaded with :data:`kpis.LOADED_COST_PER_HEAD`; NRR covers every
     account from its start (:func:`revenue_retention`).
     """
@@ -257,7 +255,7 @@ def scorecard(companies: Mapping[str, Company] | Sequence[Company]) -> pd.DataFr
             ("sales", "win_rate", "share"): kpis.win_rate(len(won), len(lost)),
             ("sales", "average_deal_size", "currency per deal"): kpis.average_deal_size(bookings, len(won)),
             ("sales", "sales_cycle_days", "days (median)"): kpis.sales_cycle_days(won["created_at"], won["closed_at"]),
-            ("sales", "quota_attainment", "share"): kpis.quota_attainment(bookings, quota * len(QUARTERS)),
+            ("sales", "quota_attainment", "share"): kpis.quota_attainment(bookings, quota * len(company.quarters)),
             ("sales", "pipeline_coverage", "×"): kpis.pipeline_coverage(
                 float(opps.loc[opps["outcome"] == "open", "amount"].sum()), quota),
             ("operations", "cost_per_ticket", "currency per ticket"): kpis.cost_per_ticket(

@@ -173,10 +173,8 @@ _MISALIGNED_WORK = {
     "operations": {"manage accounts": 2},
 }
 
-_FIRST_NAMES = np.array("Ada Ben Chen Dana Eli Fatima Gus Hana Ivan Jun Kemal Lena Mia Noor Omar Pia Quinn Ravi "
-                        "Sara Tariq Uma Vera Wei Xenia Yara Zoe Li Mei Tomas Ines".split())
-_LAST_NAMES = np.array("Alvarez Brown Chen Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kim Lopez Moreau "
-                       "Nakamura Okafor Patel Rossi Schmidt Tanaka Usman Varga Wang Xu Yilmaz Zhang".split())
+_FIRST_NAMES = np.array(["Ada", "Ben", "Chen", "Dana", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jun", "Kemal", "Lena", "Mia", "Noor", "Omar", "Pia", "Quinn", "Ravi", "Sara", "Tariq", "Uma", "Vera", "Wei", "Xenia", "Yara", "Zoe", "Li", "Mei", "Tomas", "Ines"])
+_LAST_NAMES = np.array(["Alvarez", "Brown", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kim", "Lopez", "Moreau", "Nakamura", "Okafor", "Patel", "Rossi", "Schmidt", "Tanaka", "Usman", "Varga", "Wang", "Xu", "Yilmaz", "Zhang"])
 
 
 class DataValidationError(ValueError):
@@ -747,25 +745,66 @@ def _activities(rng: np.random.Generator, profile: CompanyProfile, employees: pd
     return frame
 
 
-QUARTERS = tuple(f"{year}Q{q}" for year in (2024, 2025) for q in (1, 2, 3, 4))  # the quarters of the data
-QUARTER_STARTS = pd.to_datetime([f"{q[:4]}-{3 * int(q[-1]) - 2:02d}-01" for q in QUARTERS])
+@dataclass(frozen=True)
+class Quarters:
+    """The calendar quarters that a company's data covers: their labels ("2024Q1"), their first days,
+    and the position of any moment among them. The course companies cover 2024–2025; an imported
+    company covers whatever its export spans."""
+
+    first: np.datetime64  # the first month of the first quarter, datetime64[M]
+    count: int
+
+    @classmethod
+    def spanning(cls, start: Any, last: Any) -> Quarters:
+        """The quarters from the one holding ``start`` to the one holding ``last`` (both included)."""
+        months = np.array([start, last], dtype="datetime64[M]").astype(np.int64)
+        first, final = months // 3 * 3
+        return cls(first=np.datetime64(int(first), "M"), count=int((final - first) // 3 + 1))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(f"{p.year}Q{p.quarter}" for p in self.starts)
+
+    @property
+    def starts(self) -> pd.DatetimeIndex:
+        months = self.first + 3 * np.arange(self.count)
+        return pd.DatetimeIndex(months.astype("datetime64[ns]"))
+
+    @property
+    def months(self) -> int:
+        return 3 * self.count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def index(self, moments: pd.Series) -> np.ndarray:
+        """Position of each moment among the quarters (−1 when missing or outside them).
+
+        In numpy on month numbers: converting a million timestamps to periods would take seconds."""
+        months = moments.to_numpy(dtype="datetime64[s]").astype("datetime64[M]")
+        index = (months.astype(np.int64) - self.first.astype(np.int64)) // 3
+        return np.where(np.isnat(months) | (index < 0) | (index >= self.count), -1, index)
+
+    def totals(self, moments: pd.Series, values: np.ndarray | pd.Series | None = None) -> np.ndarray:
+        """Sum of ``values`` (or a count of the moments) in each quarter."""
+        index = self.index(moments)
+        keep = index >= 0
+        weights = None if values is None else np.asarray(values, dtype=float)[keep]
+        return np.bincount(index[keep], weights=weights, minlength=self.count)
+
+
+COURSE_QUARTERS = Quarters.spanning(START, END - np.timedelta64(1, "s"))
+QUARTERS = COURSE_QUARTERS.labels  # the quarters of the course companies' data
 
 
 def quarter_index(moments: pd.Series) -> np.ndarray:
-    """Position of each moment in :data:`QUARTERS` (−1 when missing or outside 2024–2025).
-
-    In numpy on month numbers: converting a million timestamps to periods would take seconds."""
-    months = moments.to_numpy(dtype="datetime64[s]").astype("datetime64[M]")
-    index = (months.astype(np.int64) - np.datetime64("2024-01", "M").astype(np.int64)) // 3
-    return np.where(np.isnat(months) | (index < 0) | (index >= len(QUARTERS)), -1, index)
+    """Position of each moment in :data:`QUARTERS` (−1 when missing or outside 2024–2025)."""
+    return COURSE_QUARTERS.index(moments)
 
 
 def per_quarter(moments: pd.Series, values: np.ndarray | pd.Series | None = None) -> np.ndarray:
     """Sum of ``values`` (or a count of the moments) in each of :data:`QUARTERS`."""
-    index = quarter_index(moments)
-    keep = index >= 0
-    weights = None if values is None else np.asarray(values, dtype=float)[keep]
-    return np.bincount(index[keep], weights=weights, minlength=len(QUARTERS))
+    return COURSE_QUARTERS.totals(moments, values)
 
 
 def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -914,6 +953,22 @@ class Company:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tables)
+
+    @property
+    def quarters(self) -> Quarters:
+        """The quarters the data covers: the generator's period for a course company, else from the
+        first lead created to the last lead or deal recorded."""
+        period = self.params.get("period")
+        if period:
+            return Quarters.spanning(period["start"], np.datetime64(period["end_exclusive"]) - np.timedelta64(1, "D"))
+        leads = self.tables.get("leads")
+        if leads is None or leads["created_at"].isna().all():
+            return COURSE_QUARTERS
+        moments = [leads["created_at"]]
+        if "opportunities" in self.tables:
+            moments.append(self.tables["opportunities"]["closed_at"])
+        both = pd.concat(moments).dropna()
+        return Quarters.spanning(leads["created_at"].min(), both.max())
 
 
 def _read_text_table(path: Path) -> pd.DataFrame | schema.Problem:

@@ -10,9 +10,10 @@ for a million leads.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -60,8 +61,20 @@ class App(widgets.VBox):
                           self.summary, self.table, self.chart], **kwargs)
         for control in self.controls:
             if hasattr(control, "value"):
-                control.observe(lambda _change: self.update(), names="value")
+                control.observe(lambda _change: self._held or self.update(), names="value")
         self.update()
+
+    _held = False
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Set controls that follow another control without a recompute each: the control that was
+        moved recomputes once, after them (its observer runs after those registered before it)."""
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
 
     def __repr__(self) -> str:  # the widget's plain-text output: short and stable
         return f"<{type(self).__name__}: {self.title}>"
@@ -127,31 +140,45 @@ class KPIDashboard(App):
     def __init__(self, companies: Mapping[str, Company] | Sequence[Company]):
         items = companies.values() if isinstance(companies, Mapping) else companies
         self.kpis = {c.name: dashboard.quarterly_kpis(c) for c in items}  # the heavy part, once
+        self.quarters = {name: list(dict.fromkeys(table["quarter"])) for name, table in self.kpis.items()}
         self.company = widgets.Dropdown(options=list(self.kpis), description=_("company"))
-        self.quarter = widgets.Dropdown(options=list(dashboard.QUARTERS), value=dashboard.QUARTERS[-1],
-                                        description=_("quarter"))
+        first = self.quarters[self.company.value]
+        self.quarter = widgets.Dropdown(options=first, value=first[-1], description=_("quarter"))
         self.function = widgets.ToggleButtons(options=["marketing", "sales", "operations", "shared"],
                                               description=_("function"))
         self.kpi = widgets.Dropdown(description=_("trend of"))
         self._sync_kpi_options()
         for control in (self.company, self.function):
             control.observe(lambda _change: self._sync_kpi_options(), names="value")
+        self.company.observe(lambda _change: self._sync_quarter_options(), names="value")
         super().__init__(_("KPI dashboard"), [self.company, self.quarter, self.function, self.kpi])
 
     def _sync_kpi_options(self) -> None:
         table = self.kpis[self.company.value]
         options = list(dict.fromkeys(table.loc[table["function"] == self.function.value, "kpi"]))
         if list(self.kpi.options) != options:
-            self.kpi.options = options
-            self.kpi.value = options[0]
+            with self.held():
+                self.kpi.options = options
+                self.kpi.value = options[0]
+
+    def _sync_quarter_options(self) -> None:
+        """Companies may cover different quarters (an import spans what its export spans): keep the
+        quarter when the new company has it, else show its latest."""
+        options = self.quarters[self.company.value]
+        if list(self.quarter.options) != options:
+            keep = self.quarter.value if self.quarter.value in options else options[-1]
+            with self.held():
+                self.quarter.options = options
+                self.quarter.value = keep
 
     def compute(self) -> pd.DataFrame:
         table = self.kpis[self.company.value]
         rows = table[table["function"] == self.function.value]
-        position = dashboard.QUARTERS.index(self.quarter.value)
+        quarters = self.quarters[self.company.value]
+        position = quarters.index(self.quarter.value)
         now = rows[rows["quarter"] == self.quarter.value].set_index("kpi")
         if position:
-            before = rows[rows["quarter"] == dashboard.QUARTERS[position - 1]].set_index("kpi")["value"]
+            before = rows[rows["quarter"] == quarters[position - 1]].set_index("kpi")["value"]
             now = now.assign(previous=before)
         else:
             now = now.assign(previous=math.nan)
@@ -212,7 +239,7 @@ class FunnelSimulator(App):
         leads, opportunities = company.leads, company.opportunities
         decay = float(company.params.get("response_decay", 0.5))
         won = opportunities[opportunities["outcome"] == "won"]
-        months = max(1, len(dashboard.QUARTERS) * 3)
+        months = company.quarters.months
         response = funnel.speed_to_lead_minutes(leads)
         return cls(funnel.within_hour_rates(leads, opportunities, decay),
                    kpis.average_deal_size(float(won["amount"].sum()), len(won)) if len(won) else 10_000,
@@ -241,7 +268,7 @@ class ThresholdExplorer(App):
 
     def __init__(self, company: Company, capacity_per_month: int | None = None):
         self.tradeoff = funnel.mql_threshold_tradeoff(company.leads, company.opportunities, range(101))
-        self.months = len(dashboard.QUARTERS) * 3
+        self.months = company.quarters.months
         current = int(company.params.get("mql_threshold", 50))
         per_month = self.tradeoff.set_index("threshold")["mqls"] / self.months
         self.threshold = widgets.IntSlider(value=current, min=0, max=100, description=_("MQL threshold"),
