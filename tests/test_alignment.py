@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -210,3 +211,38 @@ def test_gap_chart_is_titled_with_tooltips():
     spec = charts.gap_chart(table).to_dict()
     assert spec["title"] == "Where the conversion gap comes from"
     assert "tooltip" in spec["encoding"] and "points" in spec["encoding"]["x"]["title"]
+
+
+def test_plannable_rates_fill_only_what_cannot_be_planned():
+    rates, filled = funnel.plannable_rates({"mql": 0.3, "sal": math.nan, "sql": 0.4, "opportunity": 0.0, "won": 0.2})
+    assert filled == ["sal", "opportunity"]
+    assert rates == {"mql": 0.3, "sal": funnel.TYPICAL_RATES["sal"], "sql": 0.4,
+                     "opportunity": funnel.TYPICAL_RATES["opportunity"], "won": 0.2}
+    assert funnel.plannable_rates(RATES) == (RATES, [])
+
+
+def _without_wins(company):
+    opportunities = company.opportunities.assign(outcome=company.opportunities["outcome"].replace("won", "lost"))
+    return replace(company, tables={**company.tables, "opportunities": opportunities})
+
+
+def test_sla_inputs_when_nothing_is_won_yet(companies):
+    lumen = _without_wins(companies["lumen"])
+    inputs = alignment.sla_inputs(lumen)
+    assert inputs["rates"]["won"] == funnel.TYPICAL_RATES["won"]  # observed 0: nothing to plan back through
+    assert inputs["average_deal"] == pytest.approx(lumen.opportunities["amount"].mean())  # of all deals asked
+    assert alignment.sla_plan(**inputs).needed("won") >= 1
+
+
+def test_sla_inputs_refuse_a_company_without_deals(companies):
+    lumen = companies["lumen"]
+    no_deals = replace(lumen, name="acme", tables={**lumen.tables, "opportunities": lumen.opportunities.iloc[:0]})
+    with pytest.raises(ValueError, match="acme has no deals.*Import the deals"):
+        alignment.sla_inputs(no_deals)
+
+
+def test_reps_from_sales_staff_when_no_quotas(companies):
+    lumen = companies["lumen"]
+    employees = lumen.employees.assign(quarterly_quota=math.nan)
+    inputs = alignment.sla_inputs(replace(lumen, tables={**lumen.tables, "employees": employees}))
+    assert inputs["reps"] == int((employees["function"] == "sales").sum()) > 1

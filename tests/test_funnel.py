@@ -241,3 +241,12 @@ def test_module_03_charts_are_valid(leads, opportunities, dated):
         spec = chart.to_dict()  # validates against the Vega-Lite schema
         assert spec["title"] and "tooltip" in spec["encoding"]
         assert spec["encoding"]["y"]["axis"]["title"].endswith("(%)")
+
+
+def test_stage_dates_and_cohorts_without_any_deal(companies):
+    leads, opportunities = companies["lumen"].leads, companies["lumen"].opportunities.iloc[:0]
+    dates = funnel.stage_dates(leads, opportunities)  # a CRM export of contacts only
+    assert dates["opportunity"].isna().all() and dates["won"].isna().all()
+    assert dates["mql"].equals(leads["mql_at"])
+    cohorts = funnel.cohort_vs_naive(leads, opportunities, "lead", "won")
+    assert cohorts["converted"].sum() == 0 and cohorts["entered"].sum() == len(leads)

@@ -4,6 +4,7 @@ as the course formulas say."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -147,3 +148,16 @@ def test_format_value():
     assert widgets.format_value(1234567.8, "currency") == "1,234,568"
     assert widgets.format_value(float("nan"), "days") == "—"
     assert widgets.format_value(3.25, "days") == "3.2"
+
+
+def test_apps_say_which_rates_are_assumed(companies):
+    lumen = companies["lumen"]
+    opportunities = lumen.opportunities.assign(outcome=lumen.opportunities["outcome"].replace("won", "lost"))
+    nothing_won = replace(lumen, tables={**lumen.tables, "opportunities": opportunities})
+    for app in (widgets.SLAPlanner.from_company(nothing_won), widgets.FunnelSimulator.from_company(nothing_won)):
+        assert app.rates["won"].value == funnel.TYPICAL_RATES["won"]
+        assert "cannot measure the rate into Won" in app.summary.value
+    assert "cannot measure" not in widgets.SLAPlanner.from_company(lumen).summary.value
+    simulator = widgets.FunnelSimulator.from_company(nothing_won)
+    simulator.rates["won"].value = 0.5  # the facilitator's own estimate doubles the expected revenue
+    assert simulator.revenue == pytest.approx(2 * widgets.FunnelSimulator.from_company(nothing_won).revenue)

@@ -175,6 +175,21 @@ def observed_rates(leads: pd.DataFrame, opportunities: pd.DataFrame) -> dict[str
     return dict(zip(table["to_stage"], table["rate"].astype(float), strict=True))
 
 
+# Typical stage conversions, for planning where a company's own data has no usable rate (an export with
+# no deals, or none won yet). Benchmark blogs (grade C, module 02): lead → MQL ~25 %, MQL → SQL 13–50 %
+# (here 0.8 × 0.5 = 40 %: the split between SAL and SQL is the course's assumption), SQL → opportunity
+# ~45 %, opportunity → won 20–30 %.
+TYPICAL_RATES = {"mql": 0.25, "sal": 0.8, "sql": 0.5, "opportunity": 0.45, "won": 0.25}
+
+
+def plannable_rates(rates: Mapping[str, float]) -> tuple[dict[str, float], list[str]]:
+    """``rates`` ready for :func:`reverse_funnel`: each stage whose rate is missing, ``nan`` or 0 (no
+    plan can work back through it) takes its :data:`TYPICAL_RATES` value. Returns the rates and the
+    stages that were filled, so that an app can say which numbers are assumed."""
+    filled = [s for s in STAGES[1:] if not rates.get(s, math.nan) > 0]
+    return {s: TYPICAL_RATES[s] if s in filled else float(rates[s]) for s in STAGES[1:]}, filled
+
+
 def response_effect(response_minutes: float, decay: float = 0.5) -> float:
     """How first-response time multiplies the SAL → SQL rate, relative to answering within the hour:
     1 up to 60 minutes, then ``(60 / minutes) ** decay``. The synthetic companies are generated with
@@ -247,10 +262,12 @@ def stage_dates(leads: pd.DataFrame, opportunities: pd.DataFrame) -> pd.DataFram
     require_columns(opportunities, "opportunities", "lead_id", "outcome", "created_at", "closed_at")
     opened = opportunities.groupby("lead_id")["created_at"].min()
     won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["closed_at"].min()
+    ids = leads["lead_id"].to_numpy()
+    # reindex, not map: pandas cannot map through an empty datetime Series (a company with no deals)
     return pd.DataFrame({
         "lead": leads["created_at"], "mql": leads["mql_at"], "sal": leads["sal_at"], "sql": leads["sql_at"],
-        "opportunity": pd.to_datetime(leads["lead_id"].map(opened)),
-        "won": pd.to_datetime(leads["lead_id"].map(won)),
+        "opportunity": opened.reindex(ids).to_numpy(),
+        "won": won.reindex(ids).to_numpy(),
     }, index=leads.index)
 
 

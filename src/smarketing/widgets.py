@@ -97,6 +97,15 @@ class App(widgets.VBox):
             self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},)
 
 
+def _assumed_note(stages: Sequence[str]) -> str:
+    if not stages:
+        return ""
+    names = ", ".join(charts.STAGE_LABELS[s] for s in stages)
+    return "<br><i>" + html.escape(_("Your data cannot measure the rate into {stages} (no deals, or none won "
+                                     "yet): it starts at a typical benchmark value (grade C). Set it to your "
+                                     "own estimate.", stages=names)) + "</i>"
+
+
 # ---- module 01: who owns this task? -------------------------------------------------------------------
 
 class RoleSorter(App):
@@ -214,8 +223,9 @@ class FunnelSimulator(App):
     """Leads a month, stage rates, average deal and sales' response time → customers and revenue."""
 
     def __init__(self, rates: Mapping[str, float], average_deal: float, leads_per_month: int = 1000,
-                 response_minutes: int = 30, response_decay: float = 0.5):
+                 response_minutes: int = 30, response_decay: float = 0.5, assumed: Sequence[str] = ()):
         self.response_decay = response_decay
+        self.assumed = list(assumed)
         self.leads = widgets.IntSlider(value=leads_per_month, min=0, max=max(5000, 2 * leads_per_month), step=50,
                                        description=_("leads a month"), style=_LABEL, layout=_WIDE)
         self.rates = {stage: widgets.FloatSlider(value=round(float(rates[stage]), 2), min=0.0, max=1.0, step=0.01,
@@ -235,16 +245,18 @@ class FunnelSimulator(App):
     @classmethod
     def from_company(cls, company: Company) -> FunnelSimulator:
         """Start from a company's own numbers: its within-the-hour stage rates, average won deal, leads
-        per month and median speed to lead."""
+        per month and median speed to lead. Stages the data cannot measure (no deals, none won yet)
+        start at typical rates (:func:`smarketing.funnel.plannable_rates`), and the summary says so."""
         leads, opportunities = company.leads, company.opportunities
         decay = float(company.params.get("response_decay", 0.5))
         won = opportunities[opportunities["outcome"] == "won"]
-        months = company.quarters.months
+        deals = won if len(won) else opportunities
         response = funnel.speed_to_lead_minutes(leads)
-        return cls(funnel.within_hour_rates(leads, opportunities, decay),
-                   kpis.average_deal_size(float(won["amount"].sum()), len(won)) if len(won) else 10_000,
-                   leads_per_month=int(round(len(leads) / months, -1)),
-                   response_minutes=30 if math.isnan(response) else int(response), response_decay=decay)
+        rates, assumed = funnel.plannable_rates(funnel.within_hour_rates(leads, opportunities, decay))
+        return cls(rates, kpis.average_deal_size(float(deals["amount"].sum()), len(deals)) if len(deals) else 10_000,
+                   leads_per_month=int(round(len(leads) / company.quarters.months, -1)),
+                   response_minutes=30 if math.isnan(response) else int(response), response_decay=decay,
+                   assumed=assumed)
 
     def compute(self) -> pd.DataFrame:
         return funnel.simulate_funnel(self.leads.value, {s: w.value for s, w in self.rates.items()},
@@ -260,7 +272,7 @@ class FunnelSimulator(App):
                     "(first response {response}: SAL → SQL × {effect:.2f}).", customers=format_value(won, "customers"),
                     revenue=format_value(self.revenue, "currency"), response=_minutes_label(self.response.value),
                     effect=funnel.response_effect(self.response.value, self.response_decay))
-        return summary, "", charts.funnel_chart(result, _("Your funnel, a month"))
+        return summary + _assumed_note(self.assumed), "", charts.funnel_chart(result, _("Your funnel, a month"))
 
 
 class ThresholdExplorer(App):
@@ -300,7 +312,8 @@ class SLAPlanner(App):
     """A quarter's revenue target and the funnel's rates → what marketing and sales owe each other."""
 
     def __init__(self, rates: Mapping[str, float], average_deal: float, revenue_target: float = 1_000_000,
-                 reps: int = 10):
+                 reps: int = 10, assumed: Sequence[str] = ()):
+        self.assumed = list(assumed)
         self.target = widgets.IntSlider(value=int(revenue_target), min=0, max=int(max(5 * revenue_target, 1e6)),
                                         step=50_000, description=_("revenue target a quarter"), style=_LABEL,
                                         layout=_WIDE)
@@ -324,8 +337,9 @@ class SLAPlanner(App):
         """Start from a company's own numbers (:func:`smarketing.alignment.sla_inputs`): observed rates,
         average won deal, number of reps and a target of a quarter's average bookings plus 20 %."""
         inputs = alignment.sla_inputs(company)
+        _rates, assumed = funnel.plannable_rates(funnel.observed_rates(company.leads, company.opportunities))
         return cls(inputs["rates"], inputs["average_deal"], revenue_target=inputs["revenue_target"],
-                   reps=inputs["reps"])
+                   reps=inputs["reps"], assumed=assumed)
 
     def compute(self) -> alignment.SLAPlan:
         return alignment.sla_plan(self.target.value, self.average_deal.value,
@@ -341,7 +355,7 @@ class SLAPlanner(App):
         shown = table.assign(per_period=[format_value(v, "") for v in table["per_period"]],
                              per_week=[format_value(v, "") for v in table["per_week"]])
         shown.columns = [_("owner"), _("commitment"), _("this quarter"), _("per week")]
-        return summary, _table_html(shown), charts.funnel_chart(
+        return summary + _assumed_note(self.assumed), _table_html(shown), charts.funnel_chart(
             plan.funnel.rename(columns={"needed": "count"}), _("What the target needs, stage by stage"))
 
 
