@@ -25,6 +25,15 @@ def _charts(companies):
         "promotion": charts.promotion_chart(careers.time_to_promotion(ferro.career_moves, ferro.employees)),
         "transitions": charts.transition_heatmap(careers.transition_matrix(ferro.career_moves)),
         "skills": charts.skills_fit_chart(careers.skills_fit({"negotiation": 5})),
+        "activity_split": charts.activity_split_chart(roles.activity_split(ferro.activities, ferro.employees), "ferro"),
+        "delivery_effect": charts.delivery_effect_chart(dashboard.delivery_effects(companies["bloom"].orders)),
+        "cohort_naive": charts.cohort_naive_chart(funnel.cohort_vs_naive(lumen.leads, lumen.opportunities, "lead", "won")),
+        "score_band": charts.score_band_chart(funnel.outcomes_by_score_band(lumen.leads, lumen.opportunities)
+                                              .assign(company="lumen")),
+        # the course companies stand in for the simulated what-ifs: the chart only needs the table's shape
+        "gap": charts.gap_chart(alignment.gap_decomposition(ferro, lumen, ferro, lumen, lumen)),
+        "promotion_pace": charts.promotion_pace_chart(careers.promotion_pace(careers.promotion_durations(
+            careers.stack_companies(companies, "career_moves"), careers.stack_companies(companies, "employees")))),
     }
 
 
@@ -55,7 +64,8 @@ def test_course_renderer_adds_a_static_svg(companies):
     assert output["image/svg+xml"].lstrip().startswith("<svg") and "Won" in output["image/svg+xml"]
     assert output["text/plain"] == "<chart: The demand waterfall>"
     live = charts.live_bundle(chart)
-    assert set(live) == {charts.VEGALITE_MIME, "text/plain"}
+    assert set(live) == {charts.VEGALITE_MIME, "text/plain"}  # a move redraws without the SVG's cost
+    assert "image/svg+xml" in charts.live_bundle(chart, static=True)  # an app's first drawing keeps a copy
     charts.enable()
     import altair as alt
     assert alt.renderers.active == "smarketing"

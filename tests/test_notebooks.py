@@ -37,6 +37,9 @@ def test_stored_executed_with_its_parts(path):
     assert all("image/svg+xml" in o["data"] for o in charts_out), "every chart keeps a static copy"
     widgets = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
     assert widgets.get("state"), "widget state is stored, so widgets show without a kernel"
+    in_widgets = [o for model in widgets["state"].values() for o in model["state"].get("outputs", [])
+                  if charts.VEGALITE_MIME in o.get("data", {})]
+    assert all("image/svg+xml" in o["data"] for o in in_widgets), "an app's stored chart keeps a static copy"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -55,9 +55,11 @@ def enable() -> None:
     alt.renderers.enable("smarketing")
 
 
-def live_bundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """A chart's output for a widget: interactive only (a live kernel is there to redraw it)."""
-    return bundle(chart.to_dict(validate=False), static=False)
+def live_bundle(chart: alt.TopLevelMixin, static: bool = False) -> dict[str, Any]:
+    """A chart's output for a widget: interactive, plus the SVG copy only when asked (for the first
+    drawing, which a notebook stores with its widget state; moves need a live kernel, and an SVG would
+    add tens of milliseconds to each)."""
+    return bundle(chart.to_dict(validate=False), static=static)
 
 
 def _percent_axis(title: str) -> alt.Axis:
@@ -370,10 +372,12 @@ def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
                alt.Tooltip("median_years:Q", title=_("median years"), format=".2f"),
                alt.Tooltip("low:Q", title=_("95 % interval from"), format=".2f"),
                alt.Tooltip("high:Q", title=_("95 % interval to"), format=".2f")]
+    years = _("years at a level before the promotion")
     interval = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
-        x=alt.X("low:Q", title=_("years at a level before the promotion")), x2="high:Q", color=color,
-        tooltip=tooltip)
-    median = base.mark_point(filled=True, size=80).encode(x="median_years:Q", color=color, tooltip=tooltip)
+        x=alt.X("low:Q", title=years), x2="high:Q", color=color, tooltip=tooltip)
+    # the same title on both layers: else Vega-Lite joins "median_years" to the shared axis title
+    median = base.mark_point(filled=True, size=80).encode(x=alt.X("median_years:Q", title=years), color=color,
+                                                          tooltip=tooltip)
     return alt.layer(interval, median).properties(
         title=_("Time before a promotion, with the uncertainty of the median"), width=WIDTH, height=200)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import html
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
@@ -76,8 +77,18 @@ class App(widgets.VBox):
         finally:
             self._held = False
 
-    def __repr__(self) -> str:  # the widget's plain-text output: short and stable
-        return f"<{type(self).__name__}: {self.title}>"
+    def __repr__(self) -> str:
+        """The widget's plain-text output, which nbval checks: its title and summary line, so that the
+        starting figures a notebook's text quotes are tested like any other output."""
+        summary = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.summary.value))).strip()
+        summary = re.sub(r" ([.,;:)])", r"\1", summary)
+        return f"<{type(self).__name__}: {self.title}> {summary}".rstrip()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        data = super()._repr_mimebundle_(**kwargs)
+        if data:
+            data["text/plain"] = repr(self)  # whole: ipywidgets cuts it at 110 characters
+        return data
 
     def compute(self) -> Any:
         raise NotImplementedError
@@ -91,7 +102,7 @@ class App(widgets.VBox):
         summary, table, chart = self.render(self.result)
         self.summary.value, self.table.value = summary, table
         if chart is not None:
-            output = charts.live_bundle(chart)
+            output = charts.live_bundle(chart, static=not self.spec)  # the first drawing gets an SVG copy
             self.spec = output[charts.VEGALITE_MIME]
             # Setting the Output widget's outputs directly works with and without a kernel (tests).
             self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},)

@@ -1,0 +1,91 @@
+"""The figures that the course text reads off its apps after a learner moves them ("Answers" of the
+"Your turn" questions): replayed here through the apps, so that a change to the data or the formulas
+that moves a figure fails the build instead of leaving the text wrong. (The apps' starting figures are
+in their plain-text output, which nbval checks.)"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from smarketing import careers, widgets
+
+
+def _markdown(notebook: str, phrase: str) -> str:
+    cells = nbformat.read(ROOT / "course" / notebook, as_version=4).cells
+    found = [c.source for c in cells if c.cell_type == "markdown" and phrase in c.source]
+    assert len(found) == 1, f"{notebook}: {len(found)} markdown cells hold {phrase!r}"
+    return " ".join(found[0].split())  # lines wrap anywhere
+
+
+def _quoted(text: str) -> list[float]:
+    return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+
+
+def assert_quoted(text: str, value: float, relative: float = 0.003) -> None:
+    """The text quotes ``value``, rounded as a writer would (within ``relative`` of it)."""
+    near = [n for n in _quoted(text) if abs(n - value) <= relative * abs(value)]
+    assert near, f"{value:,.1f} is not quoted in: {text[:300]}…"
+
+
+def test_funnel_simulator_answers(companies):
+    text = _markdown("03_funnel_handoff.ipynb", "Cut the first response from 2 h to 30 min")
+    simulator = widgets.FunnelSimulator.from_company(companies["ferro"])
+    start = simulator.revenue
+    assert simulator.leads.value == 420 and simulator.response.value == 120
+    simulator.response.value = 30
+    faster = simulator.revenue
+    simulator.response.value = 120
+    called = simulator.rates["sal"].value
+    simulator.rates["sal"].value = 0.88
+    every_mql = simulator.rates["sal"].value and simulator.revenue
+    simulator.response.value = 30
+    both = simulator.revenue
+    simulator.response.value, simulator.rates["sal"].value, simulator.leads.value = 120, called, 600
+    more_leads = simulator.revenue
+    for value in (start, faster, faster - start, every_mql, both, more_leads):
+        assert_quoted(text, value)
+    assert_quoted(text, 100 * (faster / start - 1), relative=0.03)  # "+41 %"
+
+
+def test_threshold_explorer_answers(companies):
+    text = _markdown("03_funnel_handoff.ipynb", "Raise `ferro`'s threshold from 40 to 50")
+    explorer = widgets.ThresholdExplorer(companies["ferro"])
+    for threshold in (40, 50, 30, 52):
+        explorer.threshold.value = threshold
+        per_month, share = (float(n.replace(",", "")) for n in re.findall(r"<b>([\d,.]+)%?</b>", explorer.summary.value)[:2])
+        assert_quoted(text, per_month, relative=0)
+        if threshold in (50, 52):
+            assert f"**{share:.1f} %**" in text
+
+
+def test_sla_planner_starting_figure(companies):
+    text = _markdown("04_alignment.ipynb", "At `lumen`'s starting values the planner says")
+    planner = widgets.SLAPlanner.from_company(companies["lumen"])
+    assert f"**{planner.result.mqls_per_week:.1f}**" in text
+    assert f"{planner.average_deal.value:,}" in text
+
+
+def test_skills_assessment_answer():
+    cells = nbformat.read(ROOT / "course" / "05_career_paths.ipynb", as_version=4).cells
+    definition = next(c.source for c in cells if c.cell_type == "code" and c.source.startswith("people_person ="))
+    namespace = {"careers": careers}
+    exec(definition.rsplit("\n", 1)[0], namespace)  # the profiles, without the cell's table
+    text = _markdown("05_career_paths.ipynb", "With the people person's ratings, the app names")
+    assessment = widgets.SkillsAssessment(namespace["people_person"])
+    best = assessment.result.iloc[0]
+    assert f"**{best['path']}** ({best['fit']:.0f}/100)" in text
+    gaps = careers.skill_gaps(namespace["people_person"], best["path"])
+    assert f"**{gaps[0]}, {gaps[1]} and {gaps[2]}**" in text
+
+
+@pytest.mark.parametrize("fit, ratings", [(0, 1), (50, 3), (100, 5)])
+def test_skills_assessment_shows_the_fit_formula(fit, ratings):
+    """Fit = 100 × (weighted mean rating − 1) ÷ 4: all 1s give 0, all 3s 50, all 5s 100, on every path."""
+    assessment = widgets.SkillsAssessment(dict.fromkeys(careers.SKILLS, ratings))
+    shown = {row["path"]: row["fit"] for rows in assessment.spec["datasets"].values() for row in rows}
+    assert shown == dict.fromkeys(careers.PATHS, pytest.approx(fit))
+    assert f"({fit}/100)" in assessment.summary.value
