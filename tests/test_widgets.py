@@ -161,3 +161,27 @@ def test_apps_say_which_rates_are_assumed(companies):
     simulator = widgets.FunnelSimulator.from_company(nothing_won)
     simulator.rates["won"].value = 0.5  # the facilitator's own estimate doubles the expected revenue
     assert simulator.revenue == pytest.approx(2 * widgets.FunnelSimulator.from_company(nothing_won).revenue)
+
+
+def test_sla_planner_by_hand():
+    rates = {"mql": 0.25, "sal": 0.8, "sql": 0.5, "opportunity": 0.5, "won": 0.25}
+    app = widgets.SLAPlanner(rates, 50_000, revenue_target=1_000_000, reps=5)
+    app.attempts.value = 4
+    # 1,000,000 ÷ 50,000 = 20 won ← 80 opportunities ← 160 SQLs ← 320 SALs ← 400 MQLs, over 13 weeks
+    assert _numbers(app.summary.value) == [pytest.approx(30.8), pytest.approx(24.6)]  # 400 ÷ 13; 400 × 4 ÷ (13 × 5)
+    shown = {row["stage"]: row["count"] for row in _chart_data(app)}
+    assert shown == {"lead": 1600, "mql": 400, "sal": 320, "sql": 160, "opportunity": 80, "won": 20}
+    app.rates["sal"].value = 1.0  # sales accepts every MQL: 320 MQLs are enough
+    assert _numbers(app.summary.value)[0] == pytest.approx(24.6)
+
+
+def test_kpi_dashboard_table_shows_the_formulas_by_hand(companies):
+    """The displayed win rate of a quarter, recounted from the deals closed in it."""
+    ferro = companies["ferro"]
+    app = widgets.KPIDashboard(companies)
+    app.company.value, app.quarter.value, app.function.value = "ferro", "2025Q2", "sales"
+    closed = ferro.opportunities[(ferro.opportunities["closed_at"] >= "2025-04-01")
+                                 & (ferro.opportunities["closed_at"] < "2025-07-01")]
+    won, lost = (closed["outcome"] == "won").sum(), (closed["outcome"] == "lost").sum()
+    row = re.search(r"<td[^>]*>win rate</td><td[^>]*>([\d.]+)%</td>", app.table.value)
+    assert float(row.group(1)) == pytest.approx(100 * won / (won + lost), abs=0.05)
