@@ -123,3 +123,61 @@ def salesforce(company: Company, folder: Path, leads: int = 400, chinese_excel: 
         opportunities_path = folder / "salesforce-opportunities.csv"
         opportunity_rows.to_csv(opportunities_path, index=False)
     return [leads_path, opportunities_path]
+
+
+EUROPEAN_OWNERS = ["Jürgen Müller", "Sören Åkesson", "François Lefèvre", "Zoë Ødegård"]
+
+
+def european(company: Company, folder: Path, leads: int = 200, encoding: str = "cp1252") -> list[Path]:
+    """Leads and opportunities reports as a European Salesforce user saves them from Excel: semicolon-separated,
+    Windows-1252 (or Latin-1, which has no €), day-first dates, amounts like 12.500,00 €, owners with umlauts."""
+    chosen, deals = _sample(company, leads)
+    def date(moments: pd.Series) -> pd.Series:
+        return moments.dt.strftime("%d/%m/%Y %H:%M").fillna("")
+
+    converted = deals.groupby("lead_id")["opportunity_id"].first()
+    currency = "€" if encoding == "cp1252" else "EUR"
+    lead_rows = pd.DataFrame({
+        "Lead ID": "00Q" + chosen["lead_id"].str[1:],
+        "Created Date": date(chosen["created_at"]),
+        "Lead Source": chosen["channel"].astype(str).map(SALESFORCE_SOURCES),
+        "MQL Date": date(chosen["mql_at"]),
+        "Converted Date": date(chosen["sql_at"]),
+        "Lead Owner": _owner(chosen["owner_id"], EUROPEAN_OWNERS).where(chosen["owner_id"].notna(), ""),
+        "Converted Opportunity ID": chosen["lead_id"].map(converted).map(
+            lambda o: "006" + o[1:] if isinstance(o, str) else ""),
+    })
+    opportunity_rows = pd.DataFrame({
+        "Opportunity ID": "006" + deals["opportunity_id"].str[1:],
+        "Stage": deals["stage"].astype(str).map(SALESFORCE_STAGES),
+        "Amount": deals["amount"].map(lambda a: f"{a:,.2f}".translate(str.maketrans(",.", ".,")) + f" {currency}"),
+        "Created Date": date(deals["created_at"]),
+        "Close Date": date(deals["closed_at"]),
+        "Opportunity Owner": _owner(deals["owner_id"], EUROPEAN_OWNERS),
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "leads.csv", folder / "opportunities.csv"]
+    for frame, path in zip((lead_rows, opportunity_rows), paths, strict=True):
+        path.write_bytes(frame.to_csv(index=False, sep=";").encode(encoding))
+    return paths
+
+
+SALESFORCE_FOOTER = ('\n\n"Total"\n\n"Confidential Information - Do Not Distribute"\n'
+                     '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
+
+
+def with_footer(path: Path) -> Path:
+    """The report footer Salesforce writes below the rows of a report exported as CSV."""
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + SALESFORCE_FOOTER, encoding="utf-8")
+    return path
+
+
+def formatted_excel(csv_path: Path, path: Path) -> Path:
+    """A 'formatted report' .xlsx: a title, the filters and a blank row above the column names, and the
+    table starting in column B, as Salesforce writes it."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    title = pd.DataFrame([["Opportunities report"], ["Filtered By: Close Date equals THIS YEAR"], [""]])
+    with pd.ExcelWriter(path) as writer:
+        title.to_excel(writer, index=False, header=False, startcol=1)
+        frame.to_excel(writer, index=False, startrow=len(title), startcol=1)
+    return path

@@ -6,7 +6,10 @@ import shutil
 import subprocess
 import sys
 
+from crm_exports import hubspot
+
 from conftest import DATASETS
+from smarketing import workshop
 from smarketing.cli import main
 
 
@@ -56,3 +59,17 @@ def test_validate_reports_every_problem_and_fails(tmp_path, capsys):
 def test_validate_unknown_folder(capsys):
     assert main(["validate", "no-such-company"]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+def test_validate_names_what_an_import_lacks(tmp_path, capsys, companies):
+    files = hubspot(companies["lumen"], tmp_path / "export", leads=50)
+    folder = workshop.import_files(files[:1], tmp_path / "acme")  # contacts only: no deals
+    assert main(["validate", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "touchpoints" in out and "opportunities" in out
+
+
+def test_generate_into_a_folder_that_cannot_be_made(tmp_path, capsys):
+    (tmp_path / "afile").write_text("not a folder")
+    assert main(["generate", "lumen", "--size", "200", "--out", str(tmp_path / "afile" / "lumen")]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err

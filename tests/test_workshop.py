@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from crm_exports import hubspot, salesforce
@@ -91,9 +92,9 @@ def _write(frame: pd.DataFrame, path) -> None:
 
 
 def bad_encoding(files, folder):
-    path = folder / "contacts.csv"
-    path.write_bytes(files[0].read_text().replace("Contact", "Cöntact").encode("utf-16"))
-    return [path, files[1]], "neither UTF-8 nor GBK"
+    path = folder / "contacts.csv"  # 0x81 then a space: not UTF-8, not GBK, not Windows-1252
+    path.write_bytes(files[0].read_bytes().replace(b"Ana Silva", b"Ana \x81 Silva"))
+    return [path, files[1]], "the encoding of this file cannot be determined"
 
 
 def missing_column(files, folder):
@@ -163,15 +164,20 @@ def test_every_problem_is_listed_at_once(hubspot_files, tmp_path):
     assert "lead source(s) the course does not know: Carrier pigeon" in str(refused.value)
 
 
-def test_an_existing_folder_is_kept_without_force(hubspot_files, tmp_path, capsys):
+def test_an_existing_folder_is_kept_and_force_only_replaces_an_import(hubspot_files, tmp_path, capsys):
     target = tmp_path / "acme"
     target.mkdir()
     (target / "notes.md").write_text("the facilitator's notes")
     assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(target)]) == 1
     assert "already exists" in capsys.readouterr().err
+    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(target), "--force"]) == 1
+    assert "only replaces a folder written by an earlier `smarketing workshop import`" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["acme"] and [p.name for p in target.iterdir()] == ["notes.md"]
     assert (target / "notes.md").read_text() == "the facilitator's notes"
-    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(target), "--force"]) == 0
-    assert "400 leads" in capsys.readouterr().out and not (target / "notes.md").exists()
+    imported = tmp_path / "imported"
+    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(imported)]) == 0
+    assert main(["workshop", "import", *map(str, hubspot_files), "--out", str(imported), "--force"]) == 0
+    assert "400 leads" in capsys.readouterr().out and (imported / "leads.csv").exists()
 
 
 def test_a_yaml_mapping_for_another_crm(tmp_path, hubspot_files):
@@ -190,17 +196,46 @@ def test_a_yaml_mapping_for_another_crm(tmp_path, hubspot_files):
     assert "opportunities" in imported.params["import"]["missing"]
 
 
-@pytest.mark.parametrize(("text", "value"), [("$12,300.00", 12300.0), ("1.234,50 €", 1234.5), ("¥8,800", 8800.0),
-                                             ("($1,500.00)", -1500.0), ("12.5", 12.5), ("EUR 1 200", 1200.0)])
+@pytest.mark.parametrize(("text", "value"), [
+    ("$12,300.00", 12300.0), ("$1,234.50", 1234.5), ("1.234,50 €", 1234.5), ("¥8,800", 8800.0), ("¥1,234", 1234.0),
+    ("($1,500.00)", -1500.0), ("(1,234.00)", -1234.0), ("-250", -250.0), ("1,234-", -1234.0), ("12.5", 12.5),
+    ("EUR 1 200", 1200.0), ("1 234,50 €", 1234.5), ("€1.234", 1234.0), ("12.500 €", 12500.0), ("0.125", 0.125),
+    ("CHF 1'234.50", 1234.5), ("US$ 5", 5.0), ("1,5", 1.5),
+    ("1e3", None), ("2,5 Mio €", None), ("abc", None), ("1.2.3", None), ("12,34,567", None), ("(12", None)])
 def test_amounts_in_many_formats(text, value):
     values, bad = workshop.parse_amounts(pd.Series([text]))
-    assert values.iloc[0] == pytest.approx(value) and not bad.any()
-    assert math.isnan(workshop.parse_amounts(pd.Series(["abc"]))[0].iloc[0])
+    if value is None:  # not a plain amount: reported, never guessed
+        assert bad.iloc[0] and math.isnan(values.iloc[0])
+    else:
+        assert values.iloc[0] == pytest.approx(value) and not bad.any()
+
+
+@pytest.mark.parametrize(("texts", "values", "bad"), [
+    (["12.500 €", "1.234,50 €", "8.000 €"], [12500.0, 1234.5, 8000.0], []),  # European: ',' decimal, '.' thousands
+    (["$12,500", "$1,234.50", "$8,000"], [12500.0, 1234.5, 8000.0], []),
+    (["1.234,50", "99.90"], [1234.5, math.nan], [1]),  # one column, two decimal marks: the minority is refused
+    (["1.234,50", "1,234"], [1234.5, math.nan], [1]),  # 1,234 is ambiguous where ',' is the decimal mark
+])
+def test_the_decimal_mark_is_decided_per_column(texts, values, bad):
+    parsed, unreadable = workshop.parse_amounts(pd.Series(texts))
+    assert parsed.tolist() == pytest.approx(values, nan_ok=True)
+    assert list(np.flatnonzero(unreadable)) == bad
 
 
 @pytest.mark.parametrize("texts", [["2025-03-01 09:30", "2025-12-31 17:00"], ["03/01/2025 09:30 AM", "12/31/2025 05:00 PM"],
-                                   ["2025/03/01", "2025/12/31"], ["01.03.2025", "31.12.2025"], ["2025年3月1日", "2025年12月31日"]])
+                                   ["2025/03/01", "2025/12/31"], ["01.03.2025", "31.12.2025"], ["2025年3月1日", "2025年12月31日"],
+                                   ["2025-03-01T09:30:00Z", "2025-12-31T17:00:00.000Z"],
+                                   ["2025-03-01T09:30:00+01:00", "2025-12-31T17:00:00-05:00"],
+                                   ["03/01/2025 09:30:15", "12/31/2025 17:00:59"], ["Mar 1, 2025", "Dec 31, 2025"],
+                                   ["March 1, 2025", "December 31, 2025"]])
 def test_dates_in_many_formats(texts):
-    values, bad, _fmt = workshop.parse_dates(pd.Series(texts))
+    values, bad = workshop.parse_dates(pd.Series(texts))
     assert not bad.any()
     assert values.dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-12-31"]
+
+
+def test_time_zones_are_converted_to_utc_and_day_first_is_applied_when_told():
+    values, _bad = workshop.parse_dates(pd.Series(["2025-03-01T09:30:00Z", "2025-03-01T09:30:00+01:00"]))
+    assert values.dt.strftime("%H:%M").tolist() == ["09:30", "08:30"]
+    assert workshop.parse_dates(pd.Series(["01/02/2025"]), dayfirst=True)[0].iloc[0] == pd.Timestamp("2025-02-01")
+    assert workshop.parse_dates(pd.Series(["01/02/2025"]))[0].iloc[0] == pd.Timestamp("2025-01-02")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def _generate(args: argparse.Namespace) -> int:
             out = Path(args.out) / name if args.company == "all" else Path(args.out)
         try:
             datasets.check_writable(out, args.force)  # before generating: fail fast, not after a minute
-        except FileExistsError as error:
+        except OSError as error:  # an existing folder, or one that cannot be created: the message says which
             print(error, file=sys.stderr)
             return 1
         size = args.size or datasets.COMPANIES[name].default_leads
@@ -33,9 +34,13 @@ def _generate(args: argparse.Namespace) -> int:
             tables, params = datasets.generate_company(name, seed=args.seed, size=size,
                                                        progress=lambda label: steps.set_postfix_str(label) or steps.update())
         rows = sum(len(t) for t in tables.values())
-        with tqdm(total=rows, desc=_("{name}: writing", name=name), unit=_("rows"), unit_scale=True,
-                  disable=not show) as bar:
-            datasets.write_company(tables, params, out, force=args.force, on_rows=bar.update)
+        try:
+            with tqdm(total=rows, desc=_("{name}: writing", name=name), unit=_("rows"), unit_scale=True,
+                      disable=not show) as bar:
+                datasets.write_company(tables, params, out, force=args.force, on_rows=bar.update)
+        except OSError as error:  # a folder that looked writable but is not (/proc, a full disk)
+            print(error, file=sys.stderr)
+            return 1
         print(_("{name}: {rows} rows in {count} tables written to {folder}", name=name, rows=f"{rows:,}",
                 count=len(tables), folder=out))
     return 0
@@ -55,6 +60,11 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"  - {problem}")
         return 1
     rows = sum(len(t) for t in tables.values())
+    try:  # an import writes empty tables for what its export lacks, and lists them in company.json
+        imported = json.loads((folder / "company.json").read_text(encoding="utf-8")).get("import", {})
+    except (OSError, ValueError, AttributeError):
+        imported = {}
+    missing = tuple(dict.fromkeys([*missing, *imported.get("missing", [])]))
     note = _(" (no {tables})", tables=", ".join(missing)) if missing else ""
     print(_("{folder}: valid, {rows} rows in {count} tables{note}.", folder=folder, rows=f"{rows:,}",
             count=len(tables) - len(missing), note=note))
@@ -111,14 +121,17 @@ def _workshop_import(args: argparse.Namespace) -> int:
     from smarketing import workshop
 
     try:
-        folder = workshop.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name)
-    except (datasets.DataValidationError, FileExistsError, ValueError) as error:
+        folder = workshop.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name,
+                                       dayfirst=args.dayfirst)
+    except (OSError, ValueError) as error:  # refused data, mapping or folder: the message says why and what to do
         print(error, file=sys.stderr)
         return 1
     company = datasets.load_company(folder)
     print(_("{name}: {leads} leads and {deals} deals imported into {folder}.", name=company.name,
             leads=f"{len(company.leads):,}", deals=f"{len(company.opportunities):,}", folder=folder))
     print(workshop.describe(company))
+    for note in company.params["import"].get("notes", []):
+        print(_("Note: {note}", note=note))
     return 0
 
 
@@ -127,8 +140,8 @@ def _workshop_run(args: argparse.Namespace) -> int:
 
     course = datasets.datasets_dir().parent / "course"
     try:
-        written = workshop.run(args.data, args.out, course, only=args.notebooks)
-    except datasets.DataValidationError as error:
+        written = workshop.run(args.data, args.out, course, only=args.notebooks, force=args.force)
+    except (OSError, ValueError) as error:  # bad data, an unknown notebook, an output folder in use
         print(error, file=sys.stderr)
         return 1
     for path in written:
@@ -175,12 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--out", required=True, help=_("company folder to create, e.g. datasets/acme"))
     importer.add_argument("--mapping", default="auto", help=_("hubspot, salesforce, auto, or a YAML mapping file"))
     importer.add_argument("--name", default=None, help=_("company name (default: the folder's name)"))
-    importer.add_argument("--force", action="store_true", help=_("replace an existing folder"))
+    importer.add_argument("--force", action="store_true",
+                          help=_("replace a folder that an earlier import wrote (never any other folder)"))
+    order = importer.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True, default=None,
+                       help=_("read dates like 01/02/2025 as 1 February (default: decided from the dates)"))
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help=_("read dates like 01/02/2025 as January 2 (default: decided from the dates)"))
     importer.set_defaults(run=_workshop_import)
     runner = steps.add_parser("run", help=_("execute the course notebooks on a company, as HTML"))
     runner.add_argument("--data", required=True, help=_("a company name or an imported company folder"))
     runner.add_argument("--out", default="workshop-results", help=_("folder for the HTML results"))
     runner.add_argument("--notebooks", nargs="*", default=[], help=_("only these notebooks (e.g. 02 03)"))
+    runner.add_argument("--force", action="store_true", help=_("write into a folder that already holds files"))
     runner.set_defaults(run=_workshop_run)
 
     dictionary = commands.add_parser("dictionary", help=_("write datasets/README.md from the schema"))

@@ -861,28 +861,77 @@ def _as_text(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def check_writable(folder: str | os.PathLike[str], force: bool) -> Path:
-    """The folder to write to; FileExistsError if it holds anything and ``force`` is false."""
+def check_writable(folder: str | os.PathLike[str], force: bool, *, imported: bool = False,
+                   inputs: tuple[str | os.PathLike[str], ...] = ()) -> Path:
+    """The folder to write to, or an error saying in plain words why it may not be written.
+
+    FileExistsError if it holds anything and ``force`` is false, or if ``force`` would delete
+    something nobody means to replace: the current folder or a folder above it, the datasets root,
+    a folder holding one of the ``inputs``; for an ``imported`` company also a course company and
+    any folder that an earlier import did not write (``company.json`` with an ``"import"`` entry).
+    NotADirectoryError or PermissionError if the folder cannot be created.
+    """
     target = Path(folder)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+    nearest = next(p for p in (target.absolute(), *target.absolute().parents) if p.exists() or p.is_symlink())
+    if nearest != target.absolute() and not nearest.is_dir():
+        raise NotADirectoryError(_("{folder} cannot be created: {file} is a file, not a folder. Choose another "
+                                   "output folder.", folder=target, file=nearest))
+    if nearest != target.absolute() and not os.access(nearest, os.W_OK | os.X_OK):
+        raise PermissionError(_("{folder} cannot be created: {parent} is not writable. Choose a folder you can "
+                                "write to, such as datasets/acme.", folder=target, parent=nearest))
+    if not target.exists() or (target.is_dir() and not any(target.iterdir())):
+        return target
+    if not force:
         raise FileExistsError(_("{folder} already exists and is not empty; nothing was written. Choose another "
                                 "folder, or pass --force to replace its files.", folder=target))
+    resolved, here, root = target.resolve(), Path.cwd().resolve(), datasets_dir().resolve()
+
+    def refuse(reason: str) -> FileExistsError:
+        return FileExistsError(_("{folder} was not replaced: {reason} Nothing was written; choose a new folder, "
+                                 "such as datasets/acme.", folder=target, reason=reason))
+
+    if resolved == here or resolved in here.parents:
+        raise refuse(_("it is the current folder or holds it, and --force would delete all of it."))
+    if resolved == root or resolved in root.parents:
+        raise refuse(_("it holds the course datasets ({root}), and --force would delete them.", root=root))
+    held = [Path(f) for f in inputs if Path(f).resolve().is_relative_to(resolved)]
+    if held:
+        raise refuse(_("it holds {file}, one of the files to import.", file=held[0]))
+    if imported and resolved.parent == root and resolved.name in COMPANIES:
+        raise refuse(_("{name} is a course company; an import never replaces it.", name=resolved.name))
+    if imported:
+        try:
+            written = json.loads((resolved / "company.json").read_text(encoding="utf-8"))
+            earlier = isinstance(written, dict) and "import" in written
+        except (OSError, ValueError):
+            earlier = False
+        if not earlier:
+            raise refuse(_("--force only replaces a folder written by an earlier `smarketing workshop import` "
+                           "(its company.json says so), and this one was not. Empty it yourself if you mean it."))
     return target
 
 
 def write_company(tables: dict[str, pd.DataFrame], params: dict, folder: str | os.PathLike[str],
                   force: bool = False, chunk_rows: int = 100_000,
-                  on_rows: Callable[[int], None] | None = None) -> Path:
+                  on_rows: Callable[[int], None] | None = None,
+                  inputs: tuple[str | os.PathLike[str], ...] = ()) -> Path:
     """Write tables as CSV (and params as company.json) into ``folder``.
 
-    Refuses to touch an existing, non-empty folder unless ``force`` is true, so nobody's data is
-    overwritten by accident. ``on_rows`` is called with the number of rows written (for progress bars).
+    Refuses to touch an existing, non-empty folder unless ``force`` is true, and even then only a
+    folder :func:`check_writable` allows (an import, whose ``params`` hold ``"import"``, only replaces
+    an earlier import), so nobody's data is overwritten by accident. ``inputs`` are the files the data
+    was read from. ``on_rows`` is called with the number of rows written (for progress bars).
     """
-    target = check_writable(folder, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the target and swap at the end, so a failure half-way never leaves half a company.
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    target = check_writable(folder, force, imported="import" in params, inputs=inputs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target and swap at the end, so a failure half-way never leaves half a company.
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError as error:
+        raise PermissionError(_("{folder} cannot be created ({reason}). Choose a folder you can write to, such "
+                                "as datasets/acme.", folder=target, reason=error.strerror or error)) from error
     staging.chmod(0o755)
+    replaced = staging.with_name(staging.name + ".old")
     try:
         for name, frame in tables.items():
             text = _as_text(schema.TABLES[name], frame)
@@ -894,12 +943,18 @@ def write_company(tables: dict[str, pd.DataFrame], params: dict, folder: str | o
                         on_rows(min(chunk_rows, len(text) - begin))
         (staging / "company.json").write_text(json.dumps(params, indent=2, sort_keys=True) + "\n",
                                               encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target) if target.is_dir() else target.unlink()
-        os.replace(staging, target)
+        if target.exists() or target.is_symlink():
+            os.replace(target, replaced)  # two renames: the old folder is whole until the new one is in place
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if replaced.exists() or replaced.is_symlink():
+                os.replace(replaced, target)
+            raise
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+        shutil.rmtree(replaced) if replaced.is_dir() and not replaced.is_symlink() else replaced.unlink(missing_ok=True)
     return target
 
 
@@ -1052,16 +1107,23 @@ def simulate_company(name: str, label: str | None = None, seed: int = DEFAULT_SE
 def load_company(name_or_path: str | os.PathLike[str]) -> Company:
     """Load a company by name (``"lumen"``, ``"ferro"``, ``"bloom"``) or from a folder of CSV files.
 
+    A relative path or name is looked up in this order, the first existing folder winning: the
+    current folder; the repository root (the parent of :func:`datasets_dir`), so that
+    ``"datasets/acme"`` works from a notebook in ``course/`` or the Voilà app in ``workshop/``; and
+    :func:`datasets_dir` itself, so that ``"lumen"`` or ``"acme"`` works anywhere.
+
     Returns a :class:`Company` whose tables are typed DataFrames (dates parsed, categories typed).
     Raises :class:`DataValidationError` listing every problem (file, column, lines, how to fix) if
     the data does not fit the schema.
     """
     text = str(name_or_path)
-    folder = Path(text) if (os.sep in text or Path(text).exists()) else datasets_dir() / text
-    if not folder.is_dir():
+    path = Path(text)
+    candidates = [path] if path.is_absolute() else [path, datasets_dir().parent / path, datasets_dir() / path]
+    folder = next((c for c in candidates if c.is_dir()), None)
+    if folder is None:
         raise DataValidationError(text, [schema.Problem(text, "", (), _(
             "no such company or folder. Use one of {known}, or the path of a folder of CSV files "
-            "(looked in {where}).", known=", ".join(COMPANIES), where=folder))])
+            "(looked in {where}).", known=", ".join(COMPANIES), where=", ".join(map(str, candidates))))])
     tables, problems, missing = read_folder(folder)
     if problems:
         raise DataValidationError(str(folder), problems)
