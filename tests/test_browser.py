@@ -125,7 +125,11 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
         page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         # The widget cell runs last; its slider appears once the kernel has built the app.
-        page.locator(".widget-slider").first.wait_for(timeout=180_000)
+        try:
+            page.locator(".widget-slider").first.wait_for(timeout=180_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-00-failed.png"), full_page=True)  # what the page showed
+            raise
         page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')]"
                                ".some(p => /\\[\\d+\\]/.test(p.textContent))", timeout=60_000)
         page.locator(".widget-slider").first.scroll_into_view_if_needed()

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from smarketing import alignment, funnel, kpis
+from smarketing import alignment, funnel, kpis, workshop
 from smarketing.datasets import QUARTERS, Company, Quarters, quarter_index  # noqa: F401 - QUARTERS and
 
 # quarter_index are the course period, re-exported for the exercises
@@ -115,7 +115,16 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
                           for i, q in enumerate(quarters.labels)], columns=["quarter", "function", "kpi", "value", "unit"])
     targets = company.targets.groupby(["quarter", "metric"], observed=True)["target"].first()
     table["target"] = pd.MultiIndex.from_frame(table[["quarter", "kpi"]]).map(targets)
+    unmeasured = [kpi for kpi, need in KPI_NEEDS.items() if not workshop.has(company, need)]
+    table.loc[table["kpi"].isin(unmeasured), "value"] = math.nan  # "—", not a 0 from a stand-in
     return table
+
+
+# What each dashboard KPI is computed from, where a company's own CRM export may not hold it.
+KPI_NEEDS = {"marketing_spend": "campaigns.spend", "cost_per_lead": "campaigns.spend",
+             "customer_acquisition_cost": "campaigns.spend", "quota_attainment": "employees.quarterly_quota",
+             "churn_rate": "accounts.churned_at",
+             **dict.fromkeys(["tickets", "cost_per_ticket", "resolution_hours", "csat"], "support_tickets")}
 
 
 def number_format(value: float) -> str:

@@ -22,7 +22,7 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from smarketing import alignment, careers, charts, dashboard, funnel, kpis, roles
+from smarketing import alignment, careers, charts, dashboard, funnel, kpis, roles, workshop
 from smarketing.datasets import Company
 from smarketing.messages import _
 
@@ -409,9 +409,18 @@ def _minutes_label(minutes: float) -> str:
 def facilitator_app(company: Company, others: Sequence[Company] = ()) -> widgets.Tab:
     """The three simulators a workshop facilitator presents, as tabs: the funnel simulator and the SLA
     planner on ``company``, and the KPI dashboard on ``company`` beside ``others``."""
-    apps = [FunnelSimulator.from_company(company), SLAPlanner.from_company(company),
-            KPIDashboard([company, *[c for c in others if c.name != company.name]])]
-    tabs = widgets.Tab(children=apps)
-    for number, app in enumerate(apps):
-        tabs.set_title(number, app.title)
+    dashboard_app = KPIDashboard([company, *[c for c in others if c.name != company.name]])
+    if workshop.has(company, "opportunities"):
+        apps: list[tuple[str, widgets.Widget]] = [(a.title, a) for a in (FunnelSimulator.from_company(company),
+                                                                          SLAPlanner.from_company(company))]
+    else:  # a contacts-only export: no deal to plan revenue with, so the two simulators say so
+        note = widgets.HTML("<p>" + html.escape(_("{name} has no deals in its data, so the funnel simulator and the "
+                                                  "SLA planner cannot turn leads into revenue. Import the deals "
+                                                  "export too, or present a course company.", name=company.name))
+                            + "</p>")
+        apps = [(_("Funnel simulator"), note), (_("SLA planner"), note)]
+    apps.append((dashboard_app.title, dashboard_app))
+    tabs = widgets.Tab(children=[app for _title, app in apps])
+    for number, (title, _app) in enumerate(apps):
+        tabs.set_title(number, title)
     return tabs

@@ -664,7 +664,8 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
                 "score(s) that are not numbers (or Hot/Warm/Cold), such as '{example}'.", example=score_text[bad].iloc[0])))
         score = numbers.fillna(0).clip(0, 100).round()
     segment = _segment(_column(lead_export, "employees"))
-    if segment is None:
+    segment_missing = segment is None
+    if segment_missing:
         segment = pd.Series("smb", index=index)
         approximated.append(_("leads.segment (no company size in the export: all set to smb)"))
     approximated.append(_("leads.region (not mapped from an export: all set to north)"))
@@ -731,6 +732,13 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
         "region": "north", "start_date": won["closed_at"].dt.normalize(), "starting_mrr": (won["amount"] / 12).round(2),
         "current_mrr": (won["amount"] / 12).round(2), "churned_at": pd.NaT, "nps": pd.NA})
     approximated.append(_("accounts (one per won deal; recurring revenue = amount ÷ 12; churn and NPS unknown)"))
+    # Columns filled with a stand-in, which no KPI may read as a measurement (see has()).
+    unmeasured = ["campaigns.spend", "accounts.churned_at", "accounts.nps", "leads.region",
+                  "leads.disqualification_reason", "employees.quarterly_quota"]
+    if "sal_at" not in lead_export.columns:
+        unmeasured.append("leads.first_response_minutes")
+    if segment_missing:
+        unmeasured.append("leads.segment")
     tables = {"campaigns": campaigns, "leads": leads, "opportunities": opportunities, "accounts": accounts,
               "employees": employees}
     missing = list(NOT_IN_A_CRM_EXPORT) + ([] if deal_frame is not None else ["opportunities"])
@@ -739,7 +747,8 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
     params = {"name": name, "kind": _("imported from a {crm} export", crm=mapping.get("name", "CRM")),
               "story": _("Your own company, imported for a workshop."),
               "import": {"mapping": mapping.get("name", "custom"), "files": [e.path.name for e in exports],
-                         "missing": missing, "approximated": approximated, "notes": notes}}
+                         "missing": missing, "unmeasured": unmeasured, "approximated": approximated,
+                         "notes": notes}}
     return ImportResult({t: tables[t] for t in schema.TABLES}, params)
 
 
@@ -896,19 +905,52 @@ def note(company: datasets.Company):
     return Markdown("> **" + _("Your data") + ":** " + text + checks)
 
 
-def has(company: datasets.Company, table: str) -> bool:
-    """Whether the company has data for ``table`` (an imported company lacks what its CRM export lacks)."""
-    missing = set(company.params.get("import", {}).get("missing", [])) | set(company.missing)
-    return table not in missing and len(company.tables.get(table, ())) > 0
+# What a notebook needs, in the words of its "skipped" note (anything else: the name with spaces).
+NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn dates", "accounts.nps": "NPS answers",
+         "leads.disqualification_reason": "disqualification reasons",
+         "leads.first_response_minutes": "first-response times", "opportunities": "deals",
+         "employees.quarterly_quota": "sales quotas"}  # message ids: translated where shown
 
 
-def lacks(company: datasets.Company, table: str):
-    """For a notebook cell that needs ``table``: say plainly that this company has none."""
+def has(company: datasets.Company, need: str) -> bool:
+    """Whether the company has real data for ``need``: a table ("touchpoints") or a column
+    ("campaigns.spend"). An imported company lacks the tables its CRM export lacks, and the columns the
+    import had to fill with a stand-in (``"unmeasured"`` in its company.json); an empty table or an
+    all-empty column is never data."""
+    info = company.params.get("import", {})
+    table, _dot, column = need.partition(".")
+    if table in set(info.get("missing", [])) | set(company.missing) or need in info.get("unmeasured", []):
+        return False
+    frame = company.tables.get(table)
+    if frame is None or not len(frame):
+        return False
+    return not column or (column in frame.columns and bool(frame[column].notna().any()))
+
+
+def lacks(company: datasets.Company, *needs: str):
+    """For a notebook cell that needs ``needs``: say plainly which of them this company has not, and
+    that the step is skipped."""
     from IPython.display import Markdown
 
-    return Markdown("> " + _("{name} has no {table} data (a CRM export does not hold it), so this step is "
-                             "skipped. Run it on a course company to see it.", name=company.name,
-                             table=table.replace("_", " ")))
+    absent = [n for n in needs if not has(company, n)] or list(needs)
+    names = [_(NEEDS[n]) if n in NEEDS else n.replace(".", " ").replace("_", " ") for n in absent]
+    what = names[0] if len(names) == 1 else _("{some} and {last}", some=", ".join(names[:-1]), last=names[-1])
+    return Markdown("> " + _("{name} has no {what} in its data, so this step is skipped. Run it on a course "
+                             "company to see it.", name=company.name, what=what))
+
+
+def measured(company: datasets.Company, values: pd.Series | pd.DataFrame,
+             needs: Mapping[str, str]) -> pd.Series | pd.DataFrame:
+    """``values`` (a KPI per label of a Series, or per column of a DataFrame) with each KPI whose data
+    the company lacks shown as "not in your data" instead of a number that would look measured (a cost
+    per lead of 0 from spend the export does not hold). ``needs`` maps a label or column to what it
+    needs, as for :func:`has`."""
+    absent = [label for label, need in needs.items() if not has(company, need)]
+    if not absent:
+        return values
+    if isinstance(values, pd.DataFrame):
+        return values.assign(**dict.fromkeys([c for c in absent if c in values.columns], _("not in your data")))
+    return values.astype(object).where(~values.index.isin(absent), _("not in your data"))
 
 
 # ---- running the workshop notebooks on a company ------------------------------------------------------
