@@ -22,7 +22,16 @@ import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
-from smarketing import alignment, careers, charts, dashboard, funnel, kpis, roles, workshop
+from smarketing import (
+    alignment,
+    careers,
+    charts,
+    dashboard,
+    funnel,
+    kpis,
+    roles,
+    workshop,
+)
 from smarketing.datasets import Company
 from smarketing.messages import _
 
