@@ -83,3 +83,19 @@ def test_the_dashboard_leaves_unmeasured_kpis_blank(nothing_won):
     assert table.loc[(first, "leads")] > 0
     for kpi in ("marketing_spend", "cost_per_lead", "customer_acquisition_cost", "tickets", "churn_rate"):
         assert pd.isna(table.loc[(first, kpi)]), kpi
+
+
+def test_papermill_sets_the_company_parameter(export, tmp_path):
+    """The tagged parameters cell is what papermill overrides: module 00 run on an import shows it."""
+    import papermill
+
+    folder = workshop.import_files(export, tmp_path / "acme")
+    out = tmp_path / "00.ipynb"
+    papermill.execute_notebook(str(ROOT / "course" / "00_start_here.ipynb"), str(out), parameters={"COMPANY": str(folder)},
+                               cwd=str(ROOT / "course"), progress_bar=False, kernel_name="python3")
+    executed = nbformat.read(out, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and str(folder) in injected[0].source
+    text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("data", {}).get("text/markdown", ""))
+                     for c in executed.cells for o in c.get("outputs", []))
+    assert "acme was imported from a hubspot export" in text and "acme" in text.split("lumen", 1)[1]
