@@ -5,7 +5,9 @@
 A class of ``--students`` submissions (60 % solved, 20 % half solved, 20 % blank) of one assignment is
 graded twice, each time in a fresh copy of the course: once by nbgrader alone (``autograde``, then
 ``generate_feedback`` and ``export``, one notebook after another), once by ``smarketing grade``
-(parallel batches, same outputs plus a report). Prints both wall times and their ratio.
+(parallel batches, same outputs plus a report). Prints both wall times and their ratio, and checks that
+both gave every student the same score: a faster grader that grades differently is no use. Exits with 1
+when they differ.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ def _class(assignment: str, students: int, inbox: Path) -> None:
         nbformat.write(variants[kind], folder / f"{assignment}.ipynb")
 
 
+def _scores(course: Path, assignment: str) -> dict[str, float]:
+    """Each student's score in a course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {s.student_id: float(s.score) for s in gradebook.find_assignment(assignment).submissions}
+
+
 def _nbgrader(args: list[str], course: Path) -> None:
     subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=grading.tools_env(), check=True,
                    capture_output=True, text=True)
@@ -82,11 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         results = grading.grade(args.assignment, ours, source=inbox, jobs=args.jobs)
         parallel = time.perf_counter() - started
         graded = sum(1 for r in results if not r.problems)
+        theirs, mine = _scores(baseline, args.assignment), _scores(ours, args.assignment)
+        differ = sorted(s for s in theirs.keys() | mine.keys() if theirs.get(s) != mine.get(s))
 
     print(f"nbgrader autograde alone (sequential)       {autograde_only:8.1f} s")
     print(f"nbgrader autograde + feedback + export      {sequential:8.1f} s")
     print(f"smarketing grade (parallel, same + report)  {parallel:8.1f} s   ({graded} graded without problems)")
     print(f"ratio, nbgrader sequential / smarketing grade: {sequential / parallel:.2f}x")
+    if differ:
+        print(f"DIFFERENT SCORES for {len(differ)} of {len(theirs)} students, e.g. "
+              + ", ".join(f"{s}: nbgrader {theirs.get(s)}, smarketing {mine.get(s)}" for s in differ[:5]))
+        return 1
+    print(f"same scores: all {len(theirs)} students graded alike ({sum(mine.values()):g} points in all)")
     return 0
 
 

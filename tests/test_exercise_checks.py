@@ -7,6 +7,7 @@ Each assignment's tests are named ``test_<assignment>_...``; authors append thei
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -16,10 +17,12 @@ import pytest
 from smarketing.exercises import company, tasks
 
 
-def _verdict(assignment: str, task: str, variable_value: object = ..., *, unattempted: bool = False) -> tuple[str, str]:
-    """The verdict of ``task`` of ``assignment`` on an answer (or on an empty namespace)."""
+def _verdict(assignment: str, task: str, variable_value: object = ..., *, unattempted: bool = False,
+             **earlier: object) -> tuple[str, str]:
+    """The verdict of ``task`` of ``assignment`` on an answer (or on an empty namespace), with the learner's
+    ``earlier`` answers (such as task 4's ``threshold``) in the namespace too."""
     chosen = next(t for t in tasks(assignment) if t.name == task)
-    space = {} if unattempted else {chosen.variable: variable_value}
+    space = dict(earlier) if unattempted else {chosen.variable: variable_value, **earlier}
     return dataclasses.replace(chosen, namespace=lambda: space).verdict()
 
 
@@ -195,7 +198,7 @@ def test_02_kpis_q5_mql_target_and_the_shared_kpi():
     _02_wrong("q5b", 100 * rate, "looks like a percentage")
 
     status, text = _02("q5c", "sqls")
-    assert status == "correct" and "More checks" not in text
+    assert status == "correct" and "More checks run at grading" in text  # the grader checks it again, tamper-proof
     assert _02("q5c", "SQLs")[0] == "correct"
     _02_wrong("q5c", "mqls", "lowering the bar")
     _02_wrong("q5c", "leads", "A shared target needs both teams")
@@ -256,7 +259,7 @@ def test_01_roles_unattempted_tasks_say_so(task):
 def test_01_roles_q1_time_allocation_structure_and_values():
     right = _01_allocation()
     assert right.sum(axis=1).round(9).eq(1).all()
-    assert _01("q1a", right) == ("correct", "q1a: correct, the visible checks passed.")
+    assert _01("q1a", right) == ("correct", "q1a: correct, the visible checks passed. More checks run at grading.")
     status, text = _01("q1b", right)
     assert status == "correct" and "More checks run at grading" in text
     categorical = right.copy()
@@ -305,6 +308,7 @@ def test_01_roles_q2_sales_off_function_share():
     _01_wrong("q2", float(_01_allocation().loc["sales", "marketing"]), "you counted only marketing's work")
     column = _01_hours()["sales"]
     _01_wrong("q2", float(1 - column["sales"] / column.sum()), "how much of the sales-owned work other functions do")
+    assert _01("q2", round(right, 4))[0] == "correct"  # three significant digits; the hidden test wants all
     status, text = _01("q2", 0.2)
     assert status == "incorrect" and "is not the right value yet" in text and f"{right:.3f}" not in text
     _01_wrong("q2", pd.Series([right]), "asks for one number")
@@ -463,7 +467,7 @@ def test_05_career_paths_q2_sales_rep_wait():
     right = float(waits.median())
     assert 1 < right < 2  # module 05: a sales rep waits about a year and a half for the first promotion
     status, text = _05("q2", right)
-    assert status == "correct" and "More checks" not in text
+    assert status == "correct" and "More checks run at grading" in text
     assert _05("q2", float(waits.mul(365.25).div(365).median()))[0] == "correct"  # 365 days a year is close enough
     assert _05("q2", round(right, 2))[0] == "correct"  # as careers.time_to_promotion shows it
     secret = f"{right:.4g}"
@@ -490,7 +494,7 @@ def test_05_career_paths_q3_transition_matrix():
     counts = _05_function_counts()
     good = counts.div(counts.sum(axis=1), axis=0)
     assert good.loc["sales", "sales"] < 1 and good.loc["marketing", "marketing"] == 1  # people leave sales only
-    for answer in (good, good.rename_axis(index=None, columns=None), good.astype("float32")):
+    for answer in (good, good.rename_axis(index=None, columns=None), good.astype("float32"), good.round(4)):
         assert _05("q3a", answer)[0] == "correct"
         assert _05("q3b", answer)[0] == "correct"
     _05_wrong("q3b", counts, "these are counts of moves")
@@ -592,7 +596,7 @@ def test_05_career_paths_q6_sams_move():
     outside = max((p for p in fits if p != "sales"), key=fits.get)
     assert best == "marketing" and outside == "revops" and "revops" not in reached  # the story of the task
     status, text = _05("q6", best)
-    assert status == "correct" and "More checks" not in text
+    assert status == "correct" and "More checks run at grading" in text
     assert _05("q6", "Marketing")[0] == "correct"
     _05_wrong("q6", "sales", "leave sales")
     _05_wrong("q6", outside, "nobody in the three companies has moved")
@@ -763,6 +767,7 @@ def test_04_alignment_q4a_segment_table():
     assert _04("q4a", right.sample(frac=1, random_state=1))[0] == "correct"  # row order does not matter
     assert _04("q4a", right.set_index(["company", "segment"]))[0] == "correct"  # nor where the labels are
     assert _04("q4a", table)[0] == "correct"  # extra columns are allowed
+    assert _04("q4a", right.round(4))[0] == "correct"  # close enough to see; the hidden test asks for exact shares
     _04_wrong("q4a", right.assign(mql_share=table["mqls"] / table["mqls"].sum()), "of both companies together")
     _04_wrong("q4a", right.assign(mql_share=table["leads"] / table.groupby("company")["leads"].transform("sum")),
               "share of the leads")
@@ -819,3 +824,239 @@ def test_04_alignment_q5_judging_the_claim():
         _04_wrong("q5b", letter, message)
     _04_wrong("q5a", "E", "answer with one of: 'A', 'B', 'C', 'D'")
     _04_wrong("q5b", 2, "answer with one of")
+
+
+# ---- 03 · the funnel and the handoff ---------------------------------------------------------------------
+
+_03_STAGES = ["lead", "mql", "sal", "sql", "opportunity", "won"]
+
+
+def _03(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
+    return _verdict("03_funnel_handoff", task, answer, **kwargs)
+
+
+def _03_wrong(task: str, answer: object, message: str, secrets: tuple[object, ...] = (), **kwargs) -> None:
+    status, text = _03(task, answer, **kwargs)
+    assert status == "incorrect", (task, text)
+    assert message in text, (task, text)
+    for secret in secrets:  # the expected value never appears
+        assert str(secret) not in text, (task, text)
+
+
+def _03_conversion(name: str = "ferro") -> pd.DataFrame:
+    """The cohort conversion table, by hand: each step's leads that reached from_stage, and of those the
+    ones that also reached to_stage."""
+    c = company(name)
+    leads, deals = c.leads, c.opportunities
+    reached = {"lead": pd.Series(True, index=leads.index), "mql": leads["mql_at"].notna(),
+               "sal": leads["sal_at"].notna(), "sql": leads["sql_at"].notna(),
+               "opportunity": leads["lead_id"].isin(deals["lead_id"]),
+               "won": leads["lead_id"].isin(deals.loc[deals["outcome"] == "won", "lead_id"])}
+    rows = [{"from_stage": a, "to_stage": b, "entered": int(reached[a].sum()),
+             "converted": int((reached[a] & reached[b]).sum())} for a, b in itertools.pairwise(_03_STAGES)]
+    table = pd.DataFrame(rows)
+    return table.assign(rate=table["converted"] / table["entered"])
+
+
+def _03_leakage(leads: pd.DataFrame, sla_minutes: float) -> float:
+    mqls = leads[leads["mql_at"].notna()]
+    if not len(mqls):
+        return math.nan
+    minutes = mqls["first_response_minutes"]
+    return float(((minutes > sla_minutes) | minutes.isna()).mean())
+
+
+def _03_lowest(leads, opportunities, capacity_per_month, months=None, strict=False, highest=False, total=False):
+    """Task 4 by hand: count the leads scoring at least each threshold; the variants are the common mistakes."""
+    created = leads["created_at"].dt.to_period("M")
+    months = months or (created.max() - created.min()).n + 1
+    score = leads["score"].astype(float)
+    per_month = {t: float((score >= t).sum()) / (1 if total else months) for t in range(101)}
+    within = [t for t, value in per_month.items() if (value < capacity_per_month if strict else
+                                                       value <= capacity_per_month)]
+    return max(within) if highest else min(within)
+
+
+def _03_shares(threshold: float) -> dict[str, float]:
+    """At a threshold, by hand: the shares of won revenue, of won deals and of leads at or above it."""
+    ferro = company("ferro")
+    won = ferro.opportunities[ferro.opportunities["outcome"] == "won"]
+    score = won["lead_id"].map(ferro.leads.set_index("lead_id")["score"]).astype(float)
+    kept = won[score >= threshold]
+    return {"revenue": float(kept["amount"].sum() / won["amount"].sum()), "deals": len(kept) / len(won),
+            "leads": float((ferro.leads["score"].astype(float) >= threshold).mean()),
+            "amount": float(kept["amount"].sum())}
+
+
+@pytest.mark.parametrize("task", ["q1", "q2a", "q2b", "q3", "q4", "q5"])
+def test_03_funnel_handoff_unattempted_tasks_say_so(task):
+    status, text = _03(task, unattempted=True)
+    assert status == "not attempted" and "not attempted yet" in text
+    assert _03(task, None)[0] == "not attempted"
+
+
+def test_03_funnel_handoff_q1_mql_to_sql_rate():
+    leads = company("ferro").leads
+    mqls, sqls, sals = leads["mql_at"].notna().sum(), leads["sql_at"].notna().sum(), leads["sal_at"].notna().sum()
+    right = sqls / mqls
+    assert 0.1 < right < 0.15  # module 03: ferro turns 12 % of its MQLs into SQLs
+    status, text = _03("q1", right)
+    assert status == "correct" and "More checks run at grading" in text
+    secret = f"{right:.4g}"
+    _03_wrong("q1", sqls / len(leads), "you divided by all leads", (secret,))
+    _03_wrong("q1", sqls / sals, "you divided by the SALs", (secret,))
+    _03_wrong("q1", 100 * right, "looks like a percentage", (secret,))
+    _03_wrong("q1", 0.5, "not the right value yet", (secret,))
+    _03_wrong("q1", pd.Series([right]), "asks for one number")
+
+
+def test_03_funnel_handoff_q2_conversion_table():
+    good = _03_conversion()
+    categorical = good.assign(from_stage=pd.Categorical(good["from_stage"]), to_stage=pd.Categorical(good["to_stage"]))
+    for answer in (good, categorical, good.assign(extra=1)):
+        assert _03("q2a", answer)[0] == "correct"
+        assert _03("q2b", answer)[0] == "correct"
+    assert _03("q2b", good.iloc[::-1])[0] == "correct"  # part b checks the numbers, part a the order
+    assert _03("q2b", good.assign(rate=good["rate"].round(4)))[0] == "correct"  # the hidden test wants them exact
+    # part a: the steps, in order, named as in funnel.STAGES
+    _03_wrong("q2a", good.assign(from_stage=good["from_stage"].str.upper(), to_stage=good["to_stage"].str.upper()),
+              "in lower case")
+    _03_wrong("q2a", good.assign(from_stage=good["to_stage"], to_stage=good["from_stage"]), "are swapped")
+    _03_wrong("q2a", good.iloc[::-1].reset_index(drop=True), "in reverse order")
+    _03_wrong("q2a", good.set_index(["from_stage", "to_stage"]), "is in the index of your table")
+    _03_wrong("q2a", good.head(4), "has 4 row(s); it should have 5")
+    _03_wrong("q2a", good.to_dict(), "asks for a pandas DataFrame")
+    # part b: the numbers, with the common mistakes
+    secrets = tuple(f"{rate:.4g}" for rate in good["rate"])
+    _03_wrong("q2b", good.assign(rate=100 * good["rate"]), "look like percentages", secrets)
+    leads = len(company("ferro").leads)
+    _03_wrong("q2b", good.assign(rate=good["converted"] / leads), "divides by all leads", secrets)
+    _03_wrong("q2b", good.assign(entered=leads, rate=good["converted"] / leads), "`entered` counts every lead", secrets)
+    _03_wrong("q2b", good.assign(converted=good["converted"] + 25), "column `converted` is not right", secrets)
+    _03_wrong("q2b", good.drop(columns="rate"), "lacks the column(s) rate")
+    assert _03("q2a", good.assign(rate=0.0))[0] == "correct"  # part a is the shape only
+
+
+def test_03_funnel_handoff_q3_leakage_function():
+    ferro = company("ferro").leads
+    assert 0.15 < _03_leakage(ferro, 1440) < 0.3  # module 03: one ferro MQL in five leaks
+    status, text = _03("q3", _03_leakage)
+    assert status == "correct" and "More checks run at grading" in text
+
+    def ignoring_never_contacted(leads, sla):
+        mqls = leads[leads["mql_at"].notna()]
+        return float((mqls["first_response_minutes"] > sla).sum() / len(mqls))
+
+    def over_all_leads(leads, sla):
+        return _03_leakage(leads, sla) * leads["mql_at"].notna().sum() / len(leads)
+
+    _03_wrong("q3", ignoring_never_contacted, "never contacted")
+    _03_wrong("q3", over_all_leads, "you divided by all leads")
+    _03_wrong("q3", lambda leads, sla: 1 / 0, "raised ZeroDivisionError")
+    _03_wrong("q3", lambda leads, sla: _03_leakage(leads, sla + 60), "wrong result on test case 1 (SLA 1440 minutes)")
+    _03_wrong("q3", 0.2, "asks for a function")
+    # with no MQLs the rate is undefined: the hidden tests check that edge, the visible check does not
+    assert _03("q3", lambda leads, sla: _03_leakage(leads, sla) if leads["mql_at"].notna().any() else 0.0)[0] == \
+        "correct"
+
+
+def test_03_funnel_handoff_q4_lowest_threshold_function():
+    ferro = company("ferro")
+    right = _03_lowest(ferro.leads, ferro.opportunities, 150)
+    assert right == 52  # module 03's memo: raise ferro's threshold from 40 to 52
+    status, text = _03("q4", _03_lowest, threshold=right)
+    assert status == "correct" and "More checks run at grading" in text
+    assert _03("q4", _03_lowest, threshold=float(right))[0] == "correct"
+    _03_wrong("q4", _03_lowest, "store its result for ferro at 150 MQLs a month in `threshold`")
+    _03_wrong("q4", _03_lowest, "should be what your function gives", ("52",), threshold=51)
+    secrets = ("52",)
+
+    def variant(**kind):
+        return lambda leads, opportunities, capacity: _03_lowest(leads, opportunities, capacity, **kind)
+
+    _03_wrong("q4", variant(total=True), "divide the MQLs by the number of months", secrets, threshold=right)
+    _03_wrong("q4", variant(highest=True), "you took the highest threshold", secrets, threshold=right)
+    _03_wrong("q4", variant(strict=True), "at most (≤) the capacity", secrets, threshold=right)
+
+    def mqls_not_threshold(leads, opportunities, capacity):
+        return float((leads["score"].astype(float) >= _03_lowest(leads, opportunities, capacity)).sum())
+
+    _03_wrong("q4", mqls_not_threshold, "returns a number of MQLs", secrets, threshold=right)
+    _03_wrong("q4", lambda leads, opportunities: 52, "raised TypeError", threshold=right)
+    _03_wrong("q4", right, "asks for a function", threshold=right)
+    # 24 months written into the function passes for ferro; the hidden test gives it one year of data
+    assert _03("q4", variant(months=24), threshold=right)[0] == "correct"
+    first_year = ferro.leads[ferro.leads["created_at"] < "2025-01-01"]
+    assert _03_lowest(first_year, ferro.opportunities, 150) != variant(months=24)(first_year, ferro.opportunities, 150)
+
+
+def test_03_funnel_handoff_q5_share_at_the_learners_own_threshold():
+    right = _03_shares(52)["revenue"]
+    assert 0.7 < right < 0.75  # the memo: the leads at 52 or above hold 72 % of the won revenue
+    status, text = _03("q5", right, threshold=52)
+    assert status == "correct" and "More checks run at grading" in text
+    # carry forward: a learner who defends another threshold is judged at that threshold
+    other = _03_shares(50)["revenue"]
+    assert not math.isclose(other, right, rel_tol=1e-3)
+    assert _03("q5", other, threshold=50)[0] == "correct"
+    assert _03("q5", other, threshold=np.int64(50))[0] == "correct"
+    _03_wrong("q5", right, "not the right value yet", threshold=50)
+    for threshold in (..., None, "52", 140, -1, math.nan, True):
+        _03_wrong("q5", right, "task 5 builds on task 4", threshold=threshold)
+    secret = f"{right:.4g}"
+    shares = _03_shares(52)
+    _03_wrong("q5", shares["leads"], "the share of leads", (secret,), threshold=52)
+    _03_wrong("q5", shares["deals"], "you counted won deals", (secret,), threshold=52)
+    _03_wrong("q5", 1 - right, "the share it keeps", (secret,), threshold=52)
+    _03_wrong("q5", _03_shares(40)["revenue"], "today's threshold of 40", (secret,), threshold=52)
+    _03_wrong("q5", shares["amount"], "an amount of revenue", (secret,), threshold=52)
+    _03_wrong("q5", 100 * right, "looks like a percentage", (secret,), threshold=52)
+
+
+# ---- learner functions get copies: one that changes its arguments in place spoils no later check ---------
+
+def _frozen(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.copy(deep=True)
+
+
+def test_learner_functions_that_mutate_their_arguments_do_not_change_later_verdicts():
+    ferro_leads = _frozen(company("ferro").leads)
+    lumen_leads = _frozen(company("lumen").leads)
+    nps = company("lumen").accounts["nps"].copy()
+    from smarketing.exercises import pooled
+
+    moves = _frozen(pooled("career_moves"))
+
+    def leakage_that_fills_in_place(leads, sla):  # a learner's "clean-up" of the table it was given
+        answer = _03_leakage(leads, sla)
+        leads["first_response_minutes"] = leads["first_response_minutes"].fillna(0)
+        return answer
+
+    def threshold_that_overwrites(leads, opportunities, capacity):
+        answer = _03_lowest(leads, opportunities, capacity)
+        leads["score"] = 100
+        opportunities["outcome"] = "lost"
+        return answer
+
+    def nps_that_fills_in_place(scores):
+        answer = _nps(scores)
+        if isinstance(scores, pd.Series):
+            scores[:] = 0
+        return answer
+
+    def exit_share_that_relabels_in_place(career_moves, role):
+        answer = _05_exit_share(career_moves, role)
+        career_moves["to_role"] = role
+        return answer
+
+    for _round in range(2):  # the second round sees what the first one left behind
+        assert _03("q3", leakage_that_fills_in_place)[0] == "correct"
+        assert _03("q4", threshold_that_overwrites, threshold=52)[0] == "correct"
+        assert _02("q3", nps_that_fills_in_place)[0] == "correct"
+        assert _05("q4", exit_share_that_relabels_in_place)[0] == "correct"
+    pd.testing.assert_frame_equal(company("ferro").leads, ferro_leads)
+    pd.testing.assert_frame_equal(company("lumen").leads, lumen_leads)
+    pd.testing.assert_series_equal(company("lumen").accounts["nps"], nps)
+    pd.testing.assert_frame_equal(pooled("career_moves"), moves)
+    assert _03("q1", ferro_leads["sql_at"].notna().sum() / ferro_leads["mql_at"].notna().sum())[0] == "correct"
+    assert _03("q5", _03_shares(52)["revenue"], threshold=52)[0] == "correct"

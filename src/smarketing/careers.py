@@ -283,3 +283,16 @@ def skill_gaps(ratings: Mapping[str, float], path: str, top: int = 3) -> list[st
         raise ValueError(_("Unknown path '{path}'. Choose one of: {known}.", path=path, known=", ".join(PATHS)))
     room = {skill: weight * (5 - ratings.get(skill, 1)) for skill, weight in SKILL_WEIGHTS[path].items()}
     return [skill for skill, gain in sorted(room.items(), key=lambda kv: -kv[1]) if gain > 0][:top]
+
+
+def role_exit_share(career_moves: pd.DataFrame, role: str) -> float:
+    """Of the moves out of ``role`` (rows whose ``from_role`` is it), the share that go to a role of another
+    function, by :func:`role_function` (the product branch of operations counts as operations): seed 004's
+    "exit door" of a ladder. nan when nobody moved out of ``role``: a share of nothing is not defined."""
+    counts = transition_matrix(career_moves, normalize=False)
+    if role not in counts.index or counts.loc[role].sum() == 0:
+        return math.nan
+    functions = role_function()
+    row = counts.loc[role]
+    leaving = row[[functions.get(str(to)) != functions[role] for to in row.index]].sum()
+    return float(leaving / row.sum())

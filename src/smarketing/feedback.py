@@ -10,7 +10,12 @@ more; a passing visible check says so instead of claiming that everything passed
 
 ``q1.hint()`` gives a hint. ``q1.solution()`` shows the solution only in self-study mode (the
 environment variable ``SMARKETING_SELF_STUDY=1`` and the course repository's ``solutions/`` folder
-at hand); a graded release never contains solutions.
+at hand); a graded release never contains solutions, and its refusal does not say how to switch the
+mode on (instructor/grading.md does, for those who study on their own).
+
+Hidden tests do not trust anything a learner can rebind in the notebook (``q1``, ``Task.check``,
+``expect``): they re-run a task's own verifier on fresh objects (:meth:`Task.judge`, through
+:func:`smarketing.exercises.recheck`) and assert on the result.
 """
 
 from __future__ import annotations
@@ -66,7 +71,10 @@ class Task:
     """One auto-graded task: where its answer lives, how to check it, a hint, and its solution's place.
 
     ``verify(answer)`` returns None when the answer passes, else a sentence saying what is wrong
-    (never the expected value). ``mistakes`` are tried first, for targeted messages.
+    (never the expected value). ``mistakes`` are tried first, for targeted messages. A task that builds
+    on earlier answers names them in ``given`` (task 5 checks the share at the learner's own threshold
+    of task 4): ``verify`` and each mistake's ``looks_like`` then also receive them, by name, as keyword
+    arguments (None when the learner has not defined them).
     """
 
     name: str
@@ -76,25 +84,34 @@ class Task:
     mistakes: Sequence[Mistake] = ()
     assignment: str = ""
     has_hidden_tests: bool = True
+    given: tuple[str, ...] = ()
     namespace: Callable[[], dict[str, Any]] = field(default=_namespace, repr=False)
 
     def verdict(self) -> tuple[str, str]:
         """("correct" | "incorrect" | "not attempted", message) for the learner's current answer."""
         space = self.namespace()
-        if self.variable not in space or space[self.variable] is None or space[self.variable] is Ellipsis:
+        return self.judge(space.get(self.variable), {name: space.get(name) for name in self.given})
+
+    def judge(self, answer: Any, given: dict[str, Any] | None = None,
+              mistakes: bool = True) -> tuple[str, str]:
+        """The verdict on ``answer`` (and the earlier answers ``given``), wherever they come from. Hidden
+        tests call it without ``mistakes``: a targeted message only explains an answer that ``verify``
+        rejects anyway."""
+        given = {name: (given or {}).get(name) for name in self.given}
+        given = {name: None if value is Ellipsis else value for name, value in given.items()}
+        if answer is None or answer is Ellipsis:
             return "not attempted", _("{name}: not attempted yet. Write your answer in the cell above so that it "
                                       "defines `{variable}`, run that cell, then run this one again.",
                                       name=self.name, variable=self.variable)
-        answer = space[self.variable]
-        for mistake in self.mistakes:
+        for mistake in self.mistakes if mistakes else ():
             try:
-                matched = mistake.looks_like(answer)
+                matched = mistake.looks_like(answer, **given)
             except Exception:  # noqa: BLE001 - a mistake detector must never crash the check
                 matched = False
             if matched:
                 return "incorrect", _("{name}: not yet. {message}", name=self.name, message=mistake.message)
         try:
-            problem = self.verify(answer)
+            problem = self.verify(answer, **given)
         except Exception as error:  # noqa: BLE001 - the learner's object may break in any way
             problem = _("checking your answer raised {error}: {detail}. Look at the type and shape of "
                         "`{variable}`.", error=type(error).__name__, detail=str(error)[:200], variable=self.variable)
@@ -135,10 +152,9 @@ def _solutions_dir() -> Path | None:
 
 def solution_text(assignment: str, task: str) -> str:
     """The solution code of ``task`` from the assignment's source notebook, in self-study mode only."""
-    if not self_study():
-        return _("Solutions are not shown in a graded release. Studying on your own? Set the environment "
-                 "variable {variable}=1 in a copy of the course repository, then restart the kernel.",
-                 variable=SELF_STUDY_VARIABLE)
+    if not self_study():  # says nothing of how to turn self-study on: that would unlock a graded release
+        return _("Solutions are not shown in a graded release. Use {task}.hint(), and ask your instructor after "
+                 "the deadline.", task=task)
     folder = _solutions_dir()
     source = folder / assignment / f"{assignment}.ipynb" if folder else None
     if source is None or not source.exists():

@@ -372,3 +372,35 @@ def outcomes_by_score_band(leads: pd.DataFrame, opportunities: pd.DataFrame,
     table["sql_rate"] = [kpis.conversion_rate(s, c) for s, c in zip(table["sqls"], table["contacted"], strict=True)]
     table["won_rate"] = [kpis.conversion_rate(w, c) for w, c in zip(table["won"], table["contacted"], strict=True)]
     return table
+
+
+def months_of_data(leads: pd.DataFrame) -> int:
+    """The calendar months the leads cover, from the month of the first ``created_at`` to the month of the
+    last, both included (0 without any): the months of sales capacity that the leads arrived in. A month
+    without a new lead still counts, since the reps worked through it. 24 for the course companies."""
+    require_columns(leads, "leads", "created_at")
+    created = pd.to_datetime(leads["created_at"]).dropna()
+    if created.empty:
+        return 0
+    first, last = created.min().to_period("M"), created.max().to_period("M")
+    return int((last - first).n + 1)
+
+
+def capacity_threshold(leads: pd.DataFrame, opportunities: pd.DataFrame, capacity_per_month: float,
+                       months: int | None = None) -> int:
+    """The lowest MQL score threshold (0 to 100) at which the MQLs a month stay within sales' capacity,
+    at most ``capacity_per_month``: :func:`mql_threshold_tradeoff`'s MQLs at each threshold ÷ the months of
+    the data (:func:`months_of_data`, unless ``months`` is given: pass ``company.quarters.months`` to count a
+    company's months as the threshold widget does; for the course companies both are 24).
+
+    Raises ValueError when there are no months to spread the leads over, or when even a threshold of 100
+    sends sales more than it can work."""
+    months = months_of_data(leads) if months is None else months
+    if months <= 0:
+        raise ValueError(_("no months of data: the leads table has no created_at dates."))
+    tradeoff = mql_threshold_tradeoff(leads, opportunities, range(101))
+    within = tradeoff.loc[tradeoff["mqls"] / months <= capacity_per_month, "threshold"]
+    if within.empty:
+        raise ValueError(_("even at a threshold of 100, sales would get more than {capacity:g} MQLs a month.",
+                           capacity=capacity_per_month))
+    return int(within.min())

@@ -259,3 +259,26 @@ def target_metrics(targets: pd.DataFrame) -> pd.Series:
     pairs = pairs.assign(rank=pairs["metric"].map(order)).sort_values("rank")
     joined = pairs.groupby("function")["metric"].agg(", ".join)
     return joined.reindex([f for f in schema.FUNCTIONS if f in joined.index]).rename("metrics with a target")
+
+
+def company_excess_hours(activities: pd.DataFrame, employees: pd.DataFrame, benchmark_activities: pd.DataFrame,
+                         benchmark_employees: pd.DataFrame) -> pd.DataFrame:
+    """The hours a week that the whole company spends on each block of work done by the "wrong" function
+    beyond the benchmark's rate: :func:`compare_misplaced_work`'s ``excess_hours`` (hours per person-week
+    here minus the benchmark's for the same function and activity, 0 where the benchmark has none), kept
+    unrounded, times the number of people of the function here.
+
+    Columns function, activity, owner, excess_hours, people and company_excess_hours, one row per block of
+    this company, the largest company excess first. Where the excess is 0 or less the work is there by
+    design (the benchmark does as much of it), and freeing it gains nothing."""
+    here = hours_per_person(activities, employees)
+    there = hours_per_person(benchmark_activities, benchmark_employees)
+    keys = ["function", "activity", "owner"]
+    out = here[here["function"] != here["owner"]].merge(
+        there.rename(columns={"hours_per_person_week": "benchmark_hours"}), on=keys, how="left")
+    out["excess_hours"] = out["hours_per_person_week"] - out["benchmark_hours"].fillna(0.0)
+    heads = employees["function"].astype(str).value_counts()
+    out["people"] = out["function"].map(heads).fillna(0).astype(int)
+    out["company_excess_hours"] = out["excess_hours"] * out["people"]
+    out = out.sort_values("company_excess_hours", ascending=False, kind="stable").reset_index(drop=True)
+    return out[[*keys, "excess_hours", "people", "company_excess_hours"]]
