@@ -114,22 +114,33 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
     nbformat.write(blank, workdir / "00_start_here.ipynb")
     lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
-           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp, to ask for the kernel's state
     env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets")}
     with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token={token}", timeout=120_000)
         page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-mod-idle").first.wait_for(
-            timeout=120_000)
+        # Run All before the kernel is connected would queue nothing: wait for the notebook's own kernel,
+        # connected and idle (the status bar can say idle earlier).
+        page.wait_for_function("""() => {
+            const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+            return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
+        }""", timeout=120_000)
         page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        # The widget cell runs last; its slider appears once the kernel has built the app.
+        # The slider appears once the kernel has built the app. JupyterLab skips the layout of cells out of
+        # view (content-visibility), and Run All leaves the view at the last cell: wait for the slider to be
+        # in the page, then bring it into view.
         try:
-            page.locator(".widget-slider").first.wait_for(timeout=180_000)
+            page.locator(".widget-slider").first.wait_for(state="attached", timeout=180_000)
+            page.locator(".widget-slider").first.scroll_into_view_if_needed()
+            page.locator(".widget-slider").first.wait_for(state="visible", timeout=30_000)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-00-failed.png"), full_page=True)  # what the page showed
-            raise
+            prompts = page.locator(".jp-InputPrompt").all_inner_texts()
+            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            raise AssertionError(f"no slider; prompts {prompts}; outputs {[o[:200] for o in outputs]}") from None
         page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')]"
                                ".some(p => /\\[\\d+\\]/.test(p.textContent))", timeout=60_000)
         page.locator(".widget-slider").first.scroll_into_view_if_needed()
