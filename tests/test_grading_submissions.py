@@ -163,6 +163,7 @@ def test_the_audit_exploit_is_flagged():
     "from smarketing.exercises import ASSIGNMENTS\nASSIGNMENTS['03_funnel_handoff'] = tuple",
     "from smarketing import exercises\nexercises.ASSIGNMENTS.update({'03_funnel_handoff': tuple})",
     "import smarketing.feedback\nsmarketing.feedback.Task.__setattr__ = object.__setattr__",
+    "del q1",
 ])
 def test_ways_of_patching_the_checks_are_flagged(code):
     assert _scan(code), code

@@ -511,14 +511,10 @@ class _TamperScan(ast.NodeVisitor):
         self.generic_visit(node)
 
     visit_AnnAssign = visit_AugAssign
+    visit_Delete = visit_Assign  # del x: its targets, as an assignment's
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self._target(node.target, node)
-        self.generic_visit(node)
-
-    def visit_Delete(self, node: ast.Delete) -> None:
-        for target in node.targets:
-            self._target(target, node)
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For) -> None:
