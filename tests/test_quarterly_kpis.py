@@ -58,8 +58,8 @@ def test_bloom_has_order_kpis_and_lumen_does_not(companies, lumen_kpis):
 
 def test_quarter_index_outside_the_data():
     moments = pd.Series(pd.to_datetime(["2023-12-31", "2024-01-01", "2025-12-31", None]))
-    assert dashboard.quarter_index(moments).tolist() == [-1, 0, 7, -1]
-    assert COURSE_QUARTERS.starts[4] == pd.Timestamp("2025-01-01") and dashboard.QUARTERS[4] == "2025Q1"
+    assert COURSE_QUARTERS.index(moments).tolist() == [-1, 0, 7, -1]
+    assert COURSE_QUARTERS.starts[4] == pd.Timestamp("2025-01-01") and COURSE_QUARTERS.labels[4] == "2025Q1"
 
 
 def test_quarters_span_any_period():

@@ -16,9 +16,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import alignment, funnel, kpis, workshop
-from smarketing.datasets import QUARTERS, Company, Quarters, quarter_index  # noqa: F401 - QUARTERS and
-
-# quarter_index are the course period, re-exported for the exercises
+from smarketing.datasets import Company, Quarters
 from smarketing.messages import _
 from smarketing.schema import require_columns
 

@@ -797,20 +797,11 @@ COURSE_QUARTERS = Quarters.spanning(START, END - np.timedelta64(1, "s"))
 QUARTERS = COURSE_QUARTERS.labels  # the quarters of the course companies' data
 
 
-def quarter_index(moments: pd.Series) -> np.ndarray:
-    """Position of each moment in :data:`QUARTERS` (−1 when missing or outside 2024–2025)."""
-    return COURSE_QUARTERS.index(moments)
-
-
-def per_quarter(moments: pd.Series, values: np.ndarray | pd.Series | None = None) -> np.ndarray:
-    """Sum of ``values`` (or a count of the moments) in each of :data:`QUARTERS`."""
-    return COURSE_QUARTERS.totals(moments, values)
-
-
 def _targets(rng: np.random.Generator, profile: CompanyProfile, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Quarterly targets; the aligned company shares an SQL target, the misaligned one pays per MQL."""
     leads, opportunities = tables["leads"], tables["opportunities"]
     won = opportunities[opportunities["outcome"] == "won"]
+    per_quarter = COURSE_QUARTERS.totals
     actual = {
         "mqls": per_quarter(leads["mql_at"]),
         "sqls": per_quarter(leads["sql_at"]),

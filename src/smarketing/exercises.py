@@ -25,7 +25,7 @@ from smarketing import (
     roles,
     schema,
 )
-from smarketing.datasets import Company, load_company
+from smarketing.datasets import COURSE_QUARTERS, Company, load_company
 from smarketing.feedback import Mistake, Task, choice, frame, function, number
 from smarketing.messages import _
 
@@ -536,7 +536,7 @@ def _kpis() -> tuple[Task, ...]:
 
     def mqls_made_from_leads_created() -> float:
         leads = company("ferro").leads
-        created = dashboard.quarter_index(leads["created_at"]) == dashboard.QUARTERS.index(KPI_QUARTER)
+        created = COURSE_QUARTERS.index(leads["created_at"]) == COURSE_QUARTERS.labels.index(KPI_QUARTER)
         return float((created & leads["mql_at"].notna()).sum())
 
     return (
