@@ -290,14 +290,20 @@ def lead_journey(company: Company, lead_id: str | None = None, min_touches: int 
 
 
 def sla_inputs(company: Company) -> dict[str, Any]:
+    """:func:`sla_start`'s inputs alone, ready for ``sla_plan(**inputs)``."""
+    return sla_start(company)[0]
+
+
+def sla_start(company: Company) -> tuple[dict[str, Any], list[str]]:
     """The inputs of :func:`sla_plan` taken from a company's own data, as the SLA planner widget starts:
     its observed stage rates (:func:`smarketing.funnel.plannable_rates`: typical ones where the data
     has none), its average won deal (of all its deals when none is won yet), its number of
     quota-carrying reps (of sales staff when no quotas are recorded, as in a CRM export) and a revenue
     target of a quarter's average bookings plus 20 % (rounded to 100 000).
 
-    A company without any deal cannot be planned in money: that raises :class:`ValueError`, which a
-    notebook avoids by asking :func:`smarketing.workshop.has` first."""
+    Returns the inputs and the stages whose rate is typical, not the company's own. A company without
+    any deal cannot be planned in money: that raises :class:`ValueError`, which a notebook avoids by
+    asking :func:`smarketing.workshop.has` first."""
     opportunities = company.opportunities
     if not len(opportunities):
         raise ValueError(_("{name} has no deals, so a revenue target cannot be turned into leads. Import the "
@@ -306,13 +312,13 @@ def sla_inputs(company: Company) -> dict[str, Any]:
     deals = won if len(won) else opportunities
     bookings = float(won["amount"].sum())
     employees = company.employees
-    rates, _filled = funnel.plannable_rates(funnel.observed_rates(company.leads, opportunities))
+    rates, filled = funnel.plannable_rates(funnel.observed_rates(company.leads, opportunities))
     return {
         "revenue_target": round(1.2 * bookings / len(company.quarters), -5) or 1_000_000,
         "average_deal": kpis.average_deal_size(float(deals["amount"].sum()), len(deals)),
         "rates": rates,
         "reps": int(employees["quarterly_quota"].notna().sum()) or int((employees["function"] == "sales").sum()) or 1,
-    }
+    }, filled
 
 
 def bookings_by_quarter(companies: Sequence[Company]) -> pd.DataFrame:

@@ -354,10 +354,9 @@ class SLAPlanner(App):
 
     @classmethod
     def from_company(cls, company: Company) -> SLAPlanner:
-        """Start from a company's own numbers (:func:`smarketing.alignment.sla_inputs`): observed rates,
+        """Start from a company's own numbers (:func:`smarketing.alignment.sla_start`): observed rates,
         average won deal, number of reps and a target of a quarter's average bookings plus 20 %."""
-        inputs = alignment.sla_inputs(company)
-        _rates, assumed = funnel.plannable_rates(funnel.observed_rates(company.leads, company.opportunities))
+        inputs, assumed = alignment.sla_start(company)
         return cls(inputs["rates"], inputs["average_deal"], revenue_target=inputs["revenue_target"],
                    reps=inputs["reps"], assumed=assumed)
 
