@@ -732,13 +732,9 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
         "region": "north", "start_date": won["closed_at"].dt.normalize(), "starting_mrr": (won["amount"] / 12).round(2),
         "current_mrr": (won["amount"] / 12).round(2), "churned_at": pd.NaT, "nps": pd.NA})
     approximated.append(_("accounts (one per won deal; recurring revenue = amount ÷ 12; churn and NPS unknown)"))
-    # Columns filled with a stand-in, which no KPI may read as a measurement (see has()).
-    unmeasured = ["campaigns.spend", "accounts.churned_at", "accounts.nps", "leads.region",
-                  "leads.disqualification_reason", "employees.quarterly_quota"]
-    if "sal_at" not in lead_export.columns:
-        unmeasured.append("leads.first_response_minutes")
-    if segment_missing:
-        unmeasured.append("leads.segment")
+    # Columns filled with a stand-in that looks like data, which no KPI may read as a measurement (has()
+    # already sees the columns left empty: churn, NPS, quotas, reasons, response times).
+    unmeasured = ["campaigns.spend", "leads.region", *(["leads.segment"] if segment_missing else [])]
     tables = {"campaigns": campaigns, "leads": leads, "opportunities": opportunities, "accounts": accounts,
               "employees": employees}
     missing = list(NOT_IN_A_CRM_EXPORT) + ([] if deal_frame is not None else ["opportunities"])
