@@ -174,6 +174,9 @@ def misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, top: int =
             .head(top).reset_index(drop=True).round({"hours_per_person_week": 1}))
 
 
+_WORK_KEYS = ["function", "activity", "owner"]  # a block of work: who does what, owned by whom
+
+
 def hours_per_person(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
     """Every block of work, own and others': worker function, activity, owning function, and hours a week
     per person of the worker function (all its people count, also those who logged none of it)."""
@@ -183,9 +186,21 @@ def hours_per_person(activities: pd.DataFrame, employees: pd.DataFrame) -> pd.Da
                           "owner": _owner_of_activity(activities), "hours": activities["hours"].astype(float)})
     weeks = activities["week"].nunique() if "week" in activities.columns else 1
     heads = functions.value_counts()
-    out = frame.groupby(["function", "activity", "owner"], as_index=False)["hours"].sum()
+    out = frame.groupby(_WORK_KEYS, as_index=False)["hours"].sum()
     out["hours_per_person_week"] = out["hours"] / (weeks * out["function"].map(heads).astype(float))
     return out.drop(columns="hours")
+
+
+def _misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, benchmark_activities: pd.DataFrame,
+                    benchmark_employees: pd.DataFrame) -> pd.DataFrame:
+    """Every block of work done by the "wrong" function, unrounded, with the benchmark's hours beside it."""
+    here = hours_per_person(activities, employees)
+    there = hours_per_person(benchmark_activities, benchmark_employees)
+    out = here[here["function"] != here["owner"]].merge(
+        there.rename(columns={"hours_per_person_week": "benchmark_hours"}), on=_WORK_KEYS, how="left")
+    out["benchmark_hours"] = out["benchmark_hours"].fillna(0.0)
+    out["excess_hours"] = out["hours_per_person_week"] - out["benchmark_hours"]
+    return out
 
 
 def compare_misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, benchmark_activities: pd.DataFrame,
@@ -197,13 +212,7 @@ def compare_misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, be
     (the difference). Work that is just as common at a well-run benchmark is likely there by design;
     the excess is what to look into. The ``top`` largest blocks of this company, largest first.
     """
-    here = hours_per_person(activities, employees)
-    there = hours_per_person(benchmark_activities, benchmark_employees)
-    keys = ["function", "activity", "owner"]
-    out = here[here["function"] != here["owner"]].merge(
-        there.rename(columns={"hours_per_person_week": "benchmark_hours"}), on=keys, how="left")
-    out["benchmark_hours"] = out["benchmark_hours"].fillna(0.0)
-    out["excess_hours"] = out["hours_per_person_week"] - out["benchmark_hours"]
+    out = _misplaced_work(activities, employees, benchmark_activities, benchmark_employees)
     out = (out.sort_values("hours_per_person_week", ascending=False).head(top).reset_index(drop=True)
            .round({"hours_per_person_week": 1, "benchmark_hours": 1, "excess_hours": 1}))
     out["excess_hours"] += 0.0  # no "-0.0" when rounding a tiny negative difference
@@ -271,14 +280,9 @@ def company_excess_hours(activities: pd.DataFrame, employees: pd.DataFrame, benc
     Columns function, activity, owner, excess_hours, people and company_excess_hours, one row per block of
     this company, the largest company excess first. Where the excess is 0 or less the work is there by
     design (the benchmark does as much of it), and freeing it gains nothing."""
-    here = hours_per_person(activities, employees)
-    there = hours_per_person(benchmark_activities, benchmark_employees)
-    keys = ["function", "activity", "owner"]
-    out = here[here["function"] != here["owner"]].merge(
-        there.rename(columns={"hours_per_person_week": "benchmark_hours"}), on=keys, how="left")
-    out["excess_hours"] = out["hours_per_person_week"] - out["benchmark_hours"].fillna(0.0)
+    out = _misplaced_work(activities, employees, benchmark_activities, benchmark_employees)
     heads = employees["function"].astype(str).value_counts()
     out["people"] = out["function"].map(heads).fillna(0).astype(int)
     out["company_excess_hours"] = out["excess_hours"] * out["people"]
     out = out.sort_values("company_excess_hours", ascending=False, kind="stable").reset_index(drop=True)
-    return out[[*keys, "excess_hours", "people", "company_excess_hours"]]
+    return out[[*_WORK_KEYS, "excess_hours", "people", "company_excess_hours"]]
