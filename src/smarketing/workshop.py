@@ -632,6 +632,14 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
         raise DataValidationError(_("your export"), problems)
     lead_export = leads_files[0]
     approximated: list[str] = []
+    # Stand-ins that look like data, which no KPI may read as a measurement (has() already sees the
+    # columns an import leaves empty: churn, NPS, quotas, reasons, response times).
+    unmeasured: list[str] = []
+
+    def stand_in(column: str, note: str) -> None:
+        approximated.append(note)
+        unmeasured.append(column)
+
     if not _required(lead_export, mapping, ("lead_id", "created_at"), problems):
         raise DataValidationError(lead_export.path.name, problems)
     index = lead_export.frame.index
@@ -664,11 +672,10 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
                 "score(s) that are not numbers (or Hot/Warm/Cold), such as '{example}'.", example=score_text[bad].iloc[0])))
         score = numbers.fillna(0).clip(0, 100).round()
     segment = _segment(_column(lead_export, "employees"))
-    segment_missing = segment is None
-    if segment_missing:
+    if segment is None:
         segment = pd.Series("smb", index=index)
-        approximated.append(_("leads.segment (no company size in the export: all set to smb)"))
-    approximated.append(_("leads.region (not mapped from an export: all set to north)"))
+        stand_in("leads.segment", _("leads.segment (no company size in the export: all set to smb)"))
+    stand_in("leads.region", _("leads.region (not mapped from an export: all set to north)"))
     if "sal_at" not in lead_export.columns:
         approximated.append(_("leads.sal_at and first_response_minutes (no first-contact date in the export: "
                               "acceptance taken as qualification, response times unknown)"))
@@ -717,7 +724,7 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
     campaigns["start_date"] = start.normalize()
     campaigns["end_date"] = created.max().normalize()
     campaigns["spend"] = 0.0
-    approximated.append(_("campaigns.spend (not in a CRM export: 0, so cost per lead and CAC are not measured)"))
+    stand_in("campaigns.spend", _("campaigns.spend (not in a CRM export: 0, so cost per lead and CAC are not measured)"))
     employees = pd.DataFrame({"employee_id": list(owner_ids.values()), "name": list(owner_ids),
                               "function": "sales", "title": "Sales Rep", "level": 1, "hire_date": start.normalize(),
                               "manager_id": np.nan, "region": "north", "quarterly_quota": np.nan})
@@ -732,9 +739,6 @@ def build(exports: Sequence[Export], mapping: dict[str, Any], name: str, dayfirs
         "region": "north", "start_date": won["closed_at"].dt.normalize(), "starting_mrr": (won["amount"] / 12).round(2),
         "current_mrr": (won["amount"] / 12).round(2), "churned_at": pd.NaT, "nps": pd.NA})
     approximated.append(_("accounts (one per won deal; recurring revenue = amount ÷ 12; churn and NPS unknown)"))
-    # Columns filled with a stand-in that looks like data, which no KPI may read as a measurement (has()
-    # already sees the columns left empty: churn, NPS, quotas, reasons, response times).
-    unmeasured = ["campaigns.spend", "leads.region", *(["leads.segment"] if segment_missing else [])]
     tables = {"campaigns": campaigns, "leads": leads, "opportunities": opportunities, "accounts": accounts,
               "employees": employees}
     missing = list(NOT_IN_A_CRM_EXPORT) + ([] if deal_frame is not None else ["opportunities"])
