@@ -26,6 +26,111 @@ def _verdict(assignment: str, task: str, variable_value: object = ..., *, unatte
     return dataclasses.replace(chosen, namespace=lambda: space).verdict()
 
 
+# ---- 00 · start here (warm-up) -----------------------------------------------------------------------
+
+def _00(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
+    return _verdict("00_start_here", task, answer, **kwargs)
+
+
+def _00_wrong(task: str, answer: object, message: str) -> None:
+    status, text = _00(task, answer)
+    assert status == "incorrect", (task, text)
+    assert message in text, (task, text)
+
+
+def _00_leads_per_customer(leads, opportunities):
+    won = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
+    return len(leads) / leads["lead_id"].isin(won).sum()
+
+
+START_GRADES = {"study": "A", "vendor_survey": "B", "stats_roundup": "C", "slide": "D"}
+
+
+@pytest.mark.parametrize("task", ["q1", "q2", "q3", "q4a", "q4b", "q5"])
+def test_00_start_here_unattempted_tasks_say_so(task):
+    status, text = _00(task, unattempted=True)
+    assert status == "not attempted" and "not attempted yet" in text
+    assert _00(task, None)[0] == "not attempted"
+
+
+def test_00_start_here_q1_ferro_leads():
+    ferro = company("ferro")
+    status, text = _00("q1", len(ferro.leads))
+    assert status == "correct" and "More checks run at grading" in text
+    assert _00("q1", np.int64(len(ferro.leads)))[0] == "correct"
+    _00_wrong("q1", len(company("lumen").leads), "lumen's number of leads")
+    _00_wrong("q1", int(ferro.leads["mql_at"].notna().sum()), "only the leads with an `mql_at` time")
+    _00_wrong("q1", len(ferro.opportunities), "rows of opportunities")
+    _00_wrong("q1", ferro.leads, "asks for one number")
+    _00_wrong("q1", len(ferro.leads) + 1, "not the right value yet")
+    assert str(len(ferro.leads)) not in _00("q1", len(ferro.leads) + 1)[1]
+
+
+def test_00_start_here_q2_lumen_mql_share():
+    leads = company("lumen").leads
+    right = leads["mql_at"].notna().mean()
+    assert _00("q2", float(right))[0] == "correct"
+    _00_wrong("q2", 100 * right, "looks like a percentage")
+    _00_wrong("q2", int(leads["mql_at"].notna().sum()), "the number of MQLs")
+    _00_wrong("q2", company("ferro").leads["mql_at"].notna().mean(), "ferro's share")
+    _00_wrong("q2", 1 - right, "did not become MQLs")
+    mqls = leads[leads["mql_at"].notna()]
+    _00_wrong("q2", mqls["sql_at"].notna().mean(), "the share of MQLs that reached SQL")
+    assert f"{right:.4g}" not in _00("q2", 0.5)[1]
+
+
+def test_00_start_here_q3_median_response():
+    minutes = company("ferro").leads["first_response_minutes"]
+    assert _00("q3", float(minutes.median()))[0] == "correct"
+    _00_wrong("q3", float(minutes.mean()), "that is the mean")
+    _00_wrong("q3", float(minutes.median() / 60), "looks like hours")
+    _00_wrong("q3", float(company("lumen").leads["first_response_minutes"].median()), "lumen's figure")
+    assert minutes.isna().sum() > len(minutes) / 2  # most leads were never contacted, so filling them in matters
+    _00_wrong("q3", float(minutes.fillna(0).median()), "never contacted as answered in 0 minutes")
+
+
+def test_00_start_here_q4_grades_partial_credit():
+    assert _00("q4a", START_GRADES)[0] == _00("q4b", START_GRADES)[0] == "correct"
+    assert _00("q4b", {k: v.lower() + " " for k, v in START_GRADES.items()})[0] == "correct"
+    half = dict(START_GRADES, stats_roundup="B", slide="C")
+    assert _00("q4a", half)[0] == "correct"
+    _00_wrong("q4b", half, "2 of the 4 grades are right.")
+    vendor_a = dict(START_GRADES, vendor_survey="A")
+    assert _00("q4a", vendor_a)[0] == "correct"  # three of four earn the first point, whatever the mistake
+    _00_wrong("q4b", vendor_a, "a vendor's survey of its own users is not a study")
+    _00_wrong("q4a", dict.fromkeys(START_GRADES, "C"), "1 of the 4 grades are right; half of them earn this point")
+    _00_wrong("q4a", {"study": "A"}, "lacks the key(s) vendor_survey, stats_roundup, slide")
+    _00_wrong("q4a", dict(START_GRADES, slide="E"), "the value(s) for slide are not grades")
+    _00_wrong("q4b", list(START_GRADES.values()), "asks for a dictionary")
+    status, text = _00("q4b", dict(START_GRADES, study="B"))
+    assert status == "incorrect" and "3 of the 4" in text and "study" not in text  # not which one
+
+
+def test_00_start_here_q5_leads_per_customer_function():
+    status, text = _00("q5", _00_leads_per_customer)
+    assert status == "correct" and "More checks run at grading" in text
+
+    def rate(leads, opportunities):
+        return 1 / _00_leads_per_customer(leads, opportunities)
+
+    def per_deal(leads, opportunities):
+        return len(leads) / leads["lead_id"].isin(opportunities["lead_id"]).sum()
+
+    def per_mql(leads, opportunities):
+        won = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
+        return leads["mql_at"].notna().sum() / leads["lead_id"].isin(won).sum()
+
+    def whole_company(leads, opportunities):  # ignores the leads it is given
+        return 41.88
+
+    _00_wrong("q5", rate, "customers per lead")
+    _00_wrong("q5", per_deal, "counts all deals")
+    _00_wrong("q5", per_mql, "counts only the MQLs")
+    _00_wrong("q5", whole_company, "wrong result on test case 2")
+    _00_wrong("q5", 41.9, "asks for a function")
+    _00_wrong("q5", lambda leads: 1.0, "raised TypeError")
+
+
 # ---- 02 · KPIs -----------------------------------------------------------------------------------------
 
 def _02(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:

@@ -41,8 +41,9 @@ def _points(notebook: nbformat.NotebookNode, code_only: bool = True) -> dict[str
 
 
 def test_there_is_an_assignment_per_module():
-    modules = sorted(p.stem for p in (ROOT / "course").glob("0[1-5]_*.ipynb"))
-    assert modules == ["01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths"]
+    """One per module, with 00's warm-up."""
+    modules = sorted(p.stem for p in (ROOT / "course").glob("0[0-5]_*.ipynb"))
+    assert modules == ["00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths"]
     assert ASSIGNMENTS == modules
 
 
@@ -248,6 +249,7 @@ def _append(grade_id: str, code: str):
 # Per assignment: an answer made slightly inexact (so the visible check still passes and only the hidden
 # test notices), and the check cell that must lose its points for it.
 CLOSE = {
+    "00_start_here": ("q2-answer", "lumen_mql_share = round(lumen_mql_share, 5)", "q2-check"),
     "01_roles": ("q2-answer", "sales_off_share = round(sales_off_share, 6)", "q2-check"),
     "02_kpis": ("q4-answer", "lag_days = round(lag_days, 3)", "q4-check"),
     "03_funnel_handoff": ("q2-answer", 'conversion["rate"] = conversion["rate"].round(6)', "q2b-check"),

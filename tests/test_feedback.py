@@ -56,6 +56,9 @@ def test_targeted_mistake_comes_first():
     broken = feedback.Mistake(lambda a: a.nonexistent, "never shown")
     with pytest.raises(feedback.NotYetCorrect, match="not the right value"):
         _task({"rate": 0.05}, feedback.number(lambda: 0.25), [broken]).check()
+    compares_a_table = feedback.Mistake(lambda a: a == 0.05, "never shown either")  # a Series, whose truth is ambiguous
+    with pytest.raises(feedback.NotYetCorrect, match="asks for one number"):
+        _task({"rate": pd.Series([0.05, 0.1])}, feedback.number(lambda: 0.25), [compares_a_table]).check()
 
 
 def test_frame_verifier_names_the_wrong_column_and_row():

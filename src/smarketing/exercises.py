@@ -40,6 +40,157 @@ def _close(a: float, b: float) -> bool:
     return isinstance(a, int | float | np.integer | np.floating) and math.isclose(a, b, rel_tol=1e-3)
 
 
+# ---- 00 · start here (warm-up) --------------------------------------------------------------------
+
+SOURCE_GRADES = ("A", "B", "C", "D")  # module 00's credibility grades, best first
+SOURCE_KEYS = {  # the warm-up's sources -> their grade, by the definitions of module 00
+    "study": "A",  # peer-reviewed, on data from many firms
+    "vendor_survey": "B",  # a vendor's own survey of its users
+    "stats_roundup": "C",  # a blog that repeats other blogs' figures
+    "slide": "D",  # no source at all
+}
+
+
+def leads_per_customer(leads: pd.DataFrame, opportunities: pd.DataFrame) -> float:
+    """How many leads it takes to win one customer: the inverse of ``funnel.lead_to_customer_rate``
+    (the "1 in 42" of module 00's puzzle). nan when no lead was won."""
+    rate = funnel.lead_to_customer_rate(leads, opportunities)
+    return 1 / rate if rate > 0 else math.nan
+
+
+def _start_here() -> tuple[Task, ...]:
+    def leads_of(name: str) -> int:
+        return len(company(name).leads)
+
+    def mqls_of(name: str) -> int:
+        return int(funnel.stage_counts(company(name).leads, company(name).opportunities).set_index("stage")
+                   .loc["mql", "count"])
+
+    def mql_share(name: str) -> float:
+        return kpis.conversion_rate(mqls_of(name), leads_of(name))
+
+    def response(name: str = "ferro", how: str = "median") -> float:
+        minutes = company(name).leads["first_response_minutes"]
+        return float(minutes.fillna(0).median() if how == "never as 0" else getattr(minutes, how)())
+
+    def grades_right(answer: Any) -> tuple[int, str | None]:
+        """(number right, what is wrong with the form of the answer or None)."""
+        if not isinstance(answer, dict):
+            return 0, _("your answer is a {kind}; this task asks for a dictionary {{key: grade}}.",
+                        kind=type(answer).__name__)
+        missing = [key for key in SOURCE_KEYS if key not in answer]
+        if missing:
+            return 0, _("your dictionary lacks the key(s) {keys}.", keys=", ".join(missing))
+        chosen = {key: str(answer[key]).strip().upper() for key in SOURCE_KEYS}
+        unknown = [key for key, grade in chosen.items() if grade not in SOURCE_GRADES]
+        if unknown:
+            return 0, _("the value(s) for {keys} are not grades: write one of {known}.", keys=", ".join(unknown),
+                        known=", ".join(repr(g) for g in SOURCE_GRADES))
+        return sum(chosen[key] == grade for key, grade in SOURCE_KEYS.items()), None
+
+    def grades_half(answer: Any) -> str | None:
+        right, problem = grades_right(answer)
+        if problem:
+            return problem
+        if right * 2 < len(SOURCE_KEYS):
+            return _("{right} of the {total} grades are right; half of them earn this point.", right=right,
+                     total=len(SOURCE_KEYS))
+        return None
+
+    def grades_all(answer: Any) -> str | None:
+        right, problem = grades_right(answer)
+        if problem:
+            return problem
+        if right < len(SOURCE_KEYS):
+            return _("{right} of the {total} grades are right.", right=right, total=len(SOURCE_KEYS))
+        return None
+
+    def vendor_graded_a(answer: Any) -> bool:
+        return str(answer.get("vendor_survey", "")).strip().upper() == "A"
+
+    def customer_cases() -> list[tuple[tuple, float]]:
+        first_leads = company("ferro").leads.iloc[:4000]
+        cases = [(company(n).leads, company(n).opportunities) for n in ("lumen", "ferro", "bloom")]
+        cases.append((first_leads, company("ferro").opportunities))
+        return [((leads.copy(), opportunities.copy()), leads_per_customer(leads, opportunities))
+                for leads, opportunities in cases]
+
+    def lumen_customers(answer: Callable) -> float:
+        return answer(company("lumen").leads.copy(), company("lumen").opportunities.copy())
+
+    def lumen_ratio(numerator: str, denominator: str) -> float:
+        c = company("lumen")
+        counts = funnel.stage_counts(c.leads, c.opportunities).set_index("stage")["count"]
+        return float(counts[numerator] / counts[denominator])
+
+    assignment = "00_start_here"
+    return (
+        Task("q1", "ferro_leads", number(lambda: leads_of("ferro"), tolerance=1e-12),
+             _("one row of ferro.leads is one lead: len(...) counts the rows of a DataFrame."),
+             mistakes=(
+                 Mistake(lambda a: _close(a, leads_of("lumen")),
+                         _("that is lumen's number of leads; this task is about ferro.")),
+                 Mistake(lambda a: _close(a, mqls_of("ferro")),
+                         _("that counts only the leads with an `mql_at` time, the MQLs. Count every lead.")),
+                 Mistake(lambda a: _close(a, len(company("ferro").opportunities)),
+                         _("that counts the rows of opportunities, the deals. Count the rows of leads.")),
+             ), assignment=assignment),
+        Task("q2", "lumen_mql_share", number(lambda: mql_share("lumen"), share=True),
+             _("count the leads whose `mql_at` is not empty (.notna().sum()), then divide by the number of all of "
+               "lumen's leads."),
+             mistakes=(
+                 Mistake(lambda a: _close(a, mqls_of("lumen")),
+                         _("that is the number of MQLs; the task asks for their share of all leads: divide by the "
+                           "number of leads.")),
+                 Mistake(lambda a: _close(a, mql_share("ferro")), _("that is ferro's share; this task is about lumen.")),
+                 Mistake(lambda a: _close(a, 1 - mql_share("lumen")),
+                         _("that is the share of leads that did not become MQLs; the task asks for those that did.")),
+                 Mistake(lambda a: _close(a, lumen_ratio("sql", "mql")),
+                         _("that is the share of MQLs that reached SQL, the next step of the funnel. This task asks "
+                           "for the share of all leads that reached MQL.")),
+             ), assignment=assignment),
+        Task("q3", "ferro_median_response", number(response),
+             _("the column first_response_minutes of ferro.leads holds the minutes; .median() skips the empty "
+               "cells (leads never contacted) by itself."),
+             mistakes=(
+                 Mistake(lambda a: _close(a, response(how="mean")),
+                         _("that is the mean. A few very slow replies pull the mean up; the task asks for the median, "
+                           "the time within which half of the contacted leads got an answer.")),
+                 Mistake(lambda a: _close(a, response() / 60),
+                         _("that looks like hours: give the answer in minutes, as the column holds it.")),
+                 Mistake(lambda a: _close(a, response("lumen")), _("that is lumen's figure; this task is about ferro.")),
+                 Mistake(lambda a: _close(a, response(how="never as 0")),
+                         _("you counted the leads that were never contacted as answered in 0 minutes. Leave the "
+                           "empty cells out: .median() does by itself.")),
+             ), assignment=assignment),
+        Task("q4a", "grades", grades_half,
+             _("ask of each source: was it peer-reviewed, or are the data public (A)? Did a vendor or analyst "
+               "survey people itself (B)? Does it only repeat figures from elsewhere (C)? Can you trace it at "
+               "all (D)?"), assignment=assignment),
+        Task("q4b", "grades", grades_all,
+             _("a figure that only repeats other blogs is C even when the figure first came from a study: you "
+               "grade the source you read, then look for the original."),
+             mistakes=(Mistake(vendor_graded_a,
+                               _("a vendor's survey of its own users is not a study: the vendor chose the questions "
+                                 "and the people who answer, and sells the product.")),),
+             assignment=assignment),
+        Task("q5", "leads_per_customer", function(customer_cases, compare=_close,
+                                                  describe=lambda args: _(" ({leads} leads)", leads=len(args[0]))),
+             _("a lead became a customer if its lead_id is among the lead_ids of the opportunities whose outcome is "
+               "'won' (.isin(...)). Divide the number of leads by the number of such customers."),
+             mistakes=(
+                 Mistake(lambda f: _close(lumen_customers(f), lumen_ratio("won", "lead")),
+                         _("your function returns customers per lead, the rate itself: the task asks for the "
+                           "inverse, leads per customer.")),
+                 Mistake(lambda f: _close(lumen_customers(f), lumen_ratio("lead", "opportunity")),
+                         _("your function counts all deals, also those lost or still open. Count only the leads "
+                           "whose deal was won.")),
+                 Mistake(lambda f: _close(lumen_customers(f), lumen_ratio("mql", "won")),
+                         _("your function counts only the MQLs: the puzzle counts every lead.")),
+             ), assignment=assignment),
+    )
+
+
 # ---- 01 · roles -------------------------------------------------------------------------------------
 
 ROLE_TASK_KEYS = {  # the exercise's short keys -> the tasks of roles.TASKS they stand for
@@ -1686,6 +1837,7 @@ def _career_paths() -> tuple[Task, ...]:
 
 
 ASSIGNMENTS: dict[str, Callable[[], tuple[Task, ...]]] = {
+    "00_start_here": _start_here,
     "01_roles": _roles,
     "02_kpis": _kpis,
     "03_funnel_handoff": _funnel_handoff,

@@ -105,7 +105,7 @@ class Task:
                                       name=self.name, variable=self.variable)
         for mistake in self.mistakes if mistakes else ():
             try:
-                matched = mistake.looks_like(answer, **given)
+                matched = bool(mistake.looks_like(answer, **given))  # a table's == is no verdict: bool() it here
             except Exception:  # noqa: BLE001 - a mistake detector must never crash the check
                 matched = False
             if matched:
