@@ -225,6 +225,12 @@ def test_grading_full_blank_and_partial(name, course, tmp_path):
     spec = json.loads(re.search(r"const spec = (\{.*?\});\n", report, re.DOTALL).group(1))  # with its data
     charted = {row["cell"] for dataset in spec["datasets"].values() for row in dataset if "cell" in row}
     assert charted == set(_points(source, code_only=False))
+    means = grading.cell_means(list(results.values())).set_index("cell")  # what the chart shows, cell by cell
+    assert means["points"].to_dict() == _points(source, code_only=False)
+    for cell in points:  # full earns each cell, blank none, partial only the first task's
+        assert means.loc[cell, "share_earned"] == pytest.approx((2 if cell in first_checks else 1) / 3), cell
+    manual = set(_points(source, code_only=False)) - set(points)
+    assert {c for c in means.index if means.loc[c, "graded"].startswith("by hand")} == manual
     for student in ("full", "blank", "partial"):  # the feedback shows no hidden test, in source or tracebacks
         page = course / "feedback" / student / name / f"{name}.html"
         assert _leaked_hidden_lines(page, name) == [], (student, _leaked_hidden_lines(page, name)[:3])

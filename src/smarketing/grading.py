@@ -103,6 +103,8 @@ class Submission:
     score: float = 0.0
     max_score: float = 0.0
     task_scores: dict[str, float] = field(default_factory=dict)
+    task_max: dict[str, float] = field(default_factory=dict)  # each graded cell's points, from the gradebook
+    by_hand: set[str] = field(default_factory=set)  # the cells a person grades (the reflection)
     problems: list[str] = field(default_factory=list)
     timestamp: str | None = None  # nbgrader's timestamp.txt of the submission, when it came with one
 
@@ -849,6 +851,9 @@ def _scores(course: Path, assignment: str, submissions: list[Submission]) -> Non
             for notebook in record.notebooks:
                 for grade in notebook.grades:
                     submission.task_scores[grade.name] = float(grade.score or 0.0)
+                    submission.task_max[grade.name] = float(grade.max_score)
+                    if grade.cell_type == "markdown" or grade.auto_score is None:
+                        submission.by_hand.add(grade.name)
 
 
 # ---- the report ---------------------------------------------------------------------------------------
@@ -860,23 +865,41 @@ def scores_table(submissions: list[Submission]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cell_means(submissions: list[Submission]) -> pd.DataFrame:
+    """One row per graded cell, in notebook order: the class's mean points, the cell's points, the share
+    of them the class earned (so that a 1-point and a 3-point task compare), and who grades it."""
+    table = scores_table(submissions)
+    cells = [c for c in table.columns if c not in ("student", "score", "max_score", "problems")]
+    most = {cell: max((s.task_max.get(cell, 0.0) for s in submissions), default=0.0) for cell in cells}
+    by_hand = set().union(*(s.by_hand for s in submissions)) if submissions else set()
+    means = pd.DataFrame({"cell": cells, "mean_points": [float(table[c].mean()) for c in cells],
+                          "points": [most[c] for c in cells]})
+    means["share_earned"] = (means["mean_points"] / means["points"].where(means["points"] > 0)).fillna(0.0)
+    means["graded"] = [_("by hand (0 until graded)") if c in by_hand else _("automatically") for c in cells]
+    return means
+
+
 def write_report(course: Path, assignment: str, submissions: list[Submission]) -> Path:
-    """reports/<assignment>.html: the class's mean score per graded cell (an Altair chart, inlined so it
-    opens offline), the score distribution, and every problem found."""
+    """reports/<assignment>.html: the share of each graded cell's points the class earned (an Altair chart,
+    inlined so it opens offline), the score distribution, and every problem found."""
     import altair as alt
 
     table = scores_table(submissions)
-    cells = [c for c in table.columns if c not in ("student", "score", "max_score", "problems")]
-    means = table[cells].mean().rename("mean_points").rename_axis("cell").reset_index() if cells else pd.DataFrame(
-        {"cell": [], "mean_points": []})
+    means = cell_means(submissions)
     chart = alt.Chart(means).mark_bar().encode(
-        y=alt.Y("cell:N", title=_("graded cell")), x=alt.X("mean_points:Q", title=_("mean points of the class")),
+        y=alt.Y("cell:N", title=_("graded cell"), sort=None),
+        x=alt.X("share_earned:Q", title=_("share of the cell's points the class earned"),
+                axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("graded:N", title=_("graded")),
         tooltip=[alt.Tooltip("cell:N", title=_("cell")),
-                 alt.Tooltip("mean_points:Q", title=_("mean points"), format=".2f")],
+                 alt.Tooltip("share_earned:Q", title=_("share earned"), format=".0%"),
+                 alt.Tooltip("mean_points:Q", title=_("mean points"), format=".2f"),
+                 alt.Tooltip("points:Q", title=_("points of the cell"), format="g"),
+                 alt.Tooltip("graded:N", title=_("graded"))],
     ).properties(title=_("{name}: points per graded cell", name=assignment), width=480)
     totals = alt.Chart(table).mark_bar().encode(
         x=alt.X("score:Q", bin=alt.Bin(maxbins=20), title=_("total score (points)")),
-        y=alt.Y("count():Q", title=_("students")),
+        y=alt.Y("count():Q", title=_("students"), axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip("count():Q", title=_("students"))],
     ).properties(title=_("Score distribution"), width=480)
     folder = course / "reports"
