@@ -26,6 +26,14 @@ def _verdict(assignment: str, task: str, variable_value: object = ..., *, unatte
     return dataclasses.replace(chosen, namespace=lambda: space).verdict()
 
 
+def _incorrect(verdict: tuple[str, str], task: str, message: str) -> str:
+    """The text of a verdict that must be "incorrect" and say ``message``."""
+    status, text = verdict
+    assert status == "incorrect", (task, text)
+    assert message in text, (task, text)
+    return text
+
+
 # ---- 00 · start here (warm-up) -----------------------------------------------------------------------
 
 def _00(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
@@ -33,9 +41,7 @@ def _00(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _00_wrong(task: str, answer: object, message: str) -> None:
-    status, text = _00(task, answer)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    _incorrect(_00(task, answer), task, message)
 
 
 def _00_leads_per_customer(leads, opportunities):
@@ -138,9 +144,7 @@ def _02(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _02_wrong(task: str, answer: object, message: str) -> None:
-    status, text = _02(task, answer)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    _incorrect(_02(task, answer), task, message)
 
 
 def _outcomes(name: str) -> pd.Series:
@@ -326,9 +330,7 @@ def _01(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _01_wrong(task: str, answer: object, message: str) -> None:
-    status, text = _01(task, answer)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    _incorrect(_01(task, answer), task, message)
 
 
 def _01_hours(name: str = "ferro") -> pd.DataFrame:
@@ -509,9 +511,7 @@ def _05(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _05_wrong(task: str, answer: object, message: str, secret: str | None = None) -> None:
-    status, text = _05(task, answer)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    text = _incorrect(_05(task, answer), task, message)
     if secret is not None:
         assert secret not in text, (task, text)
 
@@ -721,9 +721,7 @@ def _04(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _04_wrong(task: str, answer: object, message: str, secrets: tuple[float, ...] = ()) -> None:
-    status, text = _04(task, answer)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    text = _incorrect(_04(task, answer), task, message)
     for secret in secrets:  # the expected value never appears, however it is written
         assert all(form not in text for form in (f"{secret:.4g}", f"{secret:.3g}", f"{secret:.2f}")), (task, text)
 
@@ -941,9 +939,7 @@ def _03(task: str, answer: object = ..., **kwargs) -> tuple[str, str]:
 
 
 def _03_wrong(task: str, answer: object, message: str, secrets: tuple[object, ...] = (), **kwargs) -> None:
-    status, text = _03(task, answer, **kwargs)
-    assert status == "incorrect", (task, text)
-    assert message in text, (task, text)
+    text = _incorrect(_03(task, answer, **kwargs), task, message)
     for secret in secrets:  # the expected value never appears
         assert str(secret) not in text, (task, text)
 

@@ -40,6 +40,21 @@ def _close(a: float, b: float) -> bool:
     return isinstance(a, int | float | np.integer | np.floating) and math.isclose(a, b, rel_tol=1e-3)
 
 
+def _enough_right(count: Callable[[Any], tuple[int, str | None]], needed: int,
+                  too_few: Callable[[int], str]) -> Callable[[Any], str | None]:
+    """A verifier for an answer of several parts (a dictionary of owners, of grades) that passes when at
+    least ``needed`` parts are right: ``count`` gives how many are (or what is wrong with the answer's
+    form), ``too_few(right)`` says so in words, never which part is wrong."""
+
+    def verify(answer: Any) -> str | None:
+        right, problem = count(answer)
+        if problem:
+            return problem
+        return too_few(right) if right < needed else None
+
+    return verify
+
+
 # ---- 00 · start here (warm-up) --------------------------------------------------------------------
 
 SOURCE_GRADES = ("A", "B", "C", "D")  # module 00's credibility grades, best first
@@ -88,22 +103,11 @@ def _start_here() -> tuple[Task, ...]:
                         known=", ".join(repr(g) for g in SOURCE_GRADES))
         return sum(chosen[key] == grade for key, grade in SOURCE_KEYS.items()), None
 
-    def grades_half(answer: Any) -> str | None:
-        right, problem = grades_right(answer)
-        if problem:
-            return problem
-        if right * 2 < len(SOURCE_KEYS):
-            return _("{right} of the {total} grades are right; half of them earn this point.", right=right,
-                     total=len(SOURCE_KEYS))
-        return None
-
-    def grades_all(answer: Any) -> str | None:
-        right, problem = grades_right(answer)
-        if problem:
-            return problem
-        if right < len(SOURCE_KEYS):
-            return _("{right} of the {total} grades are right.", right=right, total=len(SOURCE_KEYS))
-        return None
+    total_grades = len(SOURCE_KEYS)
+    grades_half = _enough_right(grades_right, math.ceil(total_grades / 2), lambda right: _(
+        "{right} of the {total} grades are right; half of them earn this point.", right=right, total=total_grades))
+    grades_all = _enough_right(grades_right, total_grades, lambda right: _(
+        "{right} of the {total} grades are right.", right=right, total=total_grades))
 
     def vendor_graded_a(answer: Any) -> bool:
         return str(answer.get("vendor_survey", "")).strip().upper() == "A"
@@ -381,22 +385,11 @@ def _roles() -> tuple[Task, ...]:
                         keys=", ".join(unknown), known=", ".join(repr(k) for k in roles.FUNCTION_LABELS))
         return sum(chosen[key] == owner for key, owner in role_task_owners().items()), None
 
-    def owners_half(answer: Any) -> str | None:
-        right, problem = owners_problem(answer)
-        if problem:
-            return problem
-        if right * 2 < len(ROLE_TASK_KEYS):
-            return _("{right} of the {total} owners are right; half of them earn this point.", right=right,
-                     total=len(ROLE_TASK_KEYS))
-        return None
-
-    def owners_all(answer: Any) -> str | None:
-        right, problem = owners_problem(answer)
-        if problem:
-            return problem
-        if right < len(ROLE_TASK_KEYS):
-            return _("{right} of the {total} owners are right.", right=right, total=len(ROLE_TASK_KEYS))
-        return None
+    total_owners = len(ROLE_TASK_KEYS)
+    owners_half = _enough_right(owners_problem, math.ceil(total_owners / 2), lambda right: _(
+        "{right} of the {total} owners are right; half of them earn this point.", right=right, total=total_owners))
+    owners_all = _enough_right(owners_problem, total_owners, lambda right: _(
+        "{right} of the {total} owners are right.", right=right, total=total_owners))
 
     def best_block() -> str:
         return str(company_excess_hours().idxmax())
