@@ -866,7 +866,7 @@ def scores_table(submissions: list[Submission]) -> pd.DataFrame:
 
 
 def cell_means(submissions: list[Submission]) -> pd.DataFrame:
-    """One row per graded cell, in notebook order: the class's mean points, the cell's points, the share
+    """One row per graded cell, in the gradebook's order: the class's mean points, the cell's points, the share
     of them the class earned (so that a 1-point and a 3-point task compare), and who grades it."""
     table = scores_table(submissions)
     cells = [c for c in table.columns if c not in ("student", "score", "max_score", "problems")]
