@@ -64,3 +64,39 @@ def test_nbval_fails_when_a_figure_drifts(tmp_path):
                              "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml")],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout[-2000:]
+
+
+def _without_static_charts(text: str) -> str:
+    # The SVG copies are drawn with the machine's fonts: the one part of a stored notebook another
+    # machine may legitimately draw differently (nbval never compares them either).
+    return re.sub(r'"image/svg\+xml": "(?:[^"\\]|\\.)*"', '"image/svg+xml": "SVG"',
+                  re.sub(r'"image/svg\+xml": \[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\]', '"image/svg+xml": "SVG"', text))
+
+
+def test_storing_an_executed_notebook_twice_writes_the_same_bytes(tmp_path):
+    """`make notebooks` on an unchanged library leaves git clean: widget ids, stream chunks and timings
+    are normalised when a notebook is stored, so a diff shows only what changed."""
+    from smarketing import notebooks
+
+    committed = ROOT / "course" / "05_career_paths.ipynb"
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    for out in (first, second):
+        notebooks.execute(committed, output=out, cwd=committed.parent)
+    assert first.read_bytes() == second.read_bytes()
+    stored = committed.read_text(encoding="utf-8")
+    assert re.findall(r"[0-9a-f]{32}", stored), "the module stores widget models, so ids are exercised"
+    assert _without_static_charts(first.read_text(encoding="utf-8")) == _without_static_charts(stored), \
+        "course/05 is not stored as `make notebooks` writes it: run `make notebooks`"
+
+
+def test_normalising_renames_every_widget_model_and_keeps_the_references():
+    from smarketing import notebooks
+
+    stored = nbformat.read(ROOT / "course" / "05_career_paths.ipynb", as_version=4)
+    state = stored.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    fresh = {old: f"{i:032x}"[::-1] for i, old in enumerate(state)}  # as a new kernel would: other ids
+    text = nbformat.writes(stored)
+    for old, new in fresh.items():
+        text = text.replace(old, new)
+    again = notebooks.normalise(nbformat.reads(text, as_version=4), "05_career_paths")
+    assert nbformat.writes(again) == nbformat.writes(stored)

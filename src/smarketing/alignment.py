@@ -99,7 +99,7 @@ def closed_loop_report(leads: pd.DataFrame, opportunities: pd.DataFrame, campaig
     by_channel["revenue_per_lead"] = by_channel["won_revenue"] / by_channel["leads"]
     by_channel["channel_roi"] = [kpis.channel_roi(r.won_revenue, r.spend) for r in by_channel.itertuples()]
     by_channel = by_channel.astype({"customers": int})
-    return by_channel.sort_values("revenue_per_lead", ascending=False).reset_index()
+    return by_channel.sort_values("revenue_per_lead", ascending=False, kind="stable").reset_index()
 
 
 def _bookings_by_year(opportunities: pd.DataFrame) -> pd.Series:
@@ -271,7 +271,7 @@ def lead_journey(company: Company, lead_id: str | None = None, min_touches: int 
     names = company.campaigns.set_index("campaign_id")["name"]
     rows = [(t.touched_at, automation, _("touch: {kind}", kind=t.touch_type),
              _("{channel}, campaign {campaign}", channel=t.channel, campaign=names.get(t.campaign_id, t.campaign_id)))
-            for t in touchpoints[touchpoints["lead_id"] == lead_id].sort_values("touched_at").itertuples()]
+            for t in touchpoints[touchpoints["lead_id"] == lead_id].sort_values("touched_at", kind="stable").itertuples()]
     rows.append((lead["created_at"], automation, _("lead created"),
                  _("{segment} buyer, score {score}", segment=lead["segment"], score=lead["score"])))
     if pd.notna(lead["mql_at"]):

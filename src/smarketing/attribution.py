@@ -82,4 +82,4 @@ def credit_by_channel(touchpoints: pd.DataFrame, opportunities: pd.DataFrame,
                .groupby(channel).sum() for m in models}
     table = pd.DataFrame(columns).fillna(0.0)
     table.index.name, table.columns.name = "channel", "model"
-    return table.sort_values(next(iter(table.columns)), ascending=False)
+    return table.sort_values(next(iter(table.columns)), ascending=False, kind="stable")

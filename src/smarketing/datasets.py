@@ -497,7 +497,7 @@ def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaig
     start_day = ((campaigns["start_date"].to_numpy() - START) / np.timedelta64(1, "D"))[campaign]
     end_day = ((campaigns["end_date"].to_numpy() - START) / np.timedelta64(1, "D"))[campaign]
     created = np.floor(_business_time(rng, rng.uniform(start_day, end_day + 1)))
-    order = np.argsort(created.astype(np.int64))  # lead ids follow arrival order
+    order = np.argsort(created.astype(np.int64), kind="stable")  # lead ids follow arrival order; ties by draw
     created, campaign = created[order], campaign[order]
 
     bounds = range(0, size, LEAD_BLOCK)

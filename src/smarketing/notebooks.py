@@ -1,12 +1,17 @@
 """Run the course notebooks: top to bottom in a fresh kernel, outputs and widget state stored.
 
 Used to store the course notebooks executed (``make notebooks``), by the benchmarks, and by the
-workshop runner, so that all three execute a notebook the same way.
+workshop runner, so that all three execute a notebook the same way. A stored notebook is normalised
+(:func:`normalise`) like nbdev's cleaner does: re-executing an unchanged notebook on an unchanged
+library rewrites the same bytes, so a diff shows only what really changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +21,66 @@ from nbclient import NotebookClient
 KERNEL = "python3"
 KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
 CELL_TIMEOUT = 120  # seconds; a course cell takes well under one
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # also inside IPY_MODEL_<id>
+_REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,16}\b")
+
+
+def _model_order(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """Every widget model id with the place it is named from, in an order the kernel cannot shuffle: the
+    views in the cells' outputs, each followed by the models its state refers to (children, layouts,
+    styles), then any model that nothing displays, in the order the kernel created them."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    order: dict[str, str] = {}
+
+    def visit(model_id: str, place: str) -> None:
+        if model_id in order:
+            return
+        order[model_id] = place
+        for referenced in _REFERENCE.findall(json.dumps(state.get(model_id, {}), sort_keys=True)):
+            visit(referenced, place)
+
+    for number, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view and "model_id" in view:
+                visit(view["model_id"], f"cell {number}")
+    for model_id in state:
+        visit(model_id, "not displayed")
+    return list(order.items())
+
+
+def _coalesced(outputs: list) -> list:
+    """Consecutive prints to the same stream as one output: the kernel splits them wherever its flush
+    timer happens to fire (nbconvert's ``coalesce_streams`` does the same)."""
+    merged: list = []
+    for output in outputs:
+        if (merged and output.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == output.get("name")):
+            merged[-1]["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
+def normalise(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The notebook with what changes from run to run made stable: widget model ids derived from the
+    notebook's ``name``, the cell that shows them and their rank there (the kernel draws random uuids),
+    no execution timings, no memory addresses in outputs, and each run of prints as one stream output.
+    Returns a new notebook."""
+    counts: dict[str, int] = {}
+    renamed = {}
+    for model_id, place in _model_order(notebook):
+        rank = counts[place] = counts.get(place, 0) + 1
+        renamed[model_id] = hashlib.sha256(f"{name}/{place}/{rank}".encode()).hexdigest()[:32]
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = _coalesced(nbformat.from_dict(json.loads(_ADDRESS.sub("at 0x…", json.dumps(cell.outputs)))))
+    text = _MODEL_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), nbformat.writes(notebook))
+    return nbformat.reads(text, as_version=4)
 
 
 def execute(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -23,9 +88,8 @@ def execute(path: str | os.PathLike[str], output: str | os.PathLike[str] | None 
             timeout: int = CELL_TIMEOUT) -> tuple[nbformat.NotebookNode, float]:
     """Execute a notebook in a fresh kernel and write it to ``output`` (default: in place).
 
-    Returns the executed notebook and the wall time in seconds, kernel start included. Cell timings
-    are not recorded, so that re-running an unchanged notebook rewrites the same bytes. ``env`` adds
-    environment variables for the kernel (for example ``SMARKETING_DATA``).
+    Returns the executed notebook, normalised (:func:`normalise`), and the wall time in seconds, kernel
+    start included. ``env`` adds environment variables for the kernel (for example ``SMARKETING_DATA``).
     """
     source = Path(path)
     notebook = nbformat.read(source, as_version=4)
@@ -36,8 +100,7 @@ def execute(path: str | os.PathLike[str], output: str | os.PathLike[str] | None 
                             resources={"metadata": {"path": str(cwd or source.parent)}})
     client.execute(**({"env": {**os.environ, **env}} if env else {}))
     elapsed = time.perf_counter() - started
-    for cell in notebook.cells:
-        cell.metadata.pop("execution", None)
+    notebook = normalise(notebook, source.stem)
     nbformat.write(notebook, Path(output) if output else source)
     return notebook, elapsed
 

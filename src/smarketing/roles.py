@@ -170,7 +170,7 @@ def misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, top: int =
     owning function, hours a week per person of the worker function. Sorted, largest first."""
     out = hours_per_person(activities, employees)
     out = out[out["function"] != out["owner"]]
-    return (out.sort_values("hours_per_person_week", ascending=False)
+    return (out.sort_values("hours_per_person_week", ascending=False, kind="stable")
             .head(top).reset_index(drop=True).round({"hours_per_person_week": 1}))
 
 
@@ -213,7 +213,7 @@ def compare_misplaced_work(activities: pd.DataFrame, employees: pd.DataFrame, be
     the excess is what to look into. The ``top`` largest blocks of this company, largest first.
     """
     out = _misplaced_work(activities, employees, benchmark_activities, benchmark_employees)
-    out = (out.sort_values("hours_per_person_week", ascending=False).head(top).reset_index(drop=True)
+    out = (out.sort_values("hours_per_person_week", ascending=False, kind="stable").head(top).reset_index(drop=True)
            .round({"hours_per_person_week": 1, "benchmark_hours": 1, "excess_hours": 1}))
     out["excess_hours"] += 0.0  # no "-0.0" when rounding a tiny negative difference
     return out
@@ -265,7 +265,7 @@ def target_metrics(targets: pd.DataFrame) -> pd.Series:
     ", " in the schema's order; one entry per function that has any target, functions in schema order."""
     order = {metric: i for i, metric in enumerate(schema.TARGET_METRICS)}
     pairs = targets[["function", "metric"]].astype(str).drop_duplicates()
-    pairs = pairs.assign(rank=pairs["metric"].map(order)).sort_values("rank")
+    pairs = pairs.assign(rank=pairs["metric"].map(order)).sort_values("rank", kind="stable")
     joined = pairs.groupby("function")["metric"].agg(", ".join)
     return joined.reindex([f for f in schema.FUNCTIONS if f in joined.index]).rename("metrics with a target")
 
