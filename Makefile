@@ -1,5 +1,5 @@
 # Two commands set everything up on a bare machine with Python 3.11 and pip:
-#   make lab    create .venv if missing, install the pinned dependencies and the package, open JupyterLab on module 00
+#   make lab    create .venv if missing, install the locked dependencies and the package, open JupyterLab on module 00
 #   make test   the same set-up, then the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,15 +8,19 @@ PORT ?= 8888
 LAB_ARGS ?=
 VOILA_ARGS ?=
 PYTEST_ARGS ?=
+# Every installed package, direct or not, at one version with its hashes (`make lock` refreshes it).
+LOCK := requirements/lock.txt
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test workshop datasets notebooks release bench clean
+.PHONY: lab test workshop datasets notebooks release bench lock clean
 
-# Re-install whenever the pins change.
-$(VENV)/.installed: pyproject.toml
+# Re-install whenever the lock or the package's metadata changes. The package goes in without its
+# dependencies: the lock already holds them, checked against their hashes.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 # JupyterLab on the repository, opening the first module; course/ and exercises/ are in the file browser.
@@ -44,6 +48,13 @@ notebooks: $(VENV)/.installed
 # Regenerate exercises/ from solutions/ with nbgrader generate_assignment (commit the result).
 release: $(VENV)/.installed
 	$(BIN)/smarketing release
+
+# Refresh the lock from pyproject.toml's ranges for every platform and Python >= 3.11.5, keeping the locked
+# versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml from it.
+lock: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.11.5 \
+		--generate-hashes --no-header $(if $(UPGRADE),--upgrade,) -o $(LOCK)
+	$(BIN)/python requirements/environment.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_generate.py
