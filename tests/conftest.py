@@ -4,6 +4,7 @@ which need the seed articles that live beside the repository, not in it."""
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "maintainers" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

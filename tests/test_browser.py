@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -30,12 +29,6 @@ if not CHROMIUM.exists():
     if os.environ.get("SMARKETING_REQUIRE_BROWSER"):
         raise RuntimeError("Chromium is required here: apt-get install -y chromium chromium-driver")
     pytest.skip("Chromium is not installed (apt-get install -y chromium chromium-driver)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -78,8 +71,8 @@ def _revenue(text: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_path):
-    port = _free_port()
+def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_path, free_port):
+    port = free_port
     voila = [str(Path(sys.executable).parent / "voila"), "workshop/app.ipynb", f"--port={port}", "--no-browser",
              "--Voila.ip=127.0.0.1"]
     with _server(voila, f"http://127.0.0.1:{port}/", tmp_path / "voila.log",
@@ -102,8 +95,8 @@ def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_pa
         assert page.locator(".p-TabBar-tab, .lm-TabBar-tab, .widget-tab").count() >= 3  # three simulators
 
 
-def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp_path):
-    port, token = _free_port(), "smarketing-browser-test"
+def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp_path, free_port):
+    port, token = free_port, "smarketing-browser-test"
     workdir = tmp_path / "course"
     shutil.copytree(ROOT / "course", workdir)  # run a copy: the committed notebooks stay as they are
     blank = nbformat.read(workdir / "00_start_here.ipynb", as_version=4)

@@ -6,9 +6,9 @@ import shutil
 import subprocess
 import sys
 
-from crm_exports import hubspot
+from tests.crm_exports import hubspot
 
-from conftest import DATASETS
+from tests.conftest import DATASETS
 from smarketing import workshop
 from smarketing.cli import main
 

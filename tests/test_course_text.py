@@ -10,7 +10,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import careers, widgets
 
 

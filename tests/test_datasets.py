@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import DATASETS
+from tests.conftest import DATASETS
 from smarketing import datasets, funnel, schema
 from smarketing.datasets import (
     COMPANIES,

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import grading
 from smarketing.exercises import tasks
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import grading
 
 NAME = "03_funnel_handoff"

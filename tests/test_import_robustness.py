@@ -11,9 +11,9 @@ import zipfile
 
 import pandas as pd
 import pytest
-from crm_exports import european, formatted_excel, hubspot, salesforce, with_footer
+from tests.crm_exports import european, formatted_excel, hubspot, salesforce, with_footer
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import datasets, load_company, workshop
 from smarketing.cli import main
 from smarketing.datasets import DataValidationError

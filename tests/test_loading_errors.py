@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import DATASETS
+from tests.conftest import DATASETS
 from smarketing import DataValidationError, load_company
 
 

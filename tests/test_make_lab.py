@@ -5,23 +5,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_make_lab_serves_jupyterlab_on_its_port(tmp_path):
-    port, token = _free_port(), "smarketing-test"
+def test_make_lab_serves_jupyterlab_on_its_port(tmp_path, free_port):
+    port, token = free_port, "smarketing-test"
     lab_args = f"--no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token={token}"
     log = (tmp_path / "lab.log").open("w")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}

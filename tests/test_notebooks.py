@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import charts
 
 NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))

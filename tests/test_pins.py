@@ -10,7 +10,7 @@ import tomllib
 
 from packaging.requirements import Requirement
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 LOCK = ROOT / "requirements" / "lock.txt"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import moved_in_time
+from tests.conftest import moved_in_time
 from smarketing import alignment, charts, dashboard, kpis
 from smarketing.datasets import COURSE_QUARTERS, Quarters
 

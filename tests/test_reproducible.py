@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATASETS
+from tests.conftest import DATASETS
 
 # A module-03-and-04 sample of what the notebooks print: sorts, groups and joins whose order reaches the page.
 KEY_FIGURES = """

@@ -10,7 +10,7 @@ from functools import cache
 import nbformat
 import pytest
 
-from conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS
 
 DOC = ROOT / "instructor" / "seed-coverage.md"
 COURSE = ROOT / "course"

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import moved_in_time
+from tests.conftest import moved_in_time
 from smarketing import alignment, careers, charts, dashboard, funnel, roles, widgets
 
 

@@ -9,9 +9,9 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from crm_exports import hubspot, salesforce
+from tests.crm_exports import hubspot, salesforce
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import load_company, workshop
 from smarketing.cli import main
 from smarketing.datasets import DataValidationError

@@ -7,9 +7,9 @@ from __future__ import annotations
 import nbformat
 import pandas as pd
 import pytest
-from crm_exports import hubspot
+from tests.crm_exports import hubspot
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from smarketing import dashboard, load_company, widgets, workshop
 
 
