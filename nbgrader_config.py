@@ -1,4 +1,8 @@
-"""nbgrader settings: sources (with solutions and hidden tests) in solutions/, learner releases in exercises/."""
+"""nbgrader settings: sources (with solutions and hidden tests) in solutions/, learner releases in exercises/.
+
+`smarketing release` and `smarketing grade` read this file, and so does nbgrader run alone (`nbgrader
+autograde`, `nbgrader generate_feedback`, the formgrader): both get the course's own steps below.
+"""
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -6,8 +10,12 @@ c.CourseDirectory.course_id = "smarketing-lab"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 
-# Feedback without the hidden tests, for `nbgrader generate_feedback` as for `smarketing grade`: a learner
-# who reads their feedback must not learn the tests that a later class is graded with.
-from smarketing.grading import feedback_preprocessors  # noqa: E402 - after get_config, as nbgrader reads it
+# After get_config, as nbgrader reads this file.
+from smarketing.grading.preprocessors import autograde_preprocessors, feedback_preprocessors  # noqa: E402
 
+# nbgrader's autograde steps with ExecuteUntilTheKernelDies for Execute: a kernel that dies costs the cells
+# from there on, not the whole notebook.
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# nbgrader's feedback steps with ClearHiddenTestsAndTracebacks after GetGrades: a learner who reads their
+# feedback must not learn the tests that a later class is graded with.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()

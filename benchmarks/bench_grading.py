@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from smarketing import grading
+from smarketing.grading import gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +60,7 @@ def _scores(course: Path, assignment: str) -> dict[str, float]:
 
 
 def _nbgrader(args: list[str], course: Path) -> None:
-    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=grading.tools_env(), check=True,
+    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=gradebook.tools_env(), check=True,
                    capture_output=True, text=True)
 
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         scratch_path = Path(scratch)
         baseline = _course(scratch_path / "nbgrader")
         _class(args.assignment, args.students, baseline / "submitted")
-        grading._prepare_gradebook(baseline, args.assignment)  # set-up, as an instructor's release did
+        gradebook.prepare_gradebook(baseline, args.assignment)  # set-up, as an instructor's release did
         started = time.perf_counter()
         _nbgrader(["autograde", args.assignment, "--create", "--force", "--Execute.timeout=30",
                    "--OverwriteCells.add_missing_cells=True"], baseline)
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         ours = _course(scratch_path / "smarketing")
         inbox = scratch_path / "inbox"
         _class(args.assignment, args.students, inbox)
-        grading._prepare_gradebook(ours, args.assignment)
+        gradebook.prepare_gradebook(ours, args.assignment)
         started = time.perf_counter()
         results = grading.grade(args.assignment, ours, source=inbox, jobs=args.jobs)
         parallel = time.perf_counter() - started

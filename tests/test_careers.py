@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -183,3 +185,20 @@ def test_fit_table_puts_profiles_side_by_side():
     # sales: negotiation (weight 3 of 15) at 5, the rest at 1 -> 100 * (3 * 4 / 15) / 4 = 20
     assert table.loc["sales", "seller"] == pytest.approx(20.0)
     assert table.loc["marketing", "seller"] == 0.0 and (table["blank"] == 0).all()
+
+
+def _function_of(title: str) -> str:
+    return careers.role_function()[title]
+
+
+def test_role_exit_share(companies):
+    moves = careers.stack_companies(companies, "career_moves")
+    out = moves[moves["from_role"] == "Sales Rep"]
+    by_hand = float((out["to_role"].astype(str).map(_function_of) != "sales").mean())
+    assert careers.role_exit_share(moves, "Sales Rep") == pytest.approx(by_hand) and 0.1 < by_hand < 0.5
+    assert careers.role_exit_share(moves, "Operations Manager") == 0  # to Product Manager: still operations
+    assert math.isnan(careers.role_exit_share(moves, "VP Sales"))  # nobody left it
+    assert math.isnan(careers.role_exit_share(moves.iloc[:0], "Sales Rep"))
+    tiny = pd.DataFrame({"from_role": ["Sales Rep"] * 4, "to_role": ["Sales Supervisor", "Marketing Associate",
+                                                                       "Sales Supervisor", "Product Manager"]})
+    assert careers.role_exit_share(tiny, "Sales Rep") == 0.5

@@ -6,20 +6,25 @@ import shutil
 import subprocess
 import sys
 
-from tests.crm_exports import hubspot
-
 from tests.conftest import DATASETS
-from smarketing import workshop
+from tests.datasets.crm.exports import hubspot
+from smarketing import load_company
 from smarketing.cli import main
+from smarketing.datasets.crm import import_files
+
+
+def _rows(folder) -> int:
+    return sum(len(frame) for frame in load_company(folder).tables.values())
 
 
 def test_generate_writes_a_valid_company(tmp_path, capsys):
     out = tmp_path / "lumen"
     assert main(["generate", "lumen", "--size", "2000", "--seed", "3", "--out", str(out)]) == 0
-    assert "lumen: " in capsys.readouterr().out
-    assert (out / "company.json").exists()
+    rows = _rows(out)
+    assert capsys.readouterr().out == f"lumen: {rows:,} rows in 10 tables written to {out}\n"  # lumen sells no orders
+    assert len(list(out.glob("*.csv"))) == 10 and (out / "company.json").exists()
     assert main(["validate", str(out)]) == 0
-    assert "valid" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"{out}: valid, {rows:,} rows in 10 tables (no orders).\n"
 
 
 def test_generate_refuses_to_overwrite_without_force(tmp_path, capsys):
@@ -63,10 +68,10 @@ def test_validate_unknown_folder(capsys):
 
 def test_validate_names_what_an_import_lacks(tmp_path, capsys, companies):
     files = hubspot(companies["lumen"], tmp_path / "export", leads=50)
-    folder = workshop.import_files(files[:1], tmp_path / "acme")  # contacts only: no deals
+    folder = import_files(files[:1], tmp_path / "acme")  # contacts only: no deals
     assert main(["validate", str(folder)]) == 0
-    out = capsys.readouterr().out
-    assert "valid" in out and "touchpoints" in out and "opportunities" in out
+    assert capsys.readouterr().out == (f"{folder}: valid, {_rows(folder):,} rows in 4 tables (no touchpoints, "
+                                       "support_tickets, orders, career_moves, activities, targets, opportunities).\n")
 
 
 def test_generate_into_a_folder_that_cannot_be_made(tmp_path, capsys):

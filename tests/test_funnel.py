@@ -250,3 +250,47 @@ def test_stage_dates_and_cohorts_without_any_deal(companies):
     assert dates["mql"].equals(leads["mql_at"])
     cohorts = funnel.cohort_vs_naive(leads, opportunities, "lead", "won")
     assert cohorts["converted"].sum() == 0 and cohorts["entered"].sum() == len(leads)
+
+
+def test_months_of_data_counts_calendar_months_from_the_first_lead_to_the_last():
+    leads = pd.DataFrame({"created_at": pd.to_datetime(["2024-01-31 23:00", "2024-03-01 08:00", "2024-03-20 12:00"])})
+    assert funnel.months_of_data(leads) == 3  # February had no lead, but the reps worked through it
+    assert funnel.months_of_data(leads.iloc[[0]]) == 1
+    assert funnel.months_of_data(leads.iloc[:0]) == 0
+    assert funnel.months_of_data(pd.DataFrame({"created_at": pd.to_datetime(["2024-12-01", "2025-01-01"])})) == 2
+    with pytest.raises(ValueError, match="created_at"):
+        funnel.months_of_data(pd.DataFrame({"score": [1]}))
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro", "bloom"])
+def test_months_of_data_agree_with_the_threshold_widget(companies, name):
+    from smarketing.widgets import ThresholdExplorer
+
+    company = companies[name]
+    assert funnel.months_of_data(company.leads) == ThresholdExplorer(company).months == 24
+
+
+def _lowest_by_hand(leads: pd.DataFrame, capacity: float, months: int) -> int:
+    score = leads["score"].astype(float)
+    return min(t for t in range(101) if (score >= t).sum() / months <= capacity)
+
+
+def test_capacity_threshold(companies):
+    ferro = companies["ferro"]
+    assert funnel.capacity_threshold(ferro.leads, ferro.opportunities, 150) == 52 == _lowest_by_hand(ferro.leads,
+                                                                                                     150, 24)
+    # the months come from the data: ferro's first year alone is 12 months, not 24
+    first_year = ferro.leads[ferro.leads["created_at"] < "2025-01-01"]
+    assert funnel.capacity_threshold(first_year, ferro.opportunities, 150) == _lowest_by_hand(first_year, 150, 12)
+    assert funnel.capacity_threshold(first_year, ferro.opportunities, 150) != _lowest_by_hand(first_year, 150, 24)
+    assert funnel.capacity_threshold(first_year, ferro.opportunities, 150, months=24) == _lowest_by_hand(
+        first_year, 150, 24)
+    # "within capacity" includes a month of exactly the capacity
+    per_month = (ferro.leads["score"].astype(float) >= 44).sum() / 24
+    assert per_month == 194 and (ferro.leads["score"].astype(float) >= 43).sum() / 24 > 194
+    assert funnel.capacity_threshold(ferro.leads, ferro.opportunities, 194) == 44
+    assert funnel.capacity_threshold(ferro.leads, ferro.opportunities, 10_000) == 0
+    with pytest.raises(ValueError, match="even at a threshold of 100"):
+        funnel.capacity_threshold(ferro.leads, ferro.opportunities, 1)
+    with pytest.raises(ValueError, match="no months"):
+        funnel.capacity_threshold(ferro.leads.iloc[:0], ferro.opportunities, 150)

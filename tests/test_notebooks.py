@@ -1,70 +1,100 @@
-"""The course notebooks as stored: executed, without errors, each with its parts, and nbval able to
-catch a figure that drifts."""
+"""smarketing.notebooks: storing an executed notebook normalised, so that `make notebooks` on an unchanged
+library changes no byte; and the course run on any company (`smarketing workshop run`,
+:func:`smarketing.notebooks.run_on_company`): every module executes on an imported company, even one whose
+export holds less than a course company, and says plainly what it cannot show instead of failing; the command
+refuses an unknown notebook and a folder in use."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
+from smarketing import notebooks
+from smarketing.cli import main
+from smarketing.datasets.crm import import_files
 from tests.conftest import ROOT
-from smarketing import charts
-
-NOTEBOOKS = sorted((ROOT / "course").glob("*.ipynb"))
+from tests.datasets.crm.exports import hubspot, partial_imports, salesforce
 
 
-def test_the_six_modules_are_there():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+@pytest.fixture(scope="module")
+def hubspot_files(tmp_path_factory, companies):
+    return hubspot(companies["lumen"], tmp_path_factory.mktemp("hubspot"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_stored_executed_with_its_parts(path):
-    notebook = nbformat.read(path, as_version=4)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(c.execution_count for c in code), "store the notebook executed (make notebooks)"
-    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
-    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    for part in ("Learning objectives", "Summary", "Check yourself"):
-        assert part in text, f"{path.name} has no '{part}' section"
-    assert "Why it matters" in text
-    charts_out = [o for c in code for o in c.outputs if charts.VEGALITE_MIME in o.get("data", {})]
-    assert all("image/svg+xml" in o["data"] for o in charts_out), "every chart keeps a static copy"
-    widgets = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
-    assert widgets.get("state"), "widget state is stored, so widgets show without a kernel"
-    in_widgets = [o for model in widgets["state"].values() for o in model["state"].get("outputs", [])
-                  if charts.VEGALITE_MIME in o.get("data", {})]
-    assert all("image/svg+xml" in o["data"] for o in in_widgets), "an app's stored chart keeps a static copy"
+@pytest.fixture(scope="module")
+def partial(tmp_path_factory, companies):
+    return partial_imports(companies["lumen"], tmp_path_factory.mktemp("partial"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_module_takes_a_company_parameter(path):
-    """One tagged cell sets COMPANY (papermill can override it; so can SMARKETING_COMPANY)."""
-    notebook = nbformat.read(path, as_version=4)
-    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    assert re.search(r'^COMPANY = os\.environ\.get\("SMARKETING_COMPANY", "(lumen|ferro|bloom)"\)$', tagged[0].source, re.M)
+def _errors(path) -> list:
+    executed = nbformat.read(path, as_version=4)
+    return [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def test_nbval_fails_when_a_figure_drifts(tmp_path):
-    """Change one number in a stored table: nbval must report the cell."""
-    copy = tmp_path / "drift.ipynb"
-    shutil.copy(ROOT / "course" / "00_start_here.ipynb", copy)
-    notebook = json.loads(copy.read_text())
-    table = next(o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-                 if "text/plain" in o.get("data", {}) and "10000" in "".join(o["data"]["text/plain"]))
-    table["data"]["text/plain"] = [line.replace("10000", "10001") for line in table["data"]["text/plain"]]
-    copy.write_text(json.dumps(notebook))
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(copy),
-                             "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml")],
-                            capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout[-2000:]
+@pytest.mark.parametrize("which", ["contacts_only", "nothing_won"])
+def test_every_module_runs_on_a_partial_export(which, partial, tmp_path):
+    notebooks.run_on_company(partial[which], tmp_path / "results", ROOT / "course")
+    for path in sorted((tmp_path / "results").glob("*.ipynb")):
+        errors = _errors(path)
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}" if errors else ""
+    assert len(list((tmp_path / "results").glob("*.html"))) == 6
+    if which == "contacts_only":
+        html = (tmp_path / "results" / "03_funnel_handoff.html").read_text()
+        assert "has no deals in its data, so this step is skipped" in html
+        assert "has no touchpoints in its data" in (tmp_path / "results" / "04_alignment.html").read_text()
 
+
+@pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
+def test_imported_company_runs_modules_02_and_03(crm, hubspot_files, tmp_path, companies):
+    files = hubspot_files if crm == "hubspot" else salesforce(companies["lumen"], tmp_path / "export")
+    folder = import_files(files, tmp_path / "acme")
+    written = notebooks.run_on_company(folder, tmp_path / "results", ROOT / "course", only=["02", "03"])
+    assert [p.name for p in written] == ["02_kpis.html", "03_funnel_handoff.html"]
+    for name in ("02_kpis", "03_funnel_handoff"):
+        errors = _errors(tmp_path / "results" / f"{name}.ipynb")
+        assert not errors, errors[0]["evalue"] if errors else ""
+        html = (tmp_path / "results" / f"{name}.html").read_text()
+        assert f"acme was imported from a {crm} export" in html  # the notebook says what is missing
+
+
+def test_papermill_sets_the_company_parameter(hubspot_files, tmp_path):
+    """The tagged parameters cell is what papermill overrides: module 00 run on an import shows it."""
+    import papermill
+
+    folder = import_files(hubspot_files, tmp_path / "acme")
+    out = tmp_path / "00.ipynb"
+    papermill.execute_notebook(str(ROOT / "course" / "00_start_here.ipynb"), str(out), parameters={"COMPANY": str(folder)},
+                               cwd=str(ROOT / "course"), progress_bar=False, kernel_name="python3")
+    executed = nbformat.read(out, as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and str(folder) in injected[0].source
+    overview = next(c for c in executed.cells if "datasets.overview(companies)" in c.source)
+    shown = [o["data"] for o in overview.outputs if o.get("output_type") in ("display_data", "execute_result")]
+    assert shown[0]["text/markdown"].startswith("> **Your data:** acme was imported from a hubspot export.")
+    rows = [line.split()[0] for line in shown[1]["text/plain"].splitlines()
+            if line.split()[:1] and line.split()[0] in ("lumen", "ferro", "bloom", "acme")]
+    assert rows[:4] == ["lumen", "ferro", "bloom", "acme"]  # the company joins the three in the overview
+
+
+def test_workshop_run_refuses_an_unknown_notebook_and_a_used_folder(tmp_path, capsys):
+    assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "r"), "--notebooks", "07"]) == 1
+    err = capsys.readouterr().err
+    assert "No course notebook 07. Available: 00_start_here, 01_roles, 02_kpis, 03_funnel_handoff" in err
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "02_kpis.html").write_text("last quarter's results")
+    assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "r"), "--notebooks", "02"]) == 1
+    assert "already exists and is not empty" in capsys.readouterr().err
+    assert (tmp_path / "r" / "02_kpis.html").read_text() == "last quarter's results"
+
+
+def test_parametrised_notebooks_are_the_six_modules():
+    assert [p.stem for p in notebooks.parametrised_notebooks(ROOT / "course")] == [
+        "00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths"]
+
+
+# ---- storing a notebook ------------------------------------------------------------------------------
 
 def _without_static_charts(text: str) -> str:
     # The SVG copies are drawn with the machine's fonts: the one part of a stored notebook another

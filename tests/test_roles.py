@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -135,3 +136,34 @@ def test_target_metrics_lists_each_functions_targets_once():
                             "metric": ["sqls", "bookings", "bookings", "mqls", "new_customers"]})
     assert roles.target_metrics(targets).to_dict() == {"marketing": "mqls", "sales": "sqls, bookings, new_customers"}
     assert roles.target_metrics(targets).index.tolist() == ["marketing", "sales"]
+
+
+def test_company_excess_hours_is_compare_misplaced_work_times_the_headcount(companies):
+    ferro, lumen = companies["ferro"], companies["lumen"]
+    table = roles.company_excess_hours(ferro.activities, ferro.employees, lumen.activities, lumen.employees)
+    assert list(table.columns) == ["function", "activity", "owner", "excess_hours", "people", "company_excess_hours"]
+    assert table["company_excess_hours"].is_monotonic_decreasing
+    assert (table["function"] != table["owner"]).all()
+    compared = roles.compare_misplaced_work(ferro.activities, ferro.employees, lumen.activities, lumen.employees,
+                                            top=100)
+    both = table.merge(compared, on=["function", "activity", "owner"], suffixes=("", "_shown"))
+    assert len(both) == len(table) == len(compared)
+    assert np.allclose(both["excess_hours"].round(1), both["excess_hours_shown"], atol=1e-9)  # the same, unrounded
+    heads = ferro.employees["function"].astype(str).value_counts()
+    assert (table["people"] == table["function"].map(heads)).all()
+    assert np.allclose(table["company_excess_hours"], table["excess_hours"] * table["people"])
+    # by hand, for the block module 01 ends on: the reps writing their own content
+    week = ferro.activities["week"].nunique()
+    sales = ferro.employees.loc[ferro.employees["function"] == "sales", "employee_id"]
+    mine = ferro.activities[(ferro.activities["activity"] == "create content")
+                            & ferro.activities["employee_id"].isin(sales)]["hours"].sum() / (len(sales) * week)
+    lumen_sales = lumen.employees.loc[lumen.employees["function"] == "sales", "employee_id"]
+    theirs = lumen.activities[(lumen.activities["activity"] == "create content")
+                              & lumen.activities["employee_id"].isin(lumen_sales)]["hours"].sum() / (
+        len(lumen_sales) * lumen.activities["week"].nunique())
+    top = table.iloc[0]
+    assert (top["function"], top["activity"]) == ("sales", "create content")
+    assert top["company_excess_hours"] == pytest.approx((mine - theirs) * len(sales))
+    # the exercise's answer is the same whether one multiplies the rounded or the unrounded excess
+    compared["company"] = compared["excess_hours"] * compared["function"].map(heads)
+    assert compared.loc[compared["company"].idxmax(), "activity"] == top["activity"]

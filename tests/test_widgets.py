@@ -9,7 +9,8 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import moved_in_time
-from smarketing import alignment, careers, charts, dashboard, funnel, roles, widgets
+from tests.datasets.crm.exports import partial_imports
+from smarketing import alignment, careers, charts, dashboard, funnel, load_company, roles, widgets
 
 
 def _numbers(html: str) -> list[float]:
@@ -185,3 +186,12 @@ def test_kpi_dashboard_table_shows_the_formulas_by_hand(companies):
     won, lost = (closed["outcome"] == "won").sum(), (closed["outcome"] == "lost").sum()
     row = re.search(r"<td[^>]*>win rate</td><td[^>]*>([\d.]+)%</td>", app.table.value)
     assert float(row.group(1)) == pytest.approx(100 * won / (won + lost), abs=0.05)
+
+
+def test_the_facilitator_app_on_a_partial_export(companies, tmp_path_factory):
+    partial = partial_imports(companies["lumen"], tmp_path_factory.mktemp("partial"))
+    tabs = widgets.facilitator_app(load_company(partial["contacts_only"]), list(companies.values()))
+    assert "has no deals in its data" in tabs.children[0].value
+    assert isinstance(tabs.children[2], widgets.KPIDashboard)
+    simulator = widgets.facilitator_app(load_company(partial["nothing_won"]), []).children[0]
+    assert isinstance(simulator, widgets.FunnelSimulator) and "cannot measure the rate into Won" in simulator.summary.value

@@ -303,7 +303,7 @@ def sla_start(company: Company) -> tuple[dict[str, Any], list[str]]:
 
     Returns the inputs and the stages whose rate is typical, not the company's own. A company without
     any deal cannot be planned in money: that raises :class:`ValueError`, which a notebook avoids by
-    asking :func:`smarketing.workshop.has` first."""
+    asking :func:`smarketing.datasets.availability.has` first."""
     opportunities = company.opportunities
     if not len(opportunities):
         raise ValueError(_("{name} has no deals, so a revenue target cannot be turned into leads. Import the "

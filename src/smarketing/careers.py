@@ -2,7 +2,7 @@
 
 Seed 004 describes the sales ladder as linear (rep → supervisor → manager → director) and the
 operations ladder as branching (junior → senior → manager → product manager *or* operations director).
-The ladders themselves live in :data:`smarketing.datasets.LADDERS`, which the generator uses too.
+The ladders themselves live in :data:`smarketing.schema.LADDERS`, which the generator uses too.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from smarketing.datasets import LADDERS, OPERATIONS_BRANCH
 from smarketing.messages import _
+from smarketing.schema import LADDERS, OPERATIONS_BRANCH
 
 PATHS = ("sales", "marketing", "operations", "revops")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from smarketing import datasets
+from smarketing import datasets, grading  # grading's face is light: nbgrader loads when grading starts
 from smarketing.messages import _
 
 PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar is noise
@@ -71,6 +71,23 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _modules(args: argparse.Namespace) -> int:
+    from smarketing import manifest
+
+    try:
+        course = manifest.load(Path(args.course) if args.course else None)
+    except manifest.ManifestError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(_("{title}: {count} modules, about {hours:.1f} hours", title=course.title, count=len(course.modules),
+            hours=sum(m.minutes for m in course.modules) / 60))
+    for module in course.modules:
+        apps = ", ".join(module.apps) or "-"
+        print(f"{module.id}  {module.title:<28} {module.minutes:>3} min  {module.notebook:<32} "
+              f"{module.assignment:<18} {apps}")
+    return 0
+
+
 def _dictionary(args: argparse.Namespace) -> int:
     print(datasets.write_readme(args.out))
     return 0
@@ -81,8 +98,6 @@ def _course(args: argparse.Namespace) -> Path:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from smarketing import grading
-
     try:
         for folder in grading.release(_course(args), args.assignments or None):
             print(_("released {folder}", folder=folder))
@@ -93,8 +108,6 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from smarketing import grading
-
     course = _course(args)
     with tqdm(desc=_("{name}: grading", name=args.assignment), unit=_("notebooks")) as bar:
         def progress(done: int, total: int) -> None:
@@ -113,34 +126,35 @@ def _grade(args: argparse.Namespace) -> int:
         line = f"{result.student}: {result.score:g} / {result.max_score:g}"
         print(line + ("" if not result.problems else "  — " + "; ".join(result.problems)))
     print(_("grades: {csv}; feedback: {feedback}; report: {report}", csv=course / "grades.csv",
-            feedback=course / "feedback", report=course / "reports" / f"{args.assignment}.html"))
+            feedback=grading.gradebook.folders(course).feedback,
+            report=course / "reports" / f"{args.assignment}.html"))
     return 0
 
 
 def _workshop_import(args: argparse.Namespace) -> int:
-    from smarketing import workshop
+    from smarketing.datasets import availability, crm
 
     try:
-        folder = workshop.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name,
-                                       dayfirst=args.dayfirst)
+        folder = crm.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name,
+                                  dayfirst=args.dayfirst)
     except (OSError, ValueError) as error:  # refused data, mapping or folder: the message says why and what to do
         print(error, file=sys.stderr)
         return 1
     company = datasets.load_company(folder)
     print(_("{name}: {leads} leads and {deals} deals imported into {folder}.", name=company.name,
             leads=f"{len(company.leads):,}", deals=f"{len(company.opportunities):,}", folder=folder))
-    print(workshop.describe(company))
+    print(availability.describe(company))
     for note in company.params["import"].get("notes", []):
         print(_("Note: {note}", note=note))
     return 0
 
 
 def _workshop_run(args: argparse.Namespace) -> int:
-    from smarketing import workshop
+    from smarketing import notebooks
 
     course = datasets.datasets_dir().parent / "course"
     try:
-        written = workshop.run(args.data, args.out, course, only=args.notebooks, force=args.force)
+        written = notebooks.run_on_company(args.data, args.out, course, only=args.notebooks, force=args.force)
     except (OSError, ValueError) as error:  # bad data, an unknown notebook, an output folder in use
         print(error, file=sys.stderr)
         return 1
@@ -176,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--from", dest="source", default=None,
                        help=_("folder or zip of notebooks named by student (default: submitted/)"))
     grade.add_argument("--jobs", type=int, default=None, help=_("parallel graders (default: one per core)"))
-    grade.add_argument("--cell-timeout", type=int, default=30, help=_("seconds a cell may run"))
+    grade.add_argument("--cell-timeout", type=int, default=grading.CELL_TIMEOUT,
+                       help=_("seconds a cell may run (default: {seconds})", seconds=grading.CELL_TIMEOUT))
     grade.add_argument("--force", action="store_true", help=_("replace existing submissions of the same students"))
     grade.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
     grade.set_defaults(run=_grade)
@@ -202,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--notebooks", nargs="*", default=[], help=_("only these notebooks (e.g. 02 03)"))
     runner.add_argument("--force", action="store_true", help=_("write into a folder that already holds files"))
     runner.set_defaults(run=_workshop_run)
+
+    modules = commands.add_parser("modules", help=_("list the course's modules (from course.yml)"))
+    modules.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
+    modules.set_defaults(run=_modules)
 
     dictionary = commands.add_parser("dictionary", help=_("write datasets/README.md from the schema"))
     dictionary.add_argument("--out", default=str(Path("datasets")), help=_("folder to write README.md into"))

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from smarketing import alignment, funnel, kpis, workshop
-from smarketing.datasets import Company, Quarters
+from smarketing import alignment, funnel, kpis
+from smarketing.datasets import Company, Quarters, availability
 from smarketing.messages import _
 from smarketing.schema import require_columns
 
@@ -113,7 +113,7 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
                           for i, q in enumerate(quarters.labels)], columns=["quarter", "function", "kpi", "value", "unit"])
     targets = company.targets.groupby(["quarter", "metric"], observed=True)["target"].first()
     table["target"] = pd.MultiIndex.from_frame(table[["quarter", "kpi"]]).map(targets)
-    unmeasured = [kpi for kpi, need in KPI_NEEDS.items() if not workshop.has(company, need)]
+    unmeasured = [kpi for kpi, need in KPI_NEEDS.items() if not availability.has(company, need)]
     table.loc[table["kpi"].isin(unmeasured), "value"] = math.nan  # "—", not a 0 from a stand-in
     return table
 

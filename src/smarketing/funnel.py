@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import kpis
-from smarketing.datasets import response_multiplier
+from smarketing.datasets.generator.laws import response_multiplier
 from smarketing.messages import _
 from smarketing.schema import require_columns
 

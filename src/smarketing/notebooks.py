@@ -1,7 +1,8 @@
 """Run the course notebooks: top to bottom in a fresh kernel, outputs and widget state stored.
 
-Used to store the course notebooks executed (``make notebooks``), by the benchmarks, and by the
-workshop runner, so that all three execute a notebook the same way. A stored notebook is normalised
+Used to store the course notebooks executed (``make notebooks``), by the benchmarks, and to run the
+course on any company (:func:`run_on_company`, ``smarketing workshop run``), so that all three execute
+a notebook the same way. A stored notebook is normalised
 (:func:`normalise`) like nbdev's cleaner does: re-executing an unchanged notebook on an unchanged
 library rewrites the same bytes, so a diff shows only what really changed.
 """
@@ -13,16 +14,21 @@ import json
 import os
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from smarketing.datasets import COMPANIES, check_writable, load_company
+from smarketing.messages import _
 
 KERNEL = "python3"
 KERNELSPEC = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
 CELL_TIMEOUT = 120  # seconds; a course cell takes well under one
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+COMPANY_VARIABLE = "SMARKETING_COMPANY"  # read by the parameters cell of every course notebook
 _MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # also inside IPY_MODEL_<id>
 _REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]{32})")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,16}\b")
@@ -105,8 +111,63 @@ def execute(path: str | os.PathLike[str], output: str | os.PathLike[str] | None 
     return notebook, elapsed
 
 
-if __name__ == "__main__":  # python -m smarketing.notebooks course/*.ipynb
+def parametrised_notebooks(course: Path) -> list[Path]:
+    """The modules' notebooks in ``course`` (the course's notebook folder), in the manifest's order, that have
+    a tagged ``parameters`` cell: those that run on any company."""
+    from smarketing import manifest
+
+    found = []
+    for path in manifest.load(course.parent).notebooks():
+        if path.parent.resolve() != course.resolve():
+            continue
+        notebook = nbformat.read(path, as_version=4)
+        if any("parameters" in c.metadata.get("tags", []) for c in notebook.cells):
+            found.append(path)
+    return found
+
+
+def run_on_company(data: str | os.PathLike[str], out: str | os.PathLike[str], course: Path,
+                   only: Sequence[str] = (), force: bool = False) -> list[Path]:
+    """Execute the course notebooks on a company (a course name or an imported folder) and write each as
+    HTML into ``out``. ``only`` picks notebooks by their number or name (e.g. "02", "03_funnel_handoff");
+    ValueError names the available ones when one is unknown. A non-empty ``out`` is only written into with
+    ``force`` (FileExistsError otherwise)."""
+    from nbconvert import HTMLExporter
+
+    available = parametrised_notebooks(course)
+    picked = {o: [p for p in available if p.stem == o or p.stem.startswith(f"{o}_")] for o in only}
+    unknown = [o for o, found in picked.items() if not found]
+    if unknown:
+        raise ValueError(_("No course notebook {unknown}. Available: {available} (give the number, e.g. 02, or "
+                           "the name).", unknown=", ".join(unknown), available=", ".join(p.stem for p in available)))
+    out = Path(out)
+    if not force:
+        check_writable(out, force=False)  # earlier results are only overwritten with --force
+    loaded = load_company(data)  # refuse bad data before running anything, with the loader's own report
+    company = str(data) if str(data) in COMPANIES else str(loaded.folder.resolve())
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in [p for p in available if not only or any(p in found for found in picked.values())]:
+        executed = out / path.name
+        notebook, _seconds = execute(path, output=executed, cwd=course, env={COMPANY_VARIABLE: company})
+        body, _resources = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+        html_path = out / f"{path.stem}.html"
+        html_path.write_text(body, encoding="utf-8")
+        written.append(html_path)
+    return written
+
+
+def course_notebooks() -> list[Path]:
+    """What `make notebooks` stores executed: every module's notebook, in the manifest's order, and the
+    facilitator's app."""
+    from smarketing import manifest
+
+    course = manifest.load()
+    return [*course.notebooks(), *([course.root / course.workshop_app] if course.workshop_app else [])]
+
+
+if __name__ == "__main__":  # python -m smarketing.notebooks [notebook …]; none: the course's, from course.yml
     import sys
 
-    for name in sys.argv[1:]:
+    for name in sys.argv[1:] or course_notebooks():
         print(f"{name}: executed in {execute(name)[1]:.1f} s")

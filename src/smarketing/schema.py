@@ -28,6 +28,17 @@ LOSS_REASONS = ("price", "competitor", "no_decision", "timing", "product_fit")
 TOUCH_TYPES = ("ad_click", "email_click", "content_download", "webinar", "event_visit", "form_fill")
 TICKET_CATEGORIES = ("billing", "product", "shipping", "returns", "how_to")
 MOVE_TYPES = ("promotion", "function_change")
+# The job titles of each function, from the first level to the top: the generator draws careers on them and
+# module 05 reads them.
+LADDERS: dict[str, tuple[str, ...]] = {
+    "marketing": ("Marketing Associate", "Marketing Specialist", "Senior Marketing Specialist",
+                  "Marketing Manager", "Marketing Director", "VP Marketing"),
+    "sales": ("Sales Rep", "Sales Supervisor", "Sales Manager", "Sales Director", "VP Sales"),
+    "operations": ("Junior Operations Specialist", "Senior Operations Specialist", "Operations Manager",
+                   "Operations Director"),
+    "revops": ("Revenue Operations Analyst", "Revenue Operations Manager", "Head of Revenue Operations"),
+}
+OPERATIONS_BRANCH = "Product Manager"  # seed 004: operations managers branch into product or ops direction
 # Each activity with the function that owns it: module 01 looks for work done by the "wrong" function.
 ACTIVITY_OWNERS = {
     "plan campaigns": "marketing", "create content": "marketing", "run events": "marketing",

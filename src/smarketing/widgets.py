@@ -30,9 +30,8 @@ from smarketing import (
     funnel,
     kpis,
     roles,
-    workshop,
 )
-from smarketing.datasets import Company
+from smarketing.datasets import Company, availability
 from smarketing.messages import _
 
 RESPONSE_CHOICES = (5, 15, 30, 60, 120, 240, 480, 1440, 2880)  # minutes
@@ -418,7 +417,7 @@ def facilitator_app(company: Company, others: Sequence[Company] = ()) -> widgets
     """The three simulators a workshop facilitator presents, as tabs: the funnel simulator and the SLA
     planner on ``company``, and the KPI dashboard on ``company`` beside ``others``."""
     dashboard_app = KPIDashboard([company, *[c for c in others if c.name != company.name]])
-    if workshop.has(company, "opportunities"):
+    if availability.has(company, "opportunities"):
         apps: list[tuple[str, widgets.Widget]] = [(a.title, a) for a in (FunnelSimulator.from_company(company),
                                                                           SLAPlanner.from_company(company))]
     else:  # a contacts-only export: no deal to plan revenue with, so the two simulators say so

@@ -1,0 +1,130 @@
+"""The seeded, vectorised, causal generator of the synthetic companies: the same arguments always give the
+same bytes. What causes what in the data is :data:`CAUSES`, which ``datasets/README.md`` quotes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from smarketing import schema
+from smarketing.datasets.company import Company
+from smarketing.datasets.generator.profiles import COMPANIES, DEFAULT_SEED, CompanyProfile
+from smarketing.datasets.generator.tables import (
+    _activities,
+    _campaigns,
+    _deals,
+    _leads,
+    _orders,
+    _staff,
+    _targets,
+    _tickets,
+)
+from smarketing.datasets.store import parse_empty
+from smarketing.messages import _
+
+# The section "What causes what" of datasets/README.md, word for word.
+CAUSES = """\
+Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is aligned, ``ferro`` is not,
+``bloom`` lives by its operations. What causes what is written down in each company's parameters
+(saved as ``company.json``), so that exercises can ask learners to recover them and tests can check:
+
+* lead score is a noisy reading of a hidden lead *quality*, and quality drives qualification and wins;
+* sales' first-response time drives qualification: past the first hour the chance of qualifying is
+  multiplied by ``(60 / minutes) ** response_decay``;
+* alignment changes follow-up (share never contacted, response speed, acceptance) and so leakage;
+* marketing spend buys leads, which turn into revenue months later (stage delays + sales cycle);
+* alignment is *confounded* with segment mix: the aligned company also sells to larger, readier
+  buyers, so a naive comparison of the companies overstates what alignment does."""
+
+def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = None,
+                     progress: Callable[[str], None] | None = None,
+                     overrides: dict[str, Any] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Generate every table of one synthetic company.
+
+    ``size`` is the number of leads (default: the company's own). ``overrides`` replaces some of its
+    true parameters, for experiments the real world does not allow: ``{"segment_mix": ...}`` gives
+    the same company selling to another market. Returns the tables as DataFrames and the true
+    parameters (the content of company.json). The same arguments always give the same data.
+    """
+    if name not in COMPANIES:
+        raise ValueError(_("Unknown company '{name}'. Choose one of: {known}.", name=name,
+                           known=", ".join(COMPANIES)))
+    profile = COMPANIES[name]
+    if overrides:
+        changeable = [f.name for f in fields(CompanyProfile) if f.name != "name"]
+        unknown = sorted(set(overrides) - set(changeable))
+        if unknown:
+            raise ValueError(_("Cannot override {keys}; parameters you can change: {known}.", keys=", ".join(unknown),
+                               known=", ".join(changeable)))
+        profile = replace(profile, **overrides)
+    size = profile.default_leads if size is None else int(size)
+    if size < 100:
+        raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
+    step = progress or (lambda _label: None)
+    # One independent random stream per part of the company, so each part is reproducible on its own.
+    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work"),
+                       np.random.SeedSequence([seed, list(COMPANIES).index(name)]).spawn(5), strict=True))
+    rng = {part: np.random.default_rng(stream) for part, stream in streams.items()}
+    tables: dict[str, pd.DataFrame] = {}
+    step("employees")
+    tables["employees"], tables["career_moves"] = _staff(rng["staff"], profile)
+    step("campaigns")
+    tables["campaigns"] = _campaigns(rng["campaigns"], profile, size)
+    step("leads")
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        tables["leads"], touchpoints, draws = _leads(rng["leads"], profile, size, tables["campaigns"],
+                                                     tables["employees"], pool)
+        # While the touchpoints table is built on the other core, the deals and the rest are drawn here.
+        step("opportunities")
+        tables["opportunities"], tables["accounts"] = _deals(rng["deals"], profile, tables["leads"], draws)
+        if profile.orders_per_lead:
+            step("orders")
+            tables["orders"] = _orders(rng["deals"], profile, size, tables["campaigns"])
+        step("support tickets")
+        tables["support_tickets"] = _tickets(rng["deals"], profile, tables["accounts"], tables.get("orders"))
+        step("activities")
+        tables["activities"] = _activities(rng["work"], profile, tables["employees"])
+        step("targets")
+        tables["targets"] = _targets(rng["work"], profile, tables)
+        step("touchpoints")
+        tables["touchpoints"] = touchpoints.result()
+    ordered = {t: tables[t] for t in schema.TABLES if t in tables}
+    return ordered, profile.to_json(seed, size)
+
+
+def simulate_company(name: str, label: str | None = None, seed: int = DEFAULT_SEED, size: int | None = None,
+                     **overrides: Any) -> Company:
+    """A synthetic company generated in memory, with some true parameters changed: a "what if" that
+    no real company can run, e.g. ``simulate_company("ferro", "ferro selling like lumen",
+    segment_mix=COMPANIES["lumen"].segment_mix)``. Nothing is written to disk."""
+    tables, params = generate_company(name, seed=seed, size=size, overrides=overrides)
+    missing = tuple(t for t in schema.TABLES if t not in tables)
+    tables.update({t: parse_empty(schema.TABLES[t]) for t in missing})  # as load_company does
+    return Company(name=label or name, folder=Path(), tables=tables, params=params, missing=missing)
+
+
+def write_readme(folder: str | os.PathLike[str]) -> Path:
+    """Write datasets/README.md: the companies, their stories, and the data dictionary from the schema."""
+    lines = [
+        "# Datasets",
+        "",
+        "Synthetic companies for the course, made by `smarketing generate` (seeded: the same seed gives the same",
+        "bytes). Each folder holds one CSV per table and `company.json`, the true parameters the generator used.",
+        "Regenerate them all with `make datasets`. *This file is written by `smarketing dictionary`; do not edit it.*",
+        "",
+        "| company | kind | story | leads | alignment |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| `{p.name}` | {p.kind} | {p.story} | {p.default_leads:,} | {p.alignment} |" for p in COMPANIES.values()]
+    lines += ["", "## What causes what", "", CAUSES, "",
+              "## Data dictionary", "", schema.data_dictionary_markdown()]
+    path = Path(folder) / "README.md"
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,163 @@
+"""The course as nbgrader sees it: its folders (read from nbgrader's ``CourseDirectory``, configured in the
+course's nbgrader_config.py), its configuration and API, and its gradebook.
+
+Every other room of the package asks here where the sources, releases, submissions and the gradebook are,
+so that renaming a folder in nbgrader_config.py is the only change it takes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smarketing.messages import _
+
+if TYPE_CHECKING:
+    import nbformat
+
+    from smarketing.grading.collect import Submission
+
+CELL_TIMEOUT = 30  # seconds for one cell; an exercise cell takes about one
+
+
+class GradingError(RuntimeError):
+    """Grading cannot start (no such assignment, submissions that would overwrite others…)."""
+
+
+def tools_env() -> dict[str, str]:
+    """This process's environment with this Python's tools first on the PATH: nbgrader runs ``alembic``
+    by name to create a gradebook, which fails when the virtual environment is not activated."""
+    tools = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    return {**os.environ, "PATH": path if tools in path.split(os.pathsep) else f"{tools}{os.pathsep}{path}"}
+
+
+def config(course: Path, root: Path, **settings: object):
+    """The course's nbgrader_config.py, rooted at ``root``, with ``settings`` ("Section.option": value)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    loaded.CourseDirectory.root = str(root)
+    for key, value in settings.items():
+        section, option = key.split(".")
+        setattr(getattr(loaded, section), option, value)
+    return loaded
+
+
+def api(settings):
+    """nbgrader's own Python API: one import, many commands, no process start-up per command."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    os.environ["PATH"] = tools_env()["PATH"]
+    return NbGraderAPI(coursedir=CourseDirectory(config=settings), config=settings)
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where nbgrader keeps each part of a course rooted at ``root``."""
+
+    root: Path
+    source: Path  # the assignments with solutions and hidden tests (solutions/)
+    release: Path  # what learners get (exercises/)
+    submitted: Path
+    autograded: Path
+    feedback: Path
+    db_url: str
+
+    def source_notebook(self, assignment: str) -> nbformat.NotebookNode:
+        import nbformat
+
+        return nbformat.read(self.source / assignment / f"{assignment}.ipynb", as_version=4)
+
+    def release_notebook(self, assignment: str) -> nbformat.NotebookNode:
+        """The released notebook, or an empty one before the first release."""
+        import nbformat
+
+        path = self.release / assignment / f"{assignment}.ipynb"
+        return nbformat.read(path, as_version=4) if path.exists() else nbformat.v4.new_notebook()
+
+
+def folders(course: Path, root: Path | None = None) -> Folders:
+    """The folders of ``course`` by its nbgrader_config.py, for a copy of it rooted at ``root`` (default: itself)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    directory = CourseDirectory(config=config(course, root or course))
+    base = Path(directory.root)
+    return Folders(base, base / directory.source_directory, base / directory.release_directory,
+                   base / directory.submitted_directory, base / directory.autograded_directory,
+                   base / directory.feedback_directory, directory.db_url)
+
+
+def assignments(course: Path) -> list[str]:
+    """The assignments of the course: one folder with a notebook per module in the source folder."""
+    source = folders(course).source
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def prepare_gradebook(course: Path, assignment: str) -> None:
+    """Make sure the course gradebook knows the assignment (its cells and points), without touching
+    the committed release: generate it into a scratch release folder if needed."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db_url = folders(course).db_url
+    database = Path(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else None
+    if database is None or database.exists():  # opening a missing SQLite file would create it for nothing
+        with Gradebook(db_url) as gradebook, contextlib.suppress(MissingEntry):
+            if gradebook.find_assignment(assignment).notebooks:
+                return
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = config(course, course, **{"CourseDirectory.release_directory": scratch,
+                                             "CourseDirectory.db_url": db_url})
+        result = api(settings).generate_assignment(assignment, force=True, create=True)
+    if not result["success"]:
+        raise GradingError(_("nbgrader could not read the assignment {name}:\n{log}", name=assignment,
+                             log=result.get("error") or result.get("log", "")))
+
+
+def export_grades(course: Path) -> Path:
+    """grades.csv of the whole course, by nbgrader's own CSV exporter."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    path = course / "grades.csv"
+    plugin = CsvExportPlugin(config=config(course, course, **{"CsvExportPlugin.to": str(path)}))
+    with Gradebook(folders(course).db_url) as gradebook:
+        plugin.export(gradebook)
+    return path
+
+
+def record_missing(course: Path, assignment: str, students: list[str]) -> None:
+    """Students with nothing gradable still appear in the gradebook (and so in grades.csv, with 0)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(folders(course).db_url) as gradebook:
+        for student in students:
+            gradebook.update_or_create_student(student)
+            gradebook.update_or_create_submission(assignment, student)
+
+
+def read_scores(course: Path, assignment: str, submissions: list[Submission]) -> None:
+    """Fill each submission's total, maximum and per-cell points from the gradebook, late penalty deducted
+    as grades.csv deducts it; cells without an automatic score are the ones a person grades."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(folders(course).db_url) as gradebook:
+        for submission in submissions:
+            try:
+                record = gradebook.find_submission(assignment, submission.student)
+            except MissingEntry:
+                continue
+            penalty = float(record.late_submission_penalty or 0.0)
+            submission.score, submission.max_score = max(0.0, float(record.score) - penalty), float(record.max_score)
+            for notebook in record.notebooks:
+                for grade in notebook.grades:
+                    submission.task_scores[grade.name] = float(grade.score or 0.0)
+                    submission.task_max[grade.name] = float(grade.max_score)
+                    if grade.cell_type == "markdown" or grade.auto_score is None:
+                        submission.by_hand.add(grade.name)

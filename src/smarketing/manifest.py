@@ -1,0 +1,105 @@
+"""The course's manifest, ``course.yml`` at the root of the course: its modules in order, each with its
+notebook, graded assignment, self-checks, apps, time and what a learner learns there.
+
+It is the one list of modules (as QuantEcon's lectures keep theirs in ``_toc.yml``): the README's table, the
+tests, ``smarketing modules``, ``smarketing workshop run`` and ``make notebooks`` all read it here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from smarketing.messages import _
+
+MANIFEST = "course.yml"
+ROOT_VARIABLE = "SMARKETING_COURSE"  # a course folder elsewhere (a copy on a hub, a translated course)
+FIELDS = ("id", "title", "notebook", "assignment", "checks", "apps", "minutes", "learn")
+
+
+class ManifestError(ValueError):
+    """course.yml is missing, unreadable, or a module lacks a field."""
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str  # "03": the notebook's and the assignment's prefix
+    title: str
+    notebook: str  # relative to the course root, e.g. course/03_funnel_handoff.ipynb
+    assignment: str  # the folder in solutions/ and exercises/
+    checks: str  # the module of self-checks in smarketing.exercises
+    apps: tuple[str, ...]  # classes of smarketing.widgets the notebook shows
+    minutes: int
+    learn: str  # what a learner learns, in the README's words
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    title: str
+    modules: tuple[Module, ...]
+    workshop_app: str | None
+
+    def notebooks(self) -> list[Path]:
+        return [self.root / module.notebook for module in self.modules]
+
+    def assignments(self) -> list[str]:
+        return [module.assignment for module in self.modules]
+
+    def module(self, key: str) -> Module:
+        """A module by its id ("03") or its assignment ("03_funnel_handoff")."""
+        for module in self.modules:
+            if key in (module.id, module.assignment):
+                return module
+        raise ManifestError(_("No module '{key}' in {file}; modules: {known}.", key=key, file=self.root / MANIFEST,
+                              known=", ".join(m.id for m in self.modules)))
+
+
+def course_root() -> Path:
+    """The folder with course.yml: $SMARKETING_COURSE, else the first one at or above the current folder or
+    this package (an editable install in the course's repository)."""
+    if os.environ.get(ROOT_VARIABLE):
+        return Path(os.environ[ROOT_VARIABLE])
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for folder in (start, *start.parents):
+            if (folder / MANIFEST).is_file():
+                return folder
+    raise ManifestError(_("No {file} found here or above, nor beside the smarketing package: run this inside the "
+                          "course's folder, or set {variable} to it.", file=MANIFEST, variable=ROOT_VARIABLE))
+
+
+def load(root: Path | None = None) -> Course:
+    """The course at ``root`` (default: :func:`course_root`), read and checked."""
+    return _load((root or course_root()).resolve())
+
+
+@cache
+def _load(root: Path) -> Course:
+    path = root / MANIFEST
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ManifestError(_("{file}: cannot be read ({detail}).", file=path, detail=error.strerror)) from None
+    except yaml.YAMLError as error:
+        raise ManifestError(_("{file}: not valid YAML: {detail}", file=path, detail=error)) from None
+    entries = data.get("modules") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ManifestError(_("{file}: needs a list 'modules:' with one entry per module.", file=path))
+    modules = []
+    for number, entry in enumerate(entries, start=1):
+        missing = [name for name in FIELDS if not isinstance(entry, dict) or name not in entry]
+        if missing:
+            raise ManifestError(_("{file}: module {number} lacks {fields}.", file=path, number=number,
+                                  fields=", ".join(missing)))
+        modules.append(Module(id=str(entry["id"]), title=str(entry["title"]), notebook=str(entry["notebook"]),
+                              assignment=str(entry["assignment"]), checks=str(entry["checks"]),
+                              apps=tuple(str(app) for app in entry["apps"] or ()), minutes=int(entry["minutes"]),
+                              learn=str(entry["learn"])))
+    ids = [m.id for m in modules]
+    if len(set(ids)) != len(ids):
+        raise ManifestError(_("{file}: module ids repeat: {ids}.", file=path, ids=", ".join(ids)))
+    return Course(root, str(data.get("title", "")), tuple(modules), data.get("workshop_app"))

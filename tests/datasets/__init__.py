@@ -1,0 +1,1 @@
+"""Tests of smarketing.datasets, one file per room: company, store, availability, generator."""

@@ -1,0 +1,1 @@
+"""Tests of smarketing.datasets.crm, the importer of CRM exports."""

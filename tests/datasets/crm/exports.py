@@ -1,0 +1,196 @@
+"""Realistic CRM exports for the import tests, written from a synthetic company: the column names, date
+formats, money formats and encodings that HubSpot and Salesforce exports really use; and companies imported
+from partial ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from smarketing.datasets import Company
+from smarketing.datasets.crm import import_files
+
+HUBSPOT_SOURCES = {"paid_search": "Paid Search", "paid_social": "Paid Social", "content": "Organic Search",
+                   "email": "Email Marketing", "webinar": "Other Campaigns", "events": "Offline Sources",
+                   "partner": "Other Campaigns", "referral": "Referrals"}
+SALESFORCE_SOURCES = {"paid_search": "Advertisement", "paid_social": "Advertisement", "content": "Web",
+                      "email": "Purchased List", "webinar": "Seminar - Internal", "events": "Trade Show",
+                      "partner": "Partner Referral", "referral": "Word of mouth"}
+HUBSPOT_STAGES = {"prospecting": "Appointment Scheduled", "qualification": "Qualified To Buy",
+                  "proposal": "Presentation Scheduled", "negotiation": "Contract Sent", "closed_won": "Closed Won",
+                  "closed_lost": "Closed Lost"}
+SALESFORCE_STAGES = {"prospecting": "Prospecting", "qualification": "Qualification", "proposal": "Proposal/Price Quote",
+                     "negotiation": "Negotiation/Review", "closed_won": "Closed Won", "closed_lost": "Closed Lost"}
+EMPLOYEES = {"smb": "51-200", "mid_market": "201-1000", "enterprise": "1001-5000"}
+OWNERS = ["Ana Silva", "Ben Okafor", "Chen Wei", "Dana Kim"]
+CHINESE_OWNERS = ["王伟", "李娜", "张敏", "刘洋"]
+
+
+def _sample(company: Company, leads: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    chosen = company.leads.iloc[:leads]
+    deals = company.opportunities[company.opportunities["lead_id"].isin(chosen["lead_id"])]
+    return chosen.reset_index(drop=True), deals.reset_index(drop=True)
+
+
+def _owner(ids: pd.Series, names: list[str]) -> pd.Series:
+    codes = ids.astype(str).str.extract(r"(\d+)$")[0].astype(float).fillna(0).astype(int)
+    return codes.map(lambda n: names[n % len(names)])
+
+
+def _us(moments: pd.Series, with_time: bool = True) -> pd.Series:
+    text = moments.dt.strftime("%m/%d/%Y %I:%M %p" if with_time else "%m/%d/%Y")
+    return text.fillna("")
+
+
+def hubspot(company: Company, folder: Path, leads: int = 400) -> list[Path]:
+    """contacts.csv and deals.csv as HubSpot exports them: 'Record ID', US dates, '$' amounts, UTF-8."""
+    chosen, deals = _sample(company, leads)
+    record = {lead: str(100_000 + i) for i, lead in enumerate(chosen["lead_id"])}
+    contacts = pd.DataFrame({
+        "Record ID": chosen["lead_id"].map(record),
+        "First Name": "Contact", "Last Name": chosen["lead_id"],
+        "Email": chosen["lead_id"].str.lower() + "@example.com",
+        "Create Date": _us(chosen["created_at"]),
+        "Original Source": chosen["channel"].astype(str).map(HUBSPOT_SOURCES),
+        "HubSpot Score": chosen["score"].astype(int).astype(str),
+        "Became a Marketing Qualified Lead Date": _us(chosen["mql_at"]),
+        "Became a Sales Qualified Lead Date": _us(chosen["sql_at"]),
+        "First Engagement Date": _us(chosen["sal_at"]),
+        "Contact owner": _owner(chosen["owner_id"], OWNERS).where(chosen["owner_id"].notna(), ""),
+        "Number of Employees": chosen["segment"].astype(str).map(EMPLOYEES),
+        "Lifecycle Stage": np.where(chosen["sql_at"].notna(), "Sales Qualified Lead", "Lead"),
+    })
+    deal_rows = pd.DataFrame({
+        "Record ID": [str(900_000 + i) for i in range(len(deals))],
+        "Deal Name": "Deal " + deals["opportunity_id"],
+        "Deal Stage": deals["stage"].astype(str).map(HUBSPOT_STAGES),
+        "Amount": deals["amount"].map(lambda a: f"${a:,.2f}"),
+        "Create Date": _us(deals["created_at"]),
+        "Close Date": _us(deals["closed_at"]),
+        "Deal owner": _owner(deals["owner_id"], OWNERS),
+        "Associated Contact IDs": deals["lead_id"].map(record),
+        "Pipeline": "Sales Pipeline",
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    contacts.to_csv(folder / "hubspot-contacts.csv", index=False, encoding="utf-8")
+    deal_rows.to_csv(folder / "hubspot-deals.csv", index=False, encoding="utf-8-sig")  # Excel adds a BOM
+    return [folder / "hubspot-contacts.csv", folder / "hubspot-deals.csv"]
+
+
+def salesforce(company: Company, folder: Path, leads: int = 400, chinese_excel: bool = True) -> list[Path]:
+    """Leads and opportunities reports as Salesforce exports them: 'Lead ID', 'Converted Opportunity ID',
+    Hot/Warm/Cold ratings. With ``chinese_excel`` the leads report is a GBK-encoded CSV with Chinese owner
+    names and 2025/01/31 dates (as Excel saves it on a Chinese Windows), and the opportunities an .xlsx."""
+    chosen, deals = _sample(company, leads)
+    converted = deals.groupby("lead_id")["opportunity_id"].first()
+    date = (lambda m: m.dt.strftime("%Y/%m/%d %H:%M").fillna("")) if chinese_excel else (
+        lambda m: m.dt.strftime("%d/%m/%Y %H:%M").fillna(""))
+    names = CHINESE_OWNERS if chinese_excel else OWNERS
+    rating = pd.cut(chosen["score"].astype(float), [-1, 40, 60, 101], labels=["Cold", "Warm", "Hot"]).astype(str)
+    lead_rows = pd.DataFrame({
+        "Lead ID": "00Q" + chosen["lead_id"].str[1:],
+        "Created Date": date(chosen["created_at"]),
+        "Lead Source": chosen["channel"].astype(str).map(SALESFORCE_SOURCES),
+        "Rating": rating,
+        "MQL Date": date(chosen["mql_at"]),
+        "First Response Date": date(chosen["sal_at"]),
+        "Converted Date": date(chosen["sql_at"]),
+        "Lead Owner": _owner(chosen["owner_id"], names).where(chosen["owner_id"].notna(), ""),
+        "No. of Employees": chosen["segment"].astype(str).map({"smb": "120", "mid_market": "450",
+                                                               "enterprise": "2300"}),
+        "Converted Opportunity ID": chosen["lead_id"].map(converted).map(lambda o: "006" + o[1:] if isinstance(o, str)
+                                                                         else ""),
+        "Company": "公司 " + chosen["lead_id"] if chinese_excel else "Company " + chosen["lead_id"],
+    })
+    opportunity_rows = pd.DataFrame({
+        "Opportunity ID": "006" + deals["opportunity_id"].str[1:],
+        "Opportunity Name": "Opportunity " + deals["opportunity_id"],
+        "Stage": deals["stage"].astype(str).map(SALESFORCE_STAGES),
+        "Amount": deals["amount"].map(lambda a: f"{a:,.2f}"),
+        "Created Date": date(deals["created_at"]),
+        "Close Date": date(deals["closed_at"]),
+        "Opportunity Owner": _owner(deals["owner_id"], names),
+        "Probability (%)": "50",
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    leads_path = folder / "salesforce-leads.csv"
+    if chinese_excel:
+        leads_path.write_bytes(lead_rows.to_csv(index=False).encode("gbk"))
+        opportunities_path = folder / "salesforce-opportunities.xlsx"
+        opportunity_rows.to_excel(opportunities_path, index=False)
+    else:
+        lead_rows.to_csv(leads_path, index=False)
+        opportunities_path = folder / "salesforce-opportunities.csv"
+        opportunity_rows.to_csv(opportunities_path, index=False)
+    return [leads_path, opportunities_path]
+
+
+EUROPEAN_OWNERS = ["Jürgen Müller", "Sören Åkesson", "François Lefèvre", "Zoë Ødegård"]
+
+
+def european(company: Company, folder: Path, leads: int = 200, encoding: str = "cp1252") -> list[Path]:
+    """Leads and opportunities reports as a European Salesforce user saves them from Excel: semicolon-separated,
+    Windows-1252 (or Latin-1, which has no €), day-first dates, amounts like 12.500,00 €, owners with umlauts."""
+    chosen, deals = _sample(company, leads)
+    def date(moments: pd.Series) -> pd.Series:
+        return moments.dt.strftime("%d/%m/%Y %H:%M").fillna("")
+
+    converted = deals.groupby("lead_id")["opportunity_id"].first()
+    currency = "€" if encoding == "cp1252" else "EUR"
+    lead_rows = pd.DataFrame({
+        "Lead ID": "00Q" + chosen["lead_id"].str[1:],
+        "Created Date": date(chosen["created_at"]),
+        "Lead Source": chosen["channel"].astype(str).map(SALESFORCE_SOURCES),
+        "MQL Date": date(chosen["mql_at"]),
+        "Converted Date": date(chosen["sql_at"]),
+        "Lead Owner": _owner(chosen["owner_id"], EUROPEAN_OWNERS).where(chosen["owner_id"].notna(), ""),
+        "Converted Opportunity ID": chosen["lead_id"].map(converted).map(
+            lambda o: "006" + o[1:] if isinstance(o, str) else ""),
+    })
+    opportunity_rows = pd.DataFrame({
+        "Opportunity ID": "006" + deals["opportunity_id"].str[1:],
+        "Stage": deals["stage"].astype(str).map(SALESFORCE_STAGES),
+        "Amount": deals["amount"].map(lambda a: f"{a:,.2f}".translate(str.maketrans(",.", ".,")) + f" {currency}"),
+        "Created Date": date(deals["created_at"]),
+        "Close Date": date(deals["closed_at"]),
+        "Opportunity Owner": _owner(deals["owner_id"], EUROPEAN_OWNERS),
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "leads.csv", folder / "opportunities.csv"]
+    for frame, path in zip((lead_rows, opportunity_rows), paths, strict=True):
+        path.write_bytes(frame.to_csv(index=False, sep=";").encode(encoding))
+    return paths
+
+
+SALESFORCE_FOOTER = ('\n\n"Total"\n\n"Confidential Information - Do Not Distribute"\n'
+                     '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
+
+
+def with_footer(path: Path) -> Path:
+    """The report footer Salesforce writes below the rows of a report exported as CSV."""
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + SALESFORCE_FOOTER, encoding="utf-8")
+    return path
+
+
+def formatted_excel(csv_path: Path, path: Path) -> Path:
+    """A 'formatted report' .xlsx: a title, the filters and a blank row above the column names, and the
+    table starting in column B, as Salesforce writes it."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    title = pd.DataFrame([["Opportunities report"], ["Filtered By: Close Date equals THIS YEAR"], [""]])
+    with pd.ExcelWriter(path) as writer:
+        title.to_excel(writer, index=False, header=False, startcol=1)
+        frame.to_excel(writer, index=False, startrow=len(title), startcol=1)
+    return path
+
+
+def partial_imports(company: Company, folder: Path) -> dict[str, Path]:
+    """Two companies imported from a HubSpot export of ``company``'s first 300 leads, each holding less than a
+    course company: ``"contacts_only"`` (no deals export) and ``"nothing_won"`` (deals, none of them won yet)."""
+    files = hubspot(company, folder / "export", leads=300)
+    spoiled = folder / "spoiled" / "deals.csv"
+    spoiled.parent.mkdir(parents=True)
+    spoiled.write_text(files[1].read_text(encoding="utf-8-sig").replace("Closed Won", "Closed Lost"), encoding="utf-8")
+    return {"contacts_only": import_files(files[:1], folder / "imports" / "contacts-only"),
+            "nothing_won": import_files([files[0], spoiled], folder / "imports" / "no-wins")}

@@ -1,0 +1,215 @@
+"""The generator of the synthetic companies: deterministic to the byte, and causal in the ways company.json says."""
+
+from __future__ import annotations
+
+import filecmp
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import DATASETS
+from smarketing import funnel, schema
+from smarketing.datasets import (
+    COMPANIES,
+    COURSE_COMPANIES,
+    generate_company,
+    response_multiplier,
+    write_company,
+    write_readme,
+)
+from smarketing.datasets.generator.laws import quality_multiplier, score_from_quality
+
+# ---- determinism ---------------------------------------------------------------------------------
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_committed_dataset_is_what_the_default_seed_generates(name, tmp_path):
+    """Same seed, same bytes: regenerating reproduces the committed files exactly (so they never drift)."""
+    tables, params = generate_company(name)
+    out = write_company(tables, params, tmp_path / name)
+    assert _files(out) == _files(DATASETS / name)
+    match, mismatch, errors = filecmp.cmpfiles(out, DATASETS / name, _files(out), shallow=False)
+    assert mismatch == [] and errors == [], f"regenerated files differ: {mismatch or errors}; run `make datasets`"
+
+
+def test_two_runs_give_identical_bytes_and_another_seed_does_not(tmp_path):
+    first = write_company(*generate_company("ferro", seed=11, size=3000), tmp_path / "a")
+    second = write_company(*generate_company("ferro", seed=11, size=3000), tmp_path / "b")
+    other = write_company(*generate_company("ferro", seed=12, size=3000), tmp_path / "c")
+    for file in _files(first):
+        assert (first / file).read_bytes() == (second / file).read_bytes(), file
+    assert (first / "leads.csv").read_bytes() != (other / "leads.csv").read_bytes()
+
+
+# ---- the committed folders ---------------------------------------------------------------------
+
+def test_committed_datasets_stay_light():
+    total = sum(p.stat().st_size for p in DATASETS.rglob("*.csv"))
+    assert total < 8_000_000, f"datasets weigh {total / 1e6:.1f} MB; notebooks and clones must stay fast"
+
+
+def test_the_profiles_are_the_course_companies_in_seed_order():
+    """The generator seeds each company by its position in COMPANIES: reordering it would change every byte."""
+    assert tuple(COMPANIES) == COURSE_COMPANIES == ("lumen", "ferro", "bloom")
+
+
+def test_the_data_dictionary_is_written_byte_for_byte(tmp_path):
+    """`smarketing dictionary` rewrites datasets/README.md exactly as committed."""
+    assert write_readme(tmp_path).read_bytes() == (DATASETS / "README.md").read_bytes()
+
+
+def test_data_dictionary_is_current():
+    """datasets/README.md is generated from the schema; editing one without the other fails here."""
+    text = (DATASETS / "README.md").read_text(encoding="utf-8")
+    assert schema.data_dictionary_markdown() in text, "run `make datasets` to rewrite datasets/README.md"
+    for table in schema.TABLES.values():
+        for column in table.columns:
+            assert f"`{column.name}`" in text
+
+
+# ---- causal structure ----------------------------------------------------------------------------
+
+def _assert_rate_ratio(hits_a, n_a, hits_b, n_b, expected):
+    """Rate ratio (a / b) equals ``expected`` within three standard errors of its logarithm (sampling noise)."""
+    observed = (hits_a / n_a) / (hits_b / n_b)
+    standard_error = math.sqrt(1 / hits_a - 1 / n_a + 1 / hits_b - 1 / n_b)
+    assert abs(math.log(observed / expected)) < 3 * standard_error, (observed, expected, standard_error)
+    return observed
+
+
+def _mql(company):
+    leads = company.leads
+    return leads[leads["mql_at"].notna()]
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_response_time_drives_qualification(companies, name):
+    """SQL rate of accepted MQLs answered after the first hour, relative to within the hour, is the
+    mean of company.json's multiplier (60 / minutes) ** response_decay over those slow leads."""
+    params = companies[name].params
+    accepted = _mql(companies[name])
+    accepted = accepted[accepted["sal_at"].notna() & (accepted["created_at"] < "2025-10-01")]
+    fast = accepted[accepted["first_response_minutes"] <= 60]
+    slow = accepted[accepted["first_response_minutes"] > 60]
+    expected = response_multiplier(slow["first_response_minutes"], params["response_decay"]).mean()
+    observed = _assert_rate_ratio(slow["sql_at"].notna().sum(), len(slow), fast["sql_at"].notna().sum(), len(fast),
+                                  expected)
+    assert observed < 0.9  # a visible effect, not noise
+
+
+def _expected_quartile_ratio(params, rng):
+    """Re-simulate from company.json alone: SQL-rate ratio of the top to the bottom score quartile of MQLs."""
+    n = 400_000
+    names = list(params["segment_mix"])
+    segment = rng.choice(names, n, p=np.array(list(params["segment_mix"].values())))
+    mean = pd.Series(segment).map(params["quality_mean"]).to_numpy()
+    quality = rng.beta(mean * 6, (1 - mean) * 6)
+    score = score_from_quality(rng, quality, params["score_noise_sd"])
+    chance = pd.Series(segment).map(params["sql_base_rate"]).to_numpy() * quality_multiplier(quality)
+    mql = score >= params["mql_threshold"]
+    low, high = np.quantile(score[mql], [0.25, 0.75])
+    return chance[mql & (score >= high)].mean() / chance[mql & (score <= low)].mean(), (low, high)
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_score_predicts_quality(companies, name):
+    params = companies[name].params
+    expected, (low, high) = _expected_quartile_ratio(params, np.random.default_rng(0))
+    accepted = _mql(companies[name])
+    accepted = accepted[accepted["sal_at"].notna() & (accepted["created_at"] < "2025-10-01")]  # answer time is independent of score
+    top, bottom = accepted[accepted["score"] >= high], accepted[accepted["score"] <= low]
+    observed = _assert_rate_ratio(top["sql_at"].notna().sum(), len(top), bottom["sql_at"].notna().sum(), len(bottom),
+                                  expected)
+    assert observed > 1.2
+
+
+def _lognormal_tail(threshold, median, sigma):
+    return 0.5 * math.erfc(math.log(threshold / median) / (sigma * math.sqrt(2)))
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_alignment_sets_follow_up_and_leakage(companies, name):
+    params = companies[name].params
+    mqls = _mql(companies[name])
+    never = mqls["first_response_minutes"].isna().mean()
+    assert never == pytest.approx(params["never_contacted_share"], abs=0.03)
+    assert funnel.speed_to_lead_minutes(mqls) == pytest.approx(params["response_median_minutes"], rel=0.15)
+    expected_leak = params["never_contacted_share"] + (1 - params["never_contacted_share"]) * _lognormal_tail(
+        1440, params["response_median_minutes"], params["response_spread"])
+    assert funnel.leakage_rate(mqls, sla_minutes=1440) == pytest.approx(expected_leak, abs=0.03)
+
+
+def test_leakage_follows_alignment_order(companies):
+    by_alignment = sorted(companies.values(), key=lambda c: c.params["alignment"])
+    leakage = [funnel.leakage_rate(c.leads, sla_minutes=1440) for c in by_alignment]
+    assert leakage == sorted(leakage, reverse=True), "less aligned companies must leak more"
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_spend_reaches_revenue_with_a_lag(companies, name):
+    """Days from a lead's creation to its won deal match the delays and sales cycle of company.json."""
+    params = companies[name].params
+    company = companies[name]
+    won = company.opportunities[company.opportunities["outcome"] == "won"]
+    won = won.merge(company.leads[["lead_id", "created_at", "segment"]], on="lead_id", suffixes=("", "_lead"))
+    won = won[won["created_at_lead"] < "2024-07-01"]  # early leads: their deals had time to close
+    lag_days = (won["closed_at"] - won["created_at_lead"]).dt.total_seconds() / 86_400
+    cycle_mean = won["segment"].map(params["cycle_median_days"]).astype(float) * math.exp(0.4 ** 2 / 2)
+    expected = params["mql_delay_days"] + params["sql_delay_days"] + 3 + cycle_mean.mean()
+    assert lag_days.mean() == pytest.approx(expected, rel=0.2)
+    assert lag_days.median() > 30  # revenue arrives months, not days, after the spend
+
+
+def test_alignment_is_confounded_with_segment_mix(companies):
+    """A naive lumen-vs-ferro comparison of lead-to-SQL conversion overstates the gap that remains
+    once segment mix is held fixed, yet the gap within segments is real."""
+    lumen, ferro = companies["lumen"].leads, companies["ferro"].leads
+    for company in (lumen, ferro):
+        name = "lumen" if company is lumen else "ferro"
+        shares = company["segment"].value_counts(normalize=True)
+        for segment, share in COMPANIES[name].segment_mix.items():
+            assert shares[segment] == pytest.approx(share, abs=0.02)
+    naive = lumen["sql_at"].notna().mean() / ferro["sql_at"].notna().mean()
+    common_mix = (lumen["segment"].value_counts(normalize=True) + ferro["segment"].value_counts(normalize=True)) / 2
+
+    def standardised(leads):
+        return (leads.groupby("segment", observed=True)["sql_at"].apply(lambda s: s.notna().mean()) * common_mix).sum()
+
+    within = standardised(lumen) / standardised(ferro)
+    assert naive > 1.4 * within, (naive, within)
+    assert within > 1.1
+
+
+def test_late_delivery_lowers_repeat_purchase(companies):
+    params = companies["bloom"].params
+    orders = companies["bloom"].orders.sort_values(["customer_id", "ordered_at"])
+    orders = orders.assign(came_back=orders["customer_id"].eq(orders["customer_id"].shift(-1)),
+                           late=orders["delivered_at"].dt.normalize() > orders["promised_by"])
+    settled = orders[orders["ordered_at"] < "2025-06-01"]
+    rates = settled.groupby("late")["came_back"].mean()
+    assert rates[False] == pytest.approx(params["repeat_rate_on_time"], abs=0.05)
+    assert rates[True] == pytest.approx(params["repeat_rate_late"], abs=0.06)
+
+
+@pytest.mark.parametrize("name", list(COMPANIES))
+def test_calibration_matches_the_domain_notes(companies, name):
+    """Win rate 20–40% and cycle tens of days to months, as the domain notes' benchmarks say."""
+    opportunities = companies[name].opportunities
+    closed = opportunities[opportunities["outcome"] != "open"]
+    win = (closed["outcome"] == "won").mean()
+    assert 0.18 <= win <= 0.42
+    won = closed[closed["outcome"] == "won"]
+    cycle = ((won["closed_at"] - won["created_at"]).dt.days).median()
+    assert 15 <= cycle <= 150
+
+
+def test_generator_rejects_unknown_company_and_tiny_size():
+    with pytest.raises(ValueError, match="Unknown company 'acme'.*lumen"):
+        generate_company("acme")
+    with pytest.raises(ValueError, match="at least 100"):
+        generate_company("lumen", size=5)

@@ -1,0 +1,1 @@
+"""Tests of smarketing.grading, one file per room, with fixture notebooks in files/."""
