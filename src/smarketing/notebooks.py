@@ -74,13 +74,15 @@ def _coalesced(outputs: list) -> list:
 def normalise(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """The notebook with what changes from run to run made stable: widget model ids derived from the
     notebook's ``name``, the cell that shows them and their rank there (the kernel draws random uuids),
-    no execution timings, no memory addresses in outputs, and each run of prints as one stream output.
+    no execution timings, no Python version, no memory addresses in outputs, and each run of prints as one
+    stream output.
     Returns a new notebook."""
     counts: dict[str, int] = {}
     renamed = {}
     for model_id, place in _model_order(notebook):
         rank = counts[place] = counts.get(place, 0) + 1
         renamed[model_id] = hashlib.sha256(f"{name}/{place}/{rank}".encode()).hexdigest()[:32]
+    notebook.metadata.get("language_info", {}).pop("version", None)  # the Python that ran it: 3.11.7 or 3.13.0
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         if "outputs" in cell:
