@@ -24,16 +24,25 @@ SEEDS = Path(os.environ.get("SMARKETING_SEEDS") or ROOT.parent / "shared" / "see
 def pytest_configure(config):
     config.addinivalue_line("markers", "maintainers: needs the seed articles beside the repository "
                                        "(../shared/seeds or SMARKETING_SEEDS); skipped, with the reason, elsewhere")
+    config.addinivalue_line("markers", "sandbox: grades in the bubblewrap sandbox; skipped, with the reason, on a "
+                                       "machine without one")
 
 
 def pytest_collection_modifyitems(config, items):
-    if SEEDS.is_dir() or os.environ.get("SMARKETING_REQUIRE_SEEDS") == "1":  # CI: fail, never skip
-        return
-    skip = pytest.mark.skip(reason=f"maintainers' test: the seed articles are not at {SEEDS} (they live beside "
-                                   "the repository, not in it; set SMARKETING_SEEDS to run it)")
+    skips = {}
+    if not SEEDS.is_dir() and os.environ.get("SMARKETING_REQUIRE_SEEDS") != "1":  # CI: fail, never skip
+        skips["maintainers"] = pytest.mark.skip(reason=f"maintainers' test: the seed articles are not at {SEEDS} (they "
+                                                       "live beside the repository, not in it; set SMARKETING_SEEDS)")
+    if any("sandbox" in item.keywords for item in items) and os.environ.get("SMARKETING_REQUIRE_SANDBOX") != "1":
+        from smarketing.grading import sandbox
+
+        if not sandbox.available():
+            skips["sandbox"] = pytest.mark.skip(reason="no bubblewrap sandbox on this machine (Debian/Ubuntu: "
+                                                       "apt-get install bubblewrap), so grading cannot run here")
     for item in items:
-        if "maintainers" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in skips.items():
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def _grade(args: argparse.Namespace) -> int:
         try:
             results = grading.grade(args.assignment, course, source=Path(args.source) if args.source else None,
                                     jobs=args.jobs, cell_timeout=args.cell_timeout, force=args.force,
-                                    progress=progress)
+                                    progress=progress, sandboxed=not args.no_sandbox)
         except grading.GradingError as error:
             bar.close()
             print(error, file=sys.stderr)
@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--cell-timeout", type=int, default=grading.CELL_TIMEOUT,
                        help=_("seconds a cell may run (default: {seconds})", seconds=grading.CELL_TIMEOUT))
     grade.add_argument("--force", action="store_true", help=_("replace existing submissions of the same students"))
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help=_("grade without the sandbox, for a class you trust completely (a notebook can then read "
+                              "the hidden tests and change grades)"))
     grade.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
     grade.set_defaults(run=_grade)
 

@@ -15,6 +15,7 @@ from smarketing.grading.preprocessors import (
     NOT_RUN,
     ClearHiddenTestsAndTracebacks,
     ExecuteUntilTheKernelDies,
+    JudgedExecute,
     autograde_preprocessors,
     feedback_preprocessors,
 )
@@ -67,8 +68,8 @@ def test_feedback_cuts_hidden_tests_and_the_tracebacks_that_quote_them():
 def test_the_pipelines_put_the_course_steps_where_nbgrader_had_its_own():
     autograde = autograde_preprocessors()
     nbgraders = Autograde.class_traits()["autograde_preprocessors"].default()
-    assert autograde == [ExecuteUntilTheKernelDies if step is Execute else step for step in nbgraders]
-    assert Execute not in autograde and issubclass(ExecuteUntilTheKernelDies, Execute)
+    assert autograde == [JudgedExecute if step is Execute else step for step in nbgraders]
+    assert Execute not in autograde and issubclass(JudgedExecute, ExecuteUntilTheKernelDies)
     feedback = feedback_preprocessors()
     assert feedback[feedback.index(GetGrades) + 1] is ClearHiddenTestsAndTracebacks
     assert issubclass(ClearHiddenTestsAndTracebacks, ClearHiddenTests)
@@ -77,5 +78,5 @@ def test_the_pipelines_put_the_course_steps_where_nbgrader_had_its_own():
 
 def test_the_course_configuration_names_both_steps_for_nbgrader_run_alone():
     config = gradebook.config(ROOT, ROOT)
-    assert ExecuteUntilTheKernelDies in config.Autograde.autograde_preprocessors
+    assert JudgedExecute in config.Autograde.autograde_preprocessors
     assert ClearHiddenTestsAndTracebacks in config.GenerateFeedback.preprocessors

@@ -12,6 +12,7 @@ The checking core is :mod:`~smarketing.exercises.task` (``Task``, ``expect``…)
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 from collections.abc import Callable
@@ -48,6 +49,7 @@ def _assignment_modules() -> dict[str, Callable[[], tuple[Task, ...]]]:
 
 
 ASSIGNMENTS: dict[str, Callable[[], tuple[Task, ...]]] = _assignment_modules()
+GRADING_VARIABLE = "SMARKETING_GRADING"  # set by the grader's sandbox (smarketing.grading.sandbox)
 
 
 def tasks(assignment: str) -> tuple[Task, ...]:
@@ -55,7 +57,10 @@ def tasks(assignment: str) -> tuple[Task, ...]:
     if assignment not in ASSIGNMENTS:
         raise ValueError(_("Unknown assignment '{name}'. Assignments: {known}.", name=assignment,
                            known=", ".join(ASSIGNMENTS)))
-    return tuple(replace(task, assignment=assignment) for task in ASSIGNMENTS[assignment]())
+    built = tuple(replace(task, assignment=assignment) for task in ASSIGNMENTS[assignment]())
+    if os.environ.get(GRADING_VARIABLE) == "1":  # inside the grader's sandbox: no expected value in the kernel
+        return tuple(task.for_the_grader() for task in built)
+    return built
 
 
 def find_task(assignment: str, task: str) -> Task:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,7 @@ class Task:
     has_hidden_tests: bool = True
     given: tuple[str, ...] = ()
     namespace: Callable[[], dict[str, Any]] = field(default=learner_namespace, repr=False)
+    judged_by_the_grader: bool = False  # at grading: the judge decides, outside the learner's kernel
 
     def __post_init__(self) -> None:
         # A lone string would otherwise be taken apart letter by letter: hint(2) would print its second letter.
@@ -123,8 +124,16 @@ class Task:
         more = _(" More checks run at grading.") if self.has_hidden_tests else ""
         return "correct", _("{name}: correct, the visible checks passed.{more}", name=self.name, more=more)
 
+    def for_the_grader(self) -> Task:
+        """This task as the learner's kernel holds it while a notebook is graded: no verifier and no mistakes, so
+        that nothing in the kernel knows an expected value; the grader's judge decides, outside the kernel."""
+        return replace(self, verify=_judged_elsewhere, mistakes=(), judged_by_the_grader=True)
+
     def check(self) -> None:
         """Print the verdict; raise :class:`NotYetCorrect` (or :class:`NotAttempted`) unless correct."""
+        if self.judged_by_the_grader:
+            print(_("… {name}: handed to the grader, which judges it outside this notebook.", name=self.name))
+            return
         status, message = self.verdict()
         if status == "correct":
             print("✔ " + message)
@@ -171,6 +180,10 @@ class Task:
         if message_part is not None and message_part not in message:
             raise AssertionError(f"{self.assignment} {self.name}: {message_part!r} is not in the message: {message}")
         return message
+
+
+def _judged_elsewhere(answer: Any, **given: Any) -> str | None:
+    return _("checked by the grader, not here.")
 
 
 def self_study() -> bool:

@@ -77,7 +77,7 @@ def answered(release_notebook: nbformat.NotebookNode, source_notebook: nbformat.
 
 def grade(assignment: str, course: Path, source: Path | None = None, jobs: int | None = None,
           cell_timeout: int = CELL_TIMEOUT, force: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> list[Submission]:
+          progress: Callable[[int, int], None] | None = None, sandboxed: bool = True) -> list[Submission]:
     """Autograde every submission of ``assignment``, write feedback, grades.csv and a report.
 
     Args:
@@ -89,6 +89,8 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
         cell_timeout: seconds one cell may run before nbgrader stops it and the cell earns nothing.
         force: replace an existing, different submission of the same student (refused otherwise).
         progress: called as ``progress(done, total)`` each time a notebook is graded.
+        sandboxed: run each learner's kernel in a bubblewrap sandbox (refused where there is none); False only
+            for a class you trust completely.
 
     Returns:
         One :class:`Submission` per student, with scores, per-cell points and the problems found, in the
@@ -99,11 +101,14 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
     """
     from sqlalchemy.exc import SAWarning
 
+    from smarketing.grading import sandbox
     from smarketing.grading.batches import autograde_batch, collect_batch
     from smarketing.grading.collect import collect, copy_into_submitted, refuse_foreign_notebooks
     from smarketing.grading.report import write_report
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own ORM noise, not the instructor's concern
+    if sandboxed:
+        sandbox.require()  # before anything is copied or graded
     course = course.resolve()
     where = gradebook.folders(course)
     known = assignments(course)
@@ -143,7 +148,7 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
                 workdir = scratch / f"batch-{number}"
                 workdir.mkdir()
                 futures[pool.submit(autograde_batch, course, assignment, batch, workdir, cell_timeout,
-                                    graded_one)] = (batch, workdir)
+                                    graded_one, sandboxed)] = (batch, workdir)
             for future in as_completed(futures):
                 batch, workdir = futures[future]
                 collect_batch(course, assignment, batch, workdir, future.result(), cell_timeout)

@@ -39,7 +39,8 @@ def batch_time_limit(notebooks: int, cells: int, cell_timeout: int) -> int:
 
 
 def autograde_batch(course: Path, assignment: str, batch: list[Submission], workdir: Path, cell_timeout: int,
-                    on_graded: Callable[[str], None] = lambda student: None) -> dict[str, dict] | None:
+                    on_graded: Callable[[str], None] = lambda student: None,
+                    sandboxed: bool = True) -> dict[str, dict] | None:
     """Autograde and write feedback for a batch in a private copy of the course (own gradebook), in a
     separate process that a watchdog can stop, reporting each notebook done through ``on_graded``.
     Returns nbgrader's result per student, or None when the batch ran past its time limit."""
@@ -62,8 +63,8 @@ def autograde_batch(course: Path, assignment: str, batch: list[Submission], work
     stopped = threading.Event()
     with open(workdir / "worker.log", "w", encoding="utf-8") as log:  # a file: a full stderr pipe would block it
         worker = subprocess.Popen([sys.executable, "-m", "smarketing.grading", str(course), str(workdir), assignment,
-                                   str(cell_timeout)], stdout=subprocess.PIPE, stderr=log, text=True,
-                                  env=gradebook.tools_env(), start_new_session=True)
+                                   str(cell_timeout), *([] if sandboxed else ["--no-sandbox"])], stdout=subprocess.PIPE,
+                                  stderr=log, text=True, env=gradebook.tools_env(), start_new_session=True)
 
         def stop() -> None:  # the worker and its kernels: they share the worker's new session
             stopped.set()
@@ -95,7 +96,8 @@ def autograde_batch(course: Path, assignment: str, batch: list[Submission], work
         return {s.student: {"success": False, "log": tail} for s in batch}
 
 
-def grade_in_this_process(course: Path, workdir: Path, assignment: str, cell_timeout: int) -> dict[str, dict]:
+def grade_in_this_process(course: Path, workdir: Path, assignment: str, cell_timeout: int,
+                          sandboxed: bool = True) -> dict[str, dict]:
     """The worker: autograde and write feedback for every student in ``workdir``'s submitted folder, with the
     course's nbgrader_config.py (and so its preprocessors), rooted at ``workdir``."""
     from smarketing.grading.preprocessors import (
@@ -110,6 +112,7 @@ def grade_in_this_process(course: Path, workdir: Path, assignment: str, cell_tim
                                                     "OverwriteCells.add_missing_cells": True,
                                                     "CourseDirectory.db_url": f"sqlite:///{private_gradebook(workdir)}",
                                                     "Autograde.autograde_preprocessors": autograde_preprocessors(),
+                                                    "JudgedExecute.sandboxed": sandboxed,
                                                     "GenerateFeedback.preprocessors": feedback_preprocessors()})
     api = gradebook.api(settings)
     results = {}

@@ -15,12 +15,14 @@ from smarketing.grading.preprocessors.execute_until_the_kernel_dies import (
     NOT_RUN,
     ExecuteUntilTheKernelDies,
 )
+from smarketing.grading.preprocessors.judged_execute import TAMPERED, JudgedExecute
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde steps with its Execute replaced by :class:`ExecuteUntilTheKernelDies`."""
+    """nbgrader's autograde steps with its Execute replaced by :class:`JudgedExecute` (a sandboxed kernel, hidden
+    tests judged outside it, and a dying kernel that costs only the cells from there on)."""
     steps = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [ExecuteUntilTheKernelDies if step is Execute else step for step in steps]
+    return [JudgedExecute if step is Execute else step for step in steps]
 
 
 def feedback_preprocessors() -> list:
@@ -32,5 +34,5 @@ def feedback_preprocessors() -> list:
     return [*steps[:after], ClearHiddenTestsAndTracebacks, *steps[after:]]
 
 
-__all__ = ["KERNEL_DIED", "NOT_RUN", "ClearHiddenTestsAndTracebacks", "ExecuteUntilTheKernelDies",
-           "autograde_preprocessors", "feedback_preprocessors"]
+__all__ = ["KERNEL_DIED", "NOT_RUN", "TAMPERED", "ClearHiddenTestsAndTracebacks", "ExecuteUntilTheKernelDies",
+           "JudgedExecute", "autograde_preprocessors", "feedback_preprocessors"]
