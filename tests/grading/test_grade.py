@@ -336,3 +336,39 @@ def test_grading_refuses_to_replace_a_different_submission(course, tmp_path):
     assert (existing / f"{name}.ipynb").read_text() == "{}"  # the student's work is untouched
     with pytest.raises(grading.GradingError, match="No assignment 'nope'"):
         grading.grade("nope", course, source=inbox)
+
+
+def test_honest_oddities_never_cost_a_point(course, tmp_path):
+    """A copied answer cell (a repeated grade id), a function that writes to stderr and warns when the check
+    calls it, and a byte that is not UTF-8: full marks, each oddity said in one sentence, none for stderr."""
+    name = "03_funnel_handoff"
+    source, release = source_notebook(name), release_notebook(name)
+    solved = grading.answered(release, source)
+    inbox = tmp_path / "inbox"
+
+    def copied(cells):
+        cells.insert(next(i for i, c in enumerate(cells) if _grade_id(c) == "q1-answer") + 1,
+                     nbformat.from_dict(json.loads(json.dumps(_cell(cells, "q1-answer")))))
+
+    _variant(inbox, solved, "copies", copied)
+    _variant(inbox, solved, "warns", _append("q3-answer", (
+        "import sys, warnings\n_plain = leakage_rate\n\n\ndef leakage_rate(leads, sla_minutes):\n"
+        "    print('debug: computing', file=sys.stderr)\n    warnings.warn('a learner warning')\n"
+        "    return _plain(leads, sla_minutes)")))
+    noted = nbformat.from_dict(json.loads(json.dumps(solved)))
+    noted.cells.append(nbformat.v4.new_markdown_cell("My notes: caf\u00e9"))
+    encoded = nbformat.writes(noted).encode("utf-8")
+    assert encoded.count("caf\u00e9".encode()) == 1
+    (inbox / "latin.ipynb").write_bytes(encoded.replace("caf\u00e9".encode(), b"caf\xe9"))  # é saved as Latin-1
+    results = {r.student: r for r in grading.grade(name, course, source=inbox, cell_timeout=60)}
+    full = sum(cell_points(source).values())
+    assert {student: r.score for student, r in results.items()} == dict.fromkeys(("copies", "warns", "latin"), full)
+    assert results["copies"].problems == ["cell q1-answer appears more than once (a copied cell?); the first was "
+                                          "graded, the copies ran as your own cells."]
+    assert results["warns"].problems == []
+    assert results["latin"].problems == ['latin.ipynb had 1 byte(s) that are not UTF-8 text; they were read as "�" '
+                                         "and the notebook was graded."]
+
+
+def _grade_id(cell) -> str:
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "")

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from smarketing.grading import gradebook
-from smarketing.grading.collect import Submission, restore_locked_cells
+from smarketing.grading.collect import Submission, deduplicate_grade_ids, restore_locked_cells
 from smarketing.grading.report import find_problems
 from smarketing.messages import _
 
@@ -54,6 +54,9 @@ def autograde_batch(course: Path, assignment: str, batch: list[Submission], work
         target = work.submitted / submission.student / assignment
         target.mkdir(parents=True)
         notebook = nbformat.read(submission.path, as_version=4)
+        for grade_id in deduplicate_grade_ids(notebook):
+            submission.problems.append(_("cell {id} appears more than once (a copied cell?); the first was graded, "
+                                         "the copies ran as your own cells.", id=grade_id))
         restore_locked_cells(notebook, release)
         nbformat.write(notebook, target / f"{assignment}.ipynb")
         if submission.timestamp:  # nbgrader reads it to record when the work came in, and to charge lateness

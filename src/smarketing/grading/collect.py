@@ -106,12 +106,48 @@ def collect(source: Path, assignment: str, scratch: Path, others: Iterable[str] 
         if entry.path is None:
             continue
         try:
-            nbformat.read(entry.path, as_version=4)
+            try:
+                nbformat.read(entry.path, as_version=4)
+            except UnicodeDecodeError:
+                _repair_encoding(entry, scratch)
         except Exception as error:  # noqa: BLE001 - any unreadable file is reported the same way
             entry.problems.append(_("{file} is not a readable notebook ({detail}); it earns no points.",
                                     file=entry.path.name, detail=str(error).splitlines()[0][:120]))
             entry.path = None
     return list(found.values())
+
+
+def _repair_encoding(entry: Submission, scratch: Path) -> None:
+    """A notebook with bytes that are not UTF-8 (an editor that saved a character in another encoding) is graded
+    with those bytes read as "�", from a repaired copy, and the learner is told; only what still is not a
+    notebook is refused."""
+    raw = entry.path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    bad = len(raw) - len(raw.decode("utf-8", errors="ignore").encode("utf-8"))
+    notebook = nbformat.reads(text, as_version=4)  # raises as before when it is no notebook at all
+    repaired = scratch / "repaired" / entry.student / entry.path.name
+    repaired.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, repaired)
+    entry.problems.append(_("{file} had {count} byte(s) that are not UTF-8 text; they were read as \"�\" and the "
+                            "notebook was graded.", file=entry.path.name, count=bad))
+    entry.path = repaired
+
+
+def deduplicate_grade_ids(notebook: nbformat.NotebookNode) -> list[str]:
+    """Keep the first cell of each grade id; a later copy (a copied and pasted cell) runs as the learner's own
+    cell, without nbgrader's metadata, which would otherwise stop nbgrader on the whole notebook. Returns the
+    ids that were repeated."""
+    seen, repeated = set(), []
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not grade_id:
+            continue
+        if grade_id in seen:
+            del cell.metadata["nbgrader"]
+            if grade_id not in repeated:
+                repeated.append(grade_id)
+        seen.add(grade_id)
+    return repeated
 
 
 def _file_under_student(found: dict[str, Submission], raw: str, path: Path, nbgrader: bool, parse_utc: Callable) -> None:
