@@ -288,8 +288,11 @@ def test_default_source_is_nbgrader_layout_with_timestamps_and_late_penalties(co
     with Gradebook(gradebook.folders(course).db_url) as book:
         book.update_or_create_assignment(name, duedate="2025-03-01 00:00:00 UTC")
     results = {r.student: r for r in grading.grade(name, course)}
+    full = sum(cell_points(source_notebook(name)).values())
     assert sorted(results) == ["ana", "bob"]  # no phantom student "02_kpis"
-    assert not results["ana"].problems and not results["bob"].problems  # timestamp.txt is no problem
+    assert results["ana"].problems == [f"handed in 33.0 h after the due date; the late penalty took {full:g} of "
+                                       f"{full:g} point(s)."], results["ana"]  # with its reason
+    assert not results["bob"].problems  # on time: timestamp.txt is no problem
     full = sum(cell_points(source_notebook(name)).values())
     rows = {row["student_id"]: row for row in csv.DictReader((course / "grades.csv").open()) if row["assignment"] == name}
     assert sorted(rows) == ["ana", "bob"]

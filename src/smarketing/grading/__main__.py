@@ -1,6 +1,6 @@
 """The worker of :func:`smarketing.grading.batches.autograde_batch`:
-``python -m smarketing.grading <course> <workdir> <assignment> <cell timeout> [--no-sandbox]``. Its last line on stdout is
-nbgrader's result per student, as JSON."""
+``python -m smarketing.grading <course> <workdir> <assignment> <cell timeout> [--no-sandbox]``.
+Its last line on stdout is nbgrader's result per student, as JSON."""
 
 import json
 import sys

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from smarketing.grading import gradebook
-from smarketing.grading.collect import Submission, deduplicate_grade_ids, restore_locked_cells
+from smarketing.grading.collect import Submission, deduplicate_grade_ids, restore_locked_cells, write_secret
 from smarketing.grading.report import find_problems
 from smarketing.messages import _
 
@@ -61,6 +61,7 @@ def autograde_batch(course: Path, assignment: str, batch: list[Submission], work
         nbformat.write(notebook, target / f"{assignment}.ipynb")
         if submission.timestamp:  # nbgrader reads it to record when the work came in, and to charge lateness
             (target / "timestamp.txt").write_text(submission.timestamp + "\n", encoding="utf-8")
+        write_secret(submission, target)
         cells = max(cells, len(notebook.cells))
     reported, lines = set(), []
     stopped = threading.Event()

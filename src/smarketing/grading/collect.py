@@ -19,6 +19,7 @@ from smarketing.grading.gradebook import GradingError
 from smarketing.messages import _
 
 STUDENT_ID = re.compile(r"[^A-Za-z0-9_.-]+")
+SECRET = "submission_secret.txt"
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Submission:
     by_hand: set[str] = field(default_factory=set)  # the cells a person grades (the reflection)
     problems: list[str] = field(default_factory=list)
     timestamp: str | None = None  # nbgrader's timestamp.txt of the submission, when it came with one
+    secret: str | None = None  # nbgrader's submission_secret.txt: release_feedback names the feedback with it
 
 
 def _student_id(raw: str) -> str:
@@ -101,7 +103,8 @@ def collect(source: Path, assignment: str, scratch: Path, others: Iterable[str] 
     depth = _common_folders([parts for parts, _path in loose])
     for parts, path in loose:
         parts = parts[depth:]
-        _file_under_student(found, parts[0] if len(parts) >= 2 else path.stem, path, nbgrader=False, parse_utc=parse_utc)
+        student = parts[0] if len(parts) >= 2 else path.stem
+        _file_under_student(found, student, path, nbgrader=False, parse_utc=parse_utc)
     for entry in found.values():
         if entry.path is None:
             continue
@@ -150,7 +153,8 @@ def deduplicate_grade_ids(notebook: nbformat.NotebookNode) -> list[str]:
     return repeated
 
 
-def _file_under_student(found: dict[str, Submission], raw: str, path: Path, nbgrader: bool, parse_utc: Callable) -> None:
+def _file_under_student(found: dict[str, Submission], raw: str, path: Path, nbgrader: bool,
+                        parse_utc: Callable) -> None:
     student = _student_id(raw)
     entry = found.setdefault(student, Submission(student, None))
     if nbgrader and path.name == "timestamp.txt":  # nbgrader's record of when it was handed in
@@ -162,6 +166,8 @@ def _file_under_student(found: dict[str, Submission], raw: str, path: Path, nbgr
                                     text=text[:40]))
         else:
             entry.timestamp = text
+    elif nbgrader and path.name == SECRET:  # written by `nbgrader submit`, read by release_feedback
+        entry.secret = path.read_text(errors="replace").strip() or None
     elif path.suffix != ".ipynb":
         entry.problems.append(_("{file} is not a notebook (.ipynb); it was not graded.", file=path.name))
     elif entry.path is not None:
@@ -236,7 +242,17 @@ def copy_into_submitted(submissions: list[Submission], submitted: Path, assignme
                 stamp.unlink()
         if submission.timestamp is None and stamp.exists():
             submission.timestamp = stamp.read_text(encoding="utf-8").strip() or None
+        write_secret(submission, target.parent)
+        if submission.secret is None and (target.parent / SECRET).exists():
+            submission.secret = (target.parent / SECRET).read_text(encoding="utf-8").strip() or None
         submission.path = target
+
+
+def write_secret(submission: Submission, folder: Path) -> None:
+    """Put the submission's secret beside its notebook, where nbgrader carries it into the autograded and
+    feedback folders: `nbgrader release_feedback` cannot release feedback without it."""
+    if submission.secret:
+        (folder / SECRET).write_text(submission.secret, encoding="utf-8")
 
 
 def grade_cells(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:

@@ -121,13 +121,17 @@ def prepare_gradebook(course: Path, assignment: str) -> None:
 
 
 def export_grades(course: Path) -> Path:
-    """grades.csv of the whole course, by nbgrader's own CSV exporter."""
+    """grades.csv of the course's graded assignments, by nbgrader's own CSV exporter."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
     path = course / "grades.csv"
-    plugin = CsvExportPlugin(config=config(course, course, **{"CsvExportPlugin.to": str(path)}))
     with Gradebook(folders(course).db_url) as gradebook:
+        # Only assignments that something was handed in for: releasing puts every assignment into the gradebook,
+        # and nbgrader would list each with a 0 for every student.
+        handed_in = [a.name for a in gradebook.assignments if a.submissions]
+        plugin = CsvExportPlugin(config=config(course, course, **{"CsvExportPlugin.to": str(path),
+                                                                  "CsvExportPlugin.assignment": handed_in}))
         plugin.export(gradebook)
     return path
 
@@ -155,6 +159,11 @@ def read_scores(course: Path, assignment: str, submissions: list[Submission]) ->
                 continue
             penalty = float(record.late_submission_penalty or 0.0)
             submission.score, submission.max_score = max(0.0, float(record.score) - penalty), float(record.max_score)
+            if penalty > 0:  # the instructor sees why a score is lower than its points
+                submission.problems.append(_(
+                    "handed in {hours:.1f} h after the due date; the late penalty took {penalty:g} of {points:g} "
+                    "point(s).", hours=float(record.total_seconds_late or 0) / 3600, penalty=penalty,
+                    points=float(record.score)))
             for notebook in record.notebooks:
                 for grade in notebook.grades:
                     submission.task_scores[grade.name] = float(grade.score or 0.0)

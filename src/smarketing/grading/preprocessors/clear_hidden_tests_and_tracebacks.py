@@ -17,6 +17,11 @@ class ClearHiddenTestsAndTracebacks(ClearHiddenTests):
         help="Error names whose traceback is kept in the feedback (the self-checks' own verdicts).",
     ).tag(config=True)
 
+    # nbconvert's HTML exporter configures every step's display_data_priority; nbgrader declares the trait
+    # without config=True, so traitlets warned on each feedback page that the option was not recognized.
+    display_data_priority = List(Unicode(), default_value=["text/html", "application/pdf", "text/latex", "image/svg+xml",
+                                                           "image/png", "image/jpeg", "text/plain"]).tag(config=True)
+
     def preprocess_cell(self, cell, resources, index):
         if self._remove_hidden_test_region(cell) and cell.cell_type == "code":
             for output in cell.get("outputs", []):
