@@ -1,13 +1,15 @@
-"""Grading a class: `smarketing grade` against nbgrader's plain sequential autograde, in the same run.
+"""Grading a class: `smarketing grade` in its sandbox, against the same grader without the sandbox and against
+nbgrader's plain sequential autograde, in the same run.
 
     python benchmarks/bench_grading.py [--students 100] [--assignment 03_funnel_handoff] [--jobs N]
 
 A class of ``--students`` submissions (60 % solved, 20 % half solved, 20 % blank) of one assignment is
-graded twice, each time in a fresh copy of the course: once by nbgrader alone (``autograde``, then
-``generate_feedback`` and ``export``, one notebook after another), once by ``smarketing grade``
-(parallel batches, same outputs plus a report). Prints both wall times and their ratio, and checks that
-both gave every student the same score: a faster grader that grades differently is no use. Exits with 1
-when they differ.
+graded three times, each time in a fresh copy of the course: by plain nbgrader (its own preprocessors, no
+sandbox, no judge: ``autograde``, ``generate_feedback`` and ``export``, one notebook after another), by
+``smarketing grade --no-sandbox`` (parallel batches, the judge, a report) and by ``smarketing grade`` (the
+same, each kernel in a bubblewrap sandbox). Prints the wall times, the sandbox's cost as a ratio to the
+unsandboxed grader, and the ratio to nbgrader; checks that all three gave every student the same score (a
+grader that grades differently is no use) and exits with 1 when they differ.
 """
 
 from __future__ import annotations
@@ -30,10 +32,21 @@ from smarketing.grading import gradebook
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _course(folder: Path) -> Path:
+PLAIN_CONFIG = """c = get_config()
+c.CourseDirectory.course_id = "smarketing-lab"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+"""
+
+
+def _course(folder: Path, plain: bool = False) -> Path:
+    """A copy of the course's grading files; ``plain``: with nbgrader's own steps only, as nbgrader ships."""
     for part in ("solutions", "exercises"):
         shutil.copytree(ROOT / part, folder / part)
-    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    if plain:
+        (folder / "nbgrader_config.py").write_text(PLAIN_CONFIG, encoding="utf-8")
+    else:
+        shutil.copy(ROOT / "nbgrader_config.py", folder)
     return folder
 
 
@@ -55,8 +68,8 @@ def _scores(course: Path, assignment: str) -> dict[str, float]:
     """Each student's score in a course's gradebook."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        return {s.student_id: float(s.score) for s in gradebook.find_assignment(assignment).submissions}
+    with Gradebook(gradebook.folders(course).db_url) as book:
+        return {s.student_id: float(s.score) for s in book.find_assignment(assignment).submissions}
 
 
 def _nbgrader(args: list[str], course: Path) -> None:
@@ -74,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.assignment}")
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
-        baseline = _course(scratch_path / "nbgrader")
+        baseline = _course(scratch_path / "nbgrader", plain=True)
         _class(args.assignment, args.students, baseline / "submitted")
         gradebook.prepare_gradebook(baseline, args.assignment)  # set-up, as an instructor's release did
         started = time.perf_counter()
@@ -85,26 +98,37 @@ def main(argv: list[str] | None = None) -> int:
         _nbgrader(["export"], baseline)
         sequential = time.perf_counter() - started
 
-        ours = _course(scratch_path / "smarketing")
-        inbox = scratch_path / "inbox"
-        _class(args.assignment, args.students, inbox)
-        gradebook.prepare_gradebook(ours, args.assignment)
-        started = time.perf_counter()
-        results = grading.grade(args.assignment, ours, source=inbox, jobs=args.jobs)
-        parallel = time.perf_counter() - started
-        graded = sum(1 for r in results if not r.problems)
-        theirs, mine = _scores(baseline, args.assignment), _scores(ours, args.assignment)
-        differ = sorted(s for s in theirs.keys() | mine.keys() if theirs.get(s) != mine.get(s))
+        timings, scores, clean = {}, {"nbgrader": _scores(baseline, args.assignment)}, {}
+        for label, sandboxed in (("unsandboxed", False), ("sandboxed", True)):
+            ours = _course(scratch_path / label)
+            inbox = scratch_path / f"inbox-{label}"
+            _class(args.assignment, args.students, inbox)
+            gradebook.prepare_gradebook(ours, args.assignment)
+            started = time.perf_counter()
+            results = grading.grade(args.assignment, ours, source=inbox, jobs=args.jobs, sandboxed=sandboxed)
+            timings[label] = time.perf_counter() - started
+            clean[label] = sum(1 for r in results if not r.problems)
+            scores[label] = _scores(ours, args.assignment)
 
-    print(f"nbgrader autograde alone (sequential)       {autograde_only:8.1f} s")
-    print(f"nbgrader autograde + feedback + export      {sequential:8.1f} s")
-    print(f"smarketing grade (parallel, same + report)  {parallel:8.1f} s   ({graded} graded without problems)")
-    print(f"ratio, nbgrader sequential / smarketing grade: {sequential / parallel:.2f}x")
+    print(f"nbgrader autograde alone (sequential, plain)     {autograde_only:8.1f} s")
+    print(f"nbgrader autograde + feedback + export (plain)   {sequential:8.1f} s")
+    print(f"smarketing grade --no-sandbox (parallel, judged) {timings['unsandboxed']:8.1f} s   "
+          f"({clean['unsandboxed']} graded without problems)")
+    print(f"smarketing grade (parallel, judged, sandboxed)   {timings['sandboxed']:8.1f} s   "
+          f"({clean['sandboxed']} graded without problems)")
+    print(f"the sandbox's cost: {timings['sandboxed'] / timings['unsandboxed']:.2f}x the unsandboxed grader "
+          f"({100 * (timings['sandboxed'] / timings['unsandboxed'] - 1):+.0f} %)")
+    print(f"ratio, nbgrader sequential / smarketing grade in its sandbox: {sequential / timings['sandboxed']:.2f}x")
+    reference = scores["nbgrader"]
+    differ = sorted({s for label in ("unsandboxed", "sandboxed") for s in reference.keys() | scores[label].keys()
+                     if reference.get(s) != scores[label].get(s)})
     if differ:
-        print(f"DIFFERENT SCORES for {len(differ)} of {len(theirs)} students, e.g. "
-              + ", ".join(f"{s}: nbgrader {theirs.get(s)}, smarketing {mine.get(s)}" for s in differ[:5]))
+        print(f"DIFFERENT SCORES for {len(differ)} of {len(reference)} students, e.g. "
+              + ", ".join(f"{s}: nbgrader {reference.get(s)}, unsandboxed {scores['unsandboxed'].get(s)}, "
+                          f"sandboxed {scores['sandboxed'].get(s)}" for s in differ[:5]))
         return 1
-    print(f"same scores: all {len(theirs)} students graded alike ({sum(mine.values()):g} points in all)")
+    print(f"same scores: all {len(reference)} students graded alike by the three "
+          f"({sum(scores['sandboxed'].values()):g} points in all)")
     return 0
 
 
