@@ -130,6 +130,8 @@ for root in ROOTS:
             except OSError:
                 pass
 ''',
+    # A loop that ignores the interrupt after its timeout: its kernel is stopped, what ran before keeps its points.
+    "stubborn": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n",
     # A right answer to task 1 with a rebinding the tampering scan flags, in the same cell: the task earns nothing
     # until a person reviews it.
     "flagged": "\nexpect = print\n",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +28,15 @@ GRADED_MARK = "smarketing-graded:"  # the worker's line for each notebook done, 
 # then per notebook a kernel start and every cell at its full timeout.
 WORKER_START_SECONDS = 60
 KERNEL_START_SECONDS = 30
+
+
+def _last_error(log: str) -> str:
+    """The last error a log names, as one plain line ("KeyError: 'x'"), for the instructor's report."""
+    for line in reversed(log.strip().splitlines()):
+        match = re.match(r"\s*([\w.]*(?:Error|Exception|Exit)): ?(.*)$", line)
+        if match and not match.group(1).endswith("NbGraderException"):
+            return f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)[:160]}".rstrip(": ")
+    return _("no error was recorded")
 
 
 def private_gradebook(workdir: Path) -> Path:
@@ -148,9 +158,9 @@ def collect_batch(course: Path, assignment: str, batch: list[Submission], workdi
         if results is None:
             submission.problems.append(_("grading stopped: the batch ran past its time limit."))
         if not graded_path.exists():
-            log = (results or {}).get(submission.student, {}).get("log", "").strip().splitlines()[-3:]
-            submission.problems.append(_("nbgrader could not grade this notebook; it earns no points. {log}",
-                                         log=" ".join(log)))
+            reason = _last_error((results or {}).get(submission.student, {}).get("log", ""))
+            submission.problems.append(_("nbgrader could not grade this notebook ({reason}); it earns no points.",
+                                         reason=reason))
             gradebook.record_missing(course, assignment, [submission.student])
             continue
         for origin_root, destination_root in ((work.autograded, course_folders.autograded),

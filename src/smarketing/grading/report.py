@@ -50,8 +50,13 @@ def find_problems(submission: Submission, release: nbformat.NotebookNode, source
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         where = cell.metadata.get("nbgrader", {}).get("grade_id") or cell.get("id") or _("an ungraded cell")
         if any(o.get("ename") == "CellTimeoutError" for o in errors):  # also shows a KeyboardInterrupt
-            submission.problems.append(_("{where} ran longer than {seconds} s and was stopped (an endless loop?).",
-                                         where=where, seconds=cell_timeout))
+            if any(o.get("ename") == NOT_RUN for c in graded.cells for o in c.get("outputs", [])):
+                submission.problems.append(_(
+                    "{where} ran longer than {seconds} s and ignored the interrupt, so its kernel was stopped; the "
+                    "cells after it did not run and earn no points.", where=where, seconds=cell_timeout))
+            else:
+                submission.problems.append(_("{where} ran longer than {seconds} s and was stopped (an endless "
+                                             "loop?).", where=where, seconds=cell_timeout))
             continue
         if any(o.get("ename") == KERNEL_DIED for o in errors):
             submission.problems.append(_("the kernel died in cell {where} (os._exit, a crash, or out of memory?); "
