@@ -349,9 +349,10 @@ def test_honest_oddities_never_cost_a_point(course, tmp_path):
     solved = grading.answered(release, source)
     inbox = tmp_path / "inbox"
 
-    def copied(cells):
-        cells.insert(next(i for i, c in enumerate(cells) if _grade_id(c) == "q1-answer") + 1,
-                     nbformat.from_dict(json.loads(json.dumps(_cell(cells, "q1-answer")))))
+    def copied(cells):  # as Jupyter pastes a cell: the same metadata, a new cell id
+        copy = nbformat.from_dict(json.loads(json.dumps(_cell(cells, "q1-answer"))))
+        copy["id"] = "pasted-copy"
+        cells.insert(next(i for i, c in enumerate(cells) if _grade_id(c) == "q1-answer") + 1, copy)
 
     _variant(inbox, solved, "copies", copied)
     _variant(inbox, solved, "warns", _append("q3-answer", (
