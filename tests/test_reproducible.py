@@ -100,7 +100,7 @@ def reference_figures(tmp_path_factory) -> str:
 def test_every_dataset_file_and_key_figure_is_the_same_under(env, tmp_path, reference_figures):
     out = tmp_path / "datasets"
     _run(["-m", "smarketing.cli", "generate", "all", "--out", str(out)], env, tmp_path)
-    for name in ("lumen", "ferro", "bloom"):
+    for name in ("lumen", "ferro", "bloom", "argo", "vela", "tide"):
         files = sorted(p.name for p in (DATASETS / name).iterdir())
         assert sorted(p.name for p in (out / name).iterdir()) == files
         _, mismatch, errors = filecmp.cmpfiles(out / name, DATASETS / name, files, shallow=False)

@@ -16,22 +16,23 @@ PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar 
 
 
 def _generate(args: argparse.Namespace) -> int:
-    names = list(datasets.COMPANIES) if args.company == "all" else [args.company]
+    graded = list(datasets.GRADED_COMPANIES)
+    names = {"all": [*datasets.COMPANIES, *graded], "graded": graded}.get(args.company, [args.company])
     for name in names:
         if args.out is None:
             out = datasets.datasets_dir() / name
         else:
-            out = Path(args.out) / name if args.company == "all" else Path(args.out)
+            out = Path(args.out) / name if args.company in ("all", "graded") else Path(args.out)
         try:
             datasets.check_writable(out, args.force)  # before generating: fail fast, not after a minute
         except OSError as error:  # an existing folder, or one that cannot be created: the message says which
             print(error, file=sys.stderr)
             return 1
-        size = args.size or datasets.COMPANIES[name].default_leads
-        show = size >= PROGRESS_FROM_LEADS or args.progress
+        size = args.size
+        show = (size or 0) >= PROGRESS_FROM_LEADS or args.progress
         with tqdm(desc=_("{name}: generating", name=name), unit=_("step"), disable=not show,
                   leave=False) as steps:
-            tables, params = datasets.generate_company(name, seed=args.seed, size=size,
+            tables, params = datasets.generate_company(name, seed=args.seed, size=size, cohort=args.cohort,
                                                        progress=lambda label: steps.set_postfix_str(label) or steps.update())
         rows = sum(len(t) for t in tables.values())
         try:
@@ -98,6 +99,12 @@ def _course(args: argparse.Namespace) -> Path:
 
 
 def _release(args: argparse.Namespace) -> int:
+    if args.cohort:  # the graded companies of this cohort, where learners and the grader read the data
+        for name in datasets.GRADED_COMPANIES:
+            out = datasets.datasets_dir() / name
+            tables, params = datasets.generate_company(name, cohort=args.cohort)
+            datasets.write_company(tables, params, out, force=True)
+            print(_("{name}: drawn for cohort {cohort} into {folder}", name=name, cohort=args.cohort, folder=out))
     try:
         for folder in grading.release(_course(args), args.assignments or None):
             print(_("released {folder}", folder=folder))
@@ -168,8 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help=_("generate a synthetic company's CSV files"))
-    generate.add_argument("company", choices=[*datasets.COMPANIES, "all"])
-    generate.add_argument("--seed", type=int, default=datasets.DEFAULT_SEED, help=_("random seed (same seed, same bytes)"))
+    generate.add_argument("company", choices=[*datasets.COMPANIES, *datasets.GRADED_COMPANIES, "graded", "all"],
+                          help=_("a company, 'graded' (the graded work's three) or 'all'"))
+    generate.add_argument("--seed", type=int, default=None,
+                          help=_("random seed (same seed, same bytes; default: the company's own)"))
+    generate.add_argument("--cohort", default=None,
+                          help=_("for the graded companies: the cohort of learners they are drawn for, e.g. "
+                                 "2027-spring (default: the committed cohort)"))
     generate.add_argument("--size", type=int, default=None, help=_("number of leads (default: the company's own)"))
     generate.add_argument("--out", default=None, help=_("output folder (default: datasets/<company>)"))
     generate.add_argument("--force", action="store_true", help=_("replace an existing folder"))
@@ -183,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help=_("make exercises/ from solutions/ with nbgrader"))
     release.add_argument("assignments", nargs="*", help=_("assignments to release (default: all)"))
     release.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
+    release.add_argument("--cohort", default=None,
+                         help=_("draw the graded companies (argo, vela, tide) anew for this cohort, e.g. 2027-spring, "
+                                "into the data folder ($SMARKETING_DATA or datasets/) first"))
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("grade", help=_("autograde submissions in parallel, with feedback and a report"))

@@ -10,7 +10,8 @@ import pytest
 
 from tests.conftest import DATASETS
 from smarketing import DataValidationError, load_company, schema
-from smarketing.datasets import COMPANIES, read_folder
+from smarketing.datasets import COMPANIES, GRADED_COMPANIES, read_folder
+from smarketing.datasets.generator.cohorts import cohort_profile
 
 
 @pytest.fixture()
@@ -34,11 +35,12 @@ def _error(folder) -> str:
     return str(info.value)
 
 
-@pytest.mark.parametrize("name", list(COMPANIES))
+@pytest.mark.parametrize("name", [*COMPANIES, *GRADED_COMPANIES])
 def test_committed_dataset_fits_the_schema(name):
     tables, problems, missing = read_folder(DATASETS / name)
     assert problems == []
-    expected_missing = () if COMPANIES[name].orders_per_lead else ("orders",)
+    profile = COMPANIES[name] if name in COMPANIES else cohort_profile(name)
+    expected_missing = () if profile.orders_per_lead else ("orders",)
     assert missing == expected_missing
     for table_name, frame in tables.items():
         assert list(frame.columns) == [c.name for c in schema.TABLES[table_name].columns]

@@ -10,6 +10,7 @@ from smarketing.datasets.company import (
     COURSE_COMPANIES,
     COURSE_QUARTERS,
     END,
+    GRADED_COMPANIES,
     QUARTERS,
     START,
     Company,
@@ -30,7 +31,7 @@ from smarketing.datasets.store import (
 )
 
 __all__ = [
-    "COMPANIES", "COURSE_COMPANIES", "COURSE_QUARTERS", "DEFAULT_SEED", "END", "QUARTERS", "START", "YEARS_PER_LEVEL",
+    "COMPANIES", "COURSE_COMPANIES", "COURSE_QUARTERS", "GRADED_COMPANIES", "DEFAULT_SEED", "END", "QUARTERS", "START", "YEARS_PER_LEVEL",
     "Company", "CompanyProfile", "DataValidationError", "Quarters", "check_writable", "datasets_dir",
     "generate_company", "load_company", "overview", "parse_empty", "read_folder", "response_multiplier",
     "simulate_company", "write_company", "write_readme",

@@ -21,6 +21,9 @@ START = np.datetime64("2024-01-01T00:00", "s")
 END = np.datetime64("2026-01-01T00:00", "s")  # exclusive: the data runs through 2025
 # The course companies, in the order the generator seeds them (their profiles: generator.profiles.COMPANIES).
 COURSE_COMPANIES = ("lumen", "ferro", "bloom")
+# The companies of the graded work, drawn anew for each cohort of learners (generator.cohorts); no course
+# notebook analyses them.
+GRADED_COMPANIES = ("argo", "vela", "tide")
 
 
 class DataValidationError(ValueError):

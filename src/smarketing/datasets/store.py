@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import schema
-from smarketing.datasets.company import COURSE_COMPANIES, Company, DataValidationError
+from smarketing.datasets.company import COURSE_COMPANIES, GRADED_COMPANIES, Company, DataValidationError
 from smarketing.messages import _
 
 
@@ -86,7 +86,7 @@ def check_writable(folder: str | os.PathLike[str], force: bool, *, imported: boo
     held = [Path(f) for f in inputs if Path(f).resolve().is_relative_to(resolved)]
     if held:
         raise refuse(_("it holds {file}, one of the files to import.", file=held[0]))
-    if imported and resolved.parent == root and resolved.name in COURSE_COMPANIES:
+    if imported and resolved.parent == root and resolved.name in COURSE_COMPANIES + GRADED_COMPANIES:
         raise refuse(_("{name} is a course company; an import never replaces it.", name=resolved.name))
     if imported:
         try:
@@ -247,7 +247,7 @@ def load_company(name_or_path: str | os.PathLike[str]) -> Company:
     if folder is None:
         raise DataValidationError(text, [schema.Problem(text, "", (), _(
             "no such company or folder. Use one of {known}, or the path of a folder of CSV files "
-            "(looked in {where}).", known=", ".join(COURSE_COMPANIES), where=", ".join(map(str, candidates))))])
+            "(looked in {where}).", known=", ".join(COURSE_COMPANIES + GRADED_COMPANIES), where=", ".join(map(str, candidates))))])
     tables, problems, missing = read_folder(folder)
     if problems:
         raise DataValidationError(str(folder), problems)

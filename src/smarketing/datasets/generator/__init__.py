@@ -15,6 +15,7 @@ import pandas as pd
 
 from smarketing import schema
 from smarketing.datasets.company import Company
+from smarketing.datasets.generator.cohorts import COHORT_COMPANIES, DEFAULT_COHORT, cohort_profile, cohort_seed
 from smarketing.datasets.generator.profiles import COMPANIES, DEFAULT_SEED, CompanyProfile
 from smarketing.datasets.generator.tables import (
     _activities,
@@ -43,20 +44,35 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
 * alignment is *confounded* with segment mix: the aligned company also sells to larger, readier
   buyers, so a naive comparison of the companies overstates what alignment does."""
 
-def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = None,
+def generate_company(name: str, seed: int | None = None, size: int | None = None,
                      progress: Callable[[str], None] | None = None,
-                     overrides: dict[str, Any] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+                     overrides: dict[str, Any] | None = None, cohort: str | None = None,
+                     ) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every table of one synthetic company.
 
-    ``size`` is the number of leads (default: the company's own). ``overrides`` replaces some of its
-    true parameters, for experiments the real world does not allow: ``{"segment_mix": ...}`` gives
-    the same company selling to another market. Returns the tables as DataFrames and the true
-    parameters (the content of company.json). The same arguments always give the same data.
+    Args:
+        name: a course company (lumen, ferro, bloom) or a company of the graded work (argo, vela, tide).
+        seed: the random seed (default: 2024 for a course company; the cohort's own for a graded one).
+        size: the number of leads (default: the company's own).
+        progress: called with the name of each table as it is drawn.
+        overrides: true parameters to replace, for experiments the real world does not allow:
+            ``{"segment_mix": ...}`` gives the same company selling to another market.
+        cohort: for a graded company, the cohort of learners it is drawn for (default: the committed one).
+
+    Returns:
+        The tables as DataFrames, and the true parameters (the content of company.json). The same arguments
+        always give the same data.
     """
-    if name not in COMPANIES:
+    if name in COMPANIES:
+        profile, stream = COMPANIES[name], list(COMPANIES).index(name)
+        seed = DEFAULT_SEED if seed is None else seed
+    elif name in COHORT_COMPANIES:
+        cohort = cohort or DEFAULT_COHORT
+        profile, stream = cohort_profile(name, cohort), 100 + list(COHORT_COMPANIES).index(name)
+        seed = cohort_seed(cohort) if seed is None else seed
+    else:
         raise ValueError(_("Unknown company '{name}'. Choose one of: {known}.", name=name,
-                           known=", ".join(COMPANIES)))
-    profile = COMPANIES[name]
+                           known=", ".join([*COMPANIES, *COHORT_COMPANIES])))
     if overrides:
         changeable = [f.name for f in fields(CompanyProfile) if f.name != "name"]
         unknown = sorted(set(overrides) - set(changeable))
@@ -70,7 +86,7 @@ def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = Non
     step = progress or (lambda _label: None)
     # One independent random stream per part of the company, so each part is reproducible on its own.
     streams = dict(zip(("staff", "campaigns", "leads", "deals", "work"),
-                       np.random.SeedSequence([seed, list(COMPANIES).index(name)]).spawn(5), strict=True))
+                       np.random.SeedSequence([seed, stream]).spawn(5), strict=True))
     rng = {part: np.random.default_rng(stream) for part, stream in streams.items()}
     tables: dict[str, pd.DataFrame] = {}
     step("employees")
@@ -96,10 +112,13 @@ def generate_company(name: str, seed: int = DEFAULT_SEED, size: int | None = Non
         step("touchpoints")
         tables["touchpoints"] = touchpoints.result()
     ordered = {t: tables[t] for t in schema.TABLES if t in tables}
-    return ordered, profile.to_json(seed, size)
+    params = profile.to_json(seed, size)
+    if name in COHORT_COMPANIES:
+        params.update(cohort=cohort, like=COHORT_COMPANIES[name].like)
+    return ordered, params
 
 
-def simulate_company(name: str, label: str | None = None, seed: int = DEFAULT_SEED, size: int | None = None,
+def simulate_company(name: str, label: str | None = None, seed: int | None = None, size: int | None = None,
                      **overrides: Any) -> Company:
     """A synthetic company generated in memory, with some true parameters changed: a "what if" that
     no real company can run, e.g. ``simulate_company("ferro", "ferro selling like lumen",
@@ -123,6 +142,11 @@ def write_readme(folder: str | os.PathLike[str]) -> Path:
         "|---|---|---|---|---|",
     ]
     lines += [f"| `{p.name}` | {p.kind} | {p.story} | {p.default_leads:,} | {p.alignment} |" for p in COMPANIES.values()]
+    lines += ["", "The graded exercises use three other companies, drawn anew for each cohort of learners from the name",
+              f"of the cohort (the committed ones: `{DEFAULT_COHORT}`), so that no course notebook has analysed them and",
+              "last term's answers are wrong this term. Each is like one course company, with parameters of its own:",
+              "", "| company | like | kind | story |", "|---|---|---|---|"]
+    lines += [f"| `{c.name}` | `{c.like}` | {c.kind} | {c.story} |" for c in COHORT_COMPANIES.values()]
     lines += ["", "## What causes what", "", CAUSES, "",
               "## Data dictionary", "", schema.data_dictionary_markdown()]
     path = Path(folder) / "README.md"

@@ -105,8 +105,10 @@ def _staff(rng: np.random.Generator, profile: CompanyProfile) -> tuple[pd.DataFr
     # A pyramid: most people at the first levels, one or two at the top of each ladder.
     level = np.minimum(1 + rng.geometric(0.5, n) - 1, top)
     for function in profile.staff:  # one head per function (a handful of iterations, not rows)
-        first = np.flatnonzero(functions == function)[0]
-        level[first] = len(LADDERS[function])
+        members = np.flatnonzero(functions == function)
+        level[members[0]] = len(LADDERS[function])
+        if len(members) > 1 and not (level[members[1:]] == 1).any():  # a small team still has someone who sells
+            level[members[-1]] = 1
     years_per_level = np.array([YEARS_PER_LEVEL[f] for f in functions])
     durations = rng.gamma(4.0, years_per_level[:, None] / 4.0, (n, 7))  # years spent at each level
     in_current = rng.uniform(0, 1, n) * durations[np.arange(n), level - 1]
