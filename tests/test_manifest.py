@@ -48,10 +48,19 @@ def test_the_apps_exist_and_the_notebook_shows_them():
             assert f"widgets.{app}" in source, f"{module.notebook} does not show widgets.{app}"
 
 
-def test_the_time_is_the_one_the_notebook_announces():
+def test_the_times_are_measured_and_announced():
+    """Each module's and exercise's time is measured from its notebook (words at a learner's pace, its code cells
+    and tasks), written in the manifest, and announced in the module's introduction with a link to the exercise."""
     for module in COURSE.modules:
-        intro = nbformat.read(ROOT / module.notebook, as_version=4).cells[0].source
-        assert f"**Time:** about {module.minutes} minutes" in intro, module.notebook
+        notebook = nbformat.read(ROOT / module.notebook, as_version=4)
+        exercise = nbformat.read(ROOT / "exercises" / module.assignment / f"{module.assignment}.ipynb", as_version=4)
+        assert (module.minutes, module.exercise_minutes) == (manifest.measured_minutes(notebook),
+                                                             manifest.measured_minutes(exercise)), module.id
+        intro = notebook.cells[0].source
+        assert f"**Time:** about {module.minutes} minutes to read and try, and about {module.exercise_minutes} " \
+               f"for its graded exercise ([`exercises/{module.assignment}`]" in intro, module.notebook
+    total = sum(m.minutes + m.exercise_minutes for m in COURSE.modules) / 60
+    assert 10 < total < 16, f"{total:.1f} hours: a term's course, not an afternoon's"
 
 
 def test_the_readme_table_is_the_manifest():
@@ -67,7 +76,7 @@ def test_the_grading_guide_has_a_row_per_assignment():
 
 @pytest.mark.parametrize(("text", "message"), [
     ("modules: []\n", "needs a list 'modules:'"),
-    ("modules:\n  - id: '00'\n    title: Start\n", "module 1 lacks notebook, assignment, checks, apps, minutes, learn"),
+    ("modules:\n  - id: '00'\n    title: Start\n", "module 1 lacks notebook, assignment, checks, apps, minutes, exercise_minutes, learn"),
     ("modules: [\n", "not valid YAML"),
 ])
 def test_a_broken_manifest_says_what_is_wrong(tmp_path, text, message):
@@ -87,7 +96,8 @@ def test_the_modules_command_lists_the_manifest(capsys):
 
     assert cli.main(["modules", "--course", str(ROOT)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    hours = sum(m.minutes for m in COURSE.modules) / 60
-    assert lines[0] == f"{COURSE.title}: {len(COURSE.modules)} modules, about {hours:.1f} hours"
+    hours, exercises = (sum(m.minutes for m in COURSE.modules) / 60, sum(m.exercise_minutes for m in COURSE.modules) / 60)
+    assert lines[0] == (f"{COURSE.title}: {len(COURSE.modules)} modules, about {hours:.1f} hours, and "
+                        f"{exercises:.1f} more for their exercises")
     assert [line.split()[0] for line in lines[1:]] == [m.id for m in COURSE.modules]
     assert all(m.notebook in line and m.assignment in line for m, line in zip(COURSE.modules, lines[1:], strict=True))

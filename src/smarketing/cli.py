@@ -80,11 +80,12 @@ def _modules(args: argparse.Namespace) -> int:
     except manifest.ManifestError as error:
         print(error, file=sys.stderr)
         return 2
-    print(_("{title}: {count} modules, about {hours:.1f} hours", title=course.title, count=len(course.modules),
-            hours=sum(m.minutes for m in course.modules) / 60))
+    print(_("{title}: {count} modules, about {hours:.1f} hours, and {exercises:.1f} more for their exercises",
+            title=course.title, count=len(course.modules), hours=sum(m.minutes for m in course.modules) / 60,
+            exercises=sum(m.exercise_minutes for m in course.modules) / 60))
     for module in course.modules:
         apps = ", ".join(module.apps) or "-"
-        print(f"{module.id}  {module.title:<28} {module.minutes:>3} min  {module.notebook:<32} "
+        print(f"{module.id}  {module.title:<28} {module.minutes:>3} + {module.exercise_minutes:>3} min  {module.notebook:<32} "
               f"{module.assignment:<18} {apps}")
     return 0
 

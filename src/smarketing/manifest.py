@@ -11,14 +11,23 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from smarketing.messages import _
 
 MANIFEST = "course.yml"
+# How long a module or an exercise takes, measured from its notebook rather than guessed: reading at a
+# learner's pace, running and reading each code cell, and the work each task asks for.
+WORDS_PER_MINUTE = 130
+MINUTES_PER_CODE_CELL = 0.5  # most are two or three lines; a check cell counts with its task
+MINUTES_PER_YOUR_TURN = 5  # a "✍️ Your turn" exercise in a module
+MINUTES_PER_APP = 5  # trying an interactive app
+MINUTES_PER_GRADED_TASK = 6  # an auto-graded task: write, run, check, fix
+MINUTES_PER_WRITTEN_ANSWER = 15  # a reflection or a design deliverable, graded by hand
 ROOT_VARIABLE = "SMARKETING_COURSE"  # a course folder elsewhere (a copy on a hub, a translated course)
-FIELDS = ("id", "title", "notebook", "assignment", "checks", "apps", "minutes", "learn")
+FIELDS = ("id", "title", "notebook", "assignment", "checks", "apps", "minutes", "exercise_minutes", "learn")
 
 
 class ManifestError(ValueError):
@@ -33,7 +42,8 @@ class Module:
     assignment: str  # the folder in solutions/ and exercises/
     checks: str  # the module of self-checks in smarketing.exercises
     apps: tuple[str, ...]  # classes of smarketing.widgets the notebook shows
-    minutes: int
+    minutes: int  # the module's notebook, measured (measured_minutes)
+    exercise_minutes: int  # its graded exercise, measured
     learn: str  # what a learner learns, in the README's words
 
 
@@ -98,8 +108,30 @@ def _load(root: Path) -> Course:
         modules.append(Module(id=str(entry["id"]), title=str(entry["title"]), notebook=str(entry["notebook"]),
                               assignment=str(entry["assignment"]), checks=str(entry["checks"]),
                               apps=tuple(str(app) for app in entry["apps"] or ()), minutes=int(entry["minutes"]),
-                              learn=str(entry["learn"])))
+                              exercise_minutes=int(entry["exercise_minutes"]), learn=str(entry["learn"])))
     ids = [m.id for m in modules]
     if len(set(ids)) != len(ids):
         raise ManifestError(_("{file}: module ids repeat: {ids}.", file=path, ids=", ".join(ids)))
     return Course(root, str(data.get("title", "")), tuple(modules), data.get("workshop_app"))
+
+
+def measured_minutes(notebook: Any) -> int:
+    """The minutes a learner needs for a notebook (a module or an exercise), rounded up to 5: its words at
+    :data:`WORDS_PER_MINUTE`, half a minute per code cell, and the work of each "Your turn", app, auto-graded task
+    and answer written for a person to grade."""
+    import re
+
+    words = code = turns = graded = written = apps = 0
+    for cell in notebook.cells:
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown":
+            words += len(re.findall(r"[\w'’-]+", cell.source))
+            turns += cell.source.count("Your turn")
+            written += bool(nbgrader.get("solution") and nbgrader.get("grade"))
+        elif cell.cell_type == "code" and not nbgrader.get("grade"):
+            code += 1
+            apps += len(re.findall(r"\bwidgets\.[A-Z]\w+", cell.source))
+            graded += bool(nbgrader.get("solution"))
+    minutes = (words / WORDS_PER_MINUTE + code * MINUTES_PER_CODE_CELL + turns * MINUTES_PER_YOUR_TURN
+               + apps * MINUTES_PER_APP + graded * MINUTES_PER_GRADED_TASK + written * MINUTES_PER_WRITTEN_ANSWER)
+    return int(-(-minutes // 5) * 5)
