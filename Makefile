@@ -13,7 +13,7 @@ LOCK := requirements/lock.txt
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test workshop datasets notebooks release bench lock clean
+.PHONY: lab test workshop datasets notebooks bibliography release bench lock clean
 
 # Re-install whenever the lock or the package's metadata changes. The package goes in without its
 # dependencies: the lock already holds them, checked against their hashes.
@@ -45,6 +45,10 @@ datasets: $(VENV)/.installed
 # (run after changing a notebook or the library); on an unchanged library this changes no byte.
 notebooks: $(VENV)/.installed
 	$(BIN)/python -m smarketing.notebooks
+
+# Rewrite course/bibliography.md, the learners' page of sources, from bibliography.yml.
+bibliography: $(VENV)/.installed
+	$(BIN)/python -m smarketing.bibliography
 
 # Regenerate exercises/ from solutions/ with nbgrader generate_assignment (commit the result).
 release: $(VENV)/.installed
