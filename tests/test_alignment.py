@@ -35,8 +35,12 @@ def test_closed_loop_report_by_hand():
     report = alignment.closed_loop_report(leads, opportunities, campaigns).set_index("channel")
     assert report.loc["email", "mql_to_sql_rate"] == 0.5 and report.loc["events", "mql_rate"] == 0.5
     assert report.loc["email", "revenue_per_lead"] == 15_000 and report.loc["events", "cost_per_lead"] == 4_000
-    assert report.loc["email", "channel_roi"] == pytest.approx(kpis.channel_roi(30_000, 1_000))
+    assert report.loc["email", "roas"] == pytest.approx(kpis.roas(30_000, 1_000))
+    assert "romi" not in report  # no margin, no return: ROAS is revenue, not profit
     assert report.index[0] == "email"  # best revenue per lead first
+    with_margin = alignment.closed_loop_report(leads, opportunities, campaigns, gross_margin=0.5).set_index("channel")
+    assert with_margin.loc["email", "romi"] == pytest.approx((30_000 * 0.5 - 1_000) / 1_000)
+    assert with_margin.loc["events", "romi"] == -1.0  # no revenue: the whole spend is lost
 
 
 def test_company_metrics_use_the_course_formulas(companies):
@@ -196,12 +200,14 @@ def test_gap_decomposition_adds_up():
 
 
 def test_after_the_sale_by_hand():
-    accounts = pd.DataFrame({"starting_mrr": [100.0, 100.0, 50.0], "current_mrr": [130.0, 80.0, 0.0],
-                             "churned_at": [NaT, NaT, T]})
+    accounts = pd.DataFrame({"starting_mrr": [100.0, 100.0, 50.0, 40.0], "current_mrr": [130.0, 80.0, 0.0, 45.0],
+                             "mrr_12_months_ago": [120.0, 90.0, 50.0, float("nan")], "churned_at": [NaT, NaT, T, NaT]})
     row = alignment.after_the_sale([_company("x", accounts=accounts)]).loc["x"]
-    assert row["customers_won"] == 3 and row["still_customers"] == pytest.approx(2 / 3)
-    assert row["net_revenue_retention"] == pytest.approx(210 / 250)  # (250 + 30 − 20 − 50) ÷ 250
-    assert row["gross_revenue_retention"] == pytest.approx(180 / 250)  # (250 − 20 − 50) ÷ 250
+    assert row["customers_won"] == 4 and row["still_customers"] == pytest.approx(3 / 4)
+    assert row["starting_mrr"] == 290 and row["current_mrr"] == 255
+    # trailing twelve months, customers of a year ago only: (260 + 10 − 10 − 50) ÷ 260
+    assert row["net_revenue_retention"] == pytest.approx(210 / 260)
+    assert row["gross_revenue_retention"] == pytest.approx(200 / 260)  # (260 − 10 − 50) ÷ 260
 
 
 def test_gap_chart_is_titled_with_tooltips():

@@ -118,18 +118,19 @@ def _accounts():
         "start_date": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-03-01", "2025-02-01"]),
         "starting_mrr": [100.0, 200.0, 50.0, 80.0],
         "current_mrr": [120.0, 150.0, 0.0, 80.0],
+        # a year before the end: the third was still a customer, the fourth not yet (won during the year)
+        "mrr_12_months_ago": [110.0, 210.0, 50.0, float("nan")],
         "churned_at": pd.to_datetime([None, None, "2024-09-01", None]),
     })
 
 
-def test_revenue_retention_by_hand():
-    cohort = dashboard.revenue_retention(_accounts(), started_before="2025-01-01")
-    # start 350; expansion 20 (100 -> 120), contraction 50 (200 -> 150), churned 50
-    assert cohort[["accounts", "start_mrr", "expansion", "contraction", "churned"]].tolist() == [3, 350, 20, 50, 50]
-    assert cohort["net_revenue_retention"] == pytest.approx((350 + 20 - 50 - 50) / 350)
-    assert cohort["gross_revenue_retention"] == pytest.approx((350 - 50 - 50) / 350)
-    everyone = dashboard.revenue_retention(_accounts())
-    assert everyone["net_revenue_retention"] == pytest.approx((430 + 20 - 50 - 50) / 430)
+def test_revenue_retention_is_over_the_trailing_twelve_months():
+    cohort = dashboard.revenue_retention(_accounts())
+    # the three customers of a year ago paid 370; expansion 10 (110 -> 120), contraction 60 (210 -> 150),
+    # churned 50; the customer won during the year (80) is new revenue, not retained revenue
+    assert cohort[["accounts", "start_mrr", "expansion", "contraction", "churned"]].tolist() == [3, 370, 10, 60, 50]
+    assert cohort["net_revenue_retention"] == pytest.approx((370 + 10 - 60 - 50) / 370)
+    assert cohort["gross_revenue_retention"] == pytest.approx((370 - 60 - 50) / 370)
 
 
 def test_monthly_churn_rate_by_hand():

@@ -28,7 +28,9 @@ from smarketing import kpis
     (kpis.quota_attainment, (165_000, 150_000), 1.1),               # 165 / 150
     (kpis.cart_abandonment_rate, (300, 1_000), 0.7),                # 1 - 300 / 1 000
     (kpis.perfect_order_rate, (920, 1_000), 0.92),                  # 920 / 1 000
-    (kpis.channel_roi, (30_000, 20_000), 0.5),                      # (30 000 - 20 000) / 20 000
+    (kpis.roas, (30_000, 20_000), 1.5),                             # 30 000 / 20 000
+    (kpis.romi, (30_000, 20_000, 0.8), 0.2),                        # (30 000 * 0.8 - 20 000) / 20 000
+    (kpis.cac_ratio, (200_000, 100_000), 2.0),                      # 200 000 / 100 000
     (kpis.cost_per_ticket, (4_500, 300), 15.0),                     # 4 500 / 300
     (kpis.engagement_rate, (120, 400), 0.3),                        # 120 / 400
     (kpis.lead_leakage_rate, (18, 90), 0.2),                        # 18 / 90
@@ -57,7 +59,9 @@ def test_kpi_by_hand(function, args, expected):
     (kpis.quota_attainment, (10, 0)),
     (kpis.cart_abandonment_rate, (0, 0)),
     (kpis.perfect_order_rate, (0, 0)),
-    (kpis.channel_roi, (100, 0)),
+    (kpis.roas, (100, 0)),
+    (kpis.romi, (100, 0, 0.5)),
+    (kpis.cac_ratio, (100, 0)),
     (kpis.cost_per_ticket, (100, 0)),
     (kpis.engagement_rate, (0, 0)),
     (kpis.lead_leakage_rate, (0, 0)),
@@ -76,7 +80,8 @@ def test_zero_denominator_is_nan_not_an_error(function, args):
     (kpis.win_rate, (-1, 4), "won must not be negative"),
     (kpis.cac_payback_months, (1_000, 100, 75), "gross_margin is a share between 0 and 1"),
     (kpis.churn_rate, (5, -2), "customers_at_start must not be negative"),
-    (kpis.channel_roi, (100, float("nan")), "spend is missing"),
+    (kpis.roas, (100, float("nan")), "spend is missing"),
+    (kpis.romi, (100, 50, 1.5), "gross_margin is a share"),
     (kpis.lead_leakage_rate, (30, 20), r"leaked_mqls \(30\) cannot exceed mqls \(20\)"),
     (kpis.repeat_purchase_rate, (-1, 20), "repeat_orders must not be negative"),
 ])

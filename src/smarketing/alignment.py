@@ -78,10 +78,12 @@ def sla_plan(revenue_target: float, average_deal: float, rates: Mapping[str, flo
     return SLAPlan(plan, weeks, reps, attempts_per_mql, response_hours)
 
 
-def closed_loop_report(leads: pd.DataFrame, opportunities: pd.DataFrame, campaigns: pd.DataFrame) -> pd.DataFrame:
+def closed_loop_report(leads: pd.DataFrame, opportunities: pd.DataFrame, campaigns: pd.DataFrame,
+                       gross_margin: float | None = None) -> pd.DataFrame:
     """Lead quality by channel, sent back from sales to marketing: leads, MQL and SQL rates, customers,
-    won revenue, spend, cost per lead, revenue per lead and channel ROI (credit to the channel that
-    created the lead). One row per channel, best revenue per lead first."""
+    won revenue, spend, cost per lead, revenue per lead and ROAS (credit to the channel that created the
+    lead); with a ``gross_margin`` (an assumption: the data has no cost of goods), ROMI too. One row per
+    channel, best revenue per lead first."""
     won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["amount"].agg(["size", "sum"])
     frame = pd.DataFrame({
         "channel": leads["channel"].astype(str),
@@ -97,7 +99,9 @@ def closed_loop_report(leads: pd.DataFrame, opportunities: pd.DataFrame, campaig
     by_channel["mql_to_sql_rate"] = [kpis.conversion_rate(r.sqls, r.mqls) for r in by_channel.itertuples()]
     by_channel["cost_per_lead"] = [kpis.cost_per_lead(r.spend, r.leads) for r in by_channel.itertuples()]
     by_channel["revenue_per_lead"] = by_channel["won_revenue"] / by_channel["leads"]
-    by_channel["channel_roi"] = [kpis.channel_roi(r.won_revenue, r.spend) for r in by_channel.itertuples()]
+    by_channel["roas"] = [kpis.roas(r.won_revenue, r.spend) for r in by_channel.itertuples()]
+    if gross_margin is not None:
+        by_channel["romi"] = [kpis.romi(r.won_revenue, r.spend, gross_margin) for r in by_channel.itertuples()]
     by_channel = by_channel.astype({"customers": int})
     return by_channel.sort_values("revenue_per_lead", ascending=False, kind="stable").reset_index()
 
@@ -357,25 +361,64 @@ def gap_decomposition(baseline: Company, target: Company, mix_only: Company, ali
 def after_the_sale(companies: Sequence[Company]) -> pd.DataFrame:
     """The right half of the bowtie: what happened to the customers each company won. One row per
     company (index: company): customers won, share still customers at the end of the data, their
-    monthly recurring revenue at the start and now, and net and gross revenue retention of that MRR
-    (the formulas of :mod:`smarketing.kpis`)."""
+    monthly recurring revenue at the start and now, and net and gross revenue retention over the trailing
+    twelve months (:func:`smarketing.dashboard.revenue_retention`)."""
+    from smarketing import dashboard  # the dashboard builds on this module, so it is imported when needed
+
     rows = {}
     for company in companies:
         accounts = company.accounts
         churned = accounts["churned_at"].notna()
-        start, now = accounts["starting_mrr"], accounts["current_mrr"]
-        change = (now - start).where(~churned, 0.0)
+        retention = dashboard.revenue_retention(accounts)
         rows[company.name] = {
             "customers_won": len(accounts),
             "still_customers": kpis.conversion_rate(int((~churned).sum()), len(accounts)),
-            "starting_mrr": float(start.sum()), "current_mrr": float(now.sum()),
-            "net_revenue_retention": kpis.net_revenue_retention(float(start.sum()), float(change.clip(lower=0).sum()),
-                                                                float(-change.clip(upper=0).sum()),
-                                                                float(start[churned].sum())),
-            "gross_revenue_retention": kpis.gross_revenue_retention(float(start.sum()),
-                                                                    float(-change.clip(upper=0).sum()),
-                                                                    float(start[churned].sum())),
+            "starting_mrr": float(accounts["starting_mrr"].sum()), "current_mrr": float(accounts["current_mrr"].sum()),
+            "net_revenue_retention": retention["net_revenue_retention"],
+            "gross_revenue_retention": retention["gross_revenue_retention"],
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "company"
     return table
+
+
+# ---- module 06: defending a finding against a confounder ---------------------------------------------
+
+def stratified_gap(leads: pd.DataFrame, in_group: pd.Series, by: str | None = "segment") -> pd.DataFrame:
+    """The MQL → SQL rate of a group of MQLs against the other MQLs compared, within each level (stratum) of
+    ``by``: the check that a gap between two groups is not the doing of a third thing in which they differ
+    (a confounder such as the segment). ``by=None`` gives the raw comparison, one row labelled "all".
+
+    ``in_group`` holds, for each lead (aligned on ``leads``' index), True for the group, False for the group it
+    is compared with, and nan or None for a lead in neither (left out). Only MQLs count. Columns: the stratum
+    (named ``by``, or "stratum"), group_mqls, group_rate, other_mqls, other_rate, gap (group_rate − other_rate;
+    nan where either group is empty) and weight (the stratum's share of all the MQLs compared), one row per
+    level of ``by`` that holds MQLs compared, in the order of the levels."""
+    schema.require_columns(leads, "leads", "mql_at", "sql_at", *([by] if by else []))
+    marks = in_group.reindex(leads.index) if isinstance(in_group, pd.Series) else pd.Series(in_group, index=leads.index)
+    compared = (leads["mql_at"].notna() & marks.notna()).to_numpy()
+    frame = pd.DataFrame({"stratum": leads[by].astype(str).to_numpy()[compared] if by else "all",
+                          "group": marks.to_numpy()[compared].astype(bool),
+                          "sql": leads["sql_at"].notna().to_numpy()[compared]})
+    levels = leads[by].cat.categories if by and isinstance(leads[by].dtype, pd.CategoricalDtype) else None
+    order = [str(level) for level in levels] if levels is not None else sorted(frame["stratum"].unique())
+    rows = []
+    for stratum in [s for s in order if s in set(frame["stratum"])]:
+        part = frame[frame["stratum"] == stratum]
+        inside, outside = part[part["group"]], part[~part["group"]]
+        group_rate = kpis.conversion_rate(int(inside["sql"].sum()), len(inside))
+        other_rate = kpis.conversion_rate(int(outside["sql"].sum()), len(outside))
+        rows.append((stratum, len(inside), group_rate, len(outside), other_rate, group_rate - other_rate,
+                     len(part) / len(frame)))
+    return pd.DataFrame(rows, columns=[by or "stratum", "group_mqls", "group_rate", "other_mqls", "other_rate",
+                                       "gap", "weight"])
+
+
+def adjusted_gap(table: pd.DataFrame) -> float:
+    """The gap of :func:`stratified_gap`'s table with the confounder's mix held the same for both groups (direct
+    standardisation): each stratum's gap weighted by the stratum's share of the MQLs compared. A stratum
+    without a gap (one of its groups is empty) is left out and the others' weights are scaled up to 1; nan
+    when no stratum has a gap."""
+    usable = table[table["gap"].notna()]
+    total = float(usable["weight"].sum())
+    return float((usable["gap"] * usable["weight"]).sum() / total) if total > 0 else math.nan

@@ -168,23 +168,22 @@ def delivery_effects(orders: pd.DataFrame, follow_up_days: float = 180.0) -> pd.
     return pd.DataFrame(rows, columns=columns).set_index("delivery")
 
 
-def revenue_retention(accounts: pd.DataFrame, started_before: str | pd.Timestamp | None = None) -> pd.Series:
-    """Net and gross revenue retention of a cohort of accounts: their monthly recurring revenue now
-    against what it was when each started.
+def revenue_retention(accounts: pd.DataFrame) -> pd.Series:
+    """Net and gross revenue retention over the trailing twelve months, as analysts quote them: the customers
+    who were already paying a year before the end of the data, their monthly recurring revenue now against
+    what it was then.
 
-    The cohort is every account (or those started before ``started_before``). Expansion is the growth
-    of the accounts still with us, contraction their decline, churned the starting revenue of those who
-    left. The period runs from each account's start to the end of the data, not a calendar year: say
-    so when you compare with yearly benchmarks. Index accounts, start_mrr, expansion, contraction,
-    churned, net_revenue_retention, gross_revenue_retention.
+    Expansion is the growth of those still with us, contraction their decline, churned what the leavers paid
+    a year ago; customers won during the year are left out (their revenue is new, not retained). Index
+    accounts, start_mrr, expansion, contraction, churned, net_revenue_retention, gross_revenue_retention.
     """
-    require_columns(accounts, "accounts", "start_date", "starting_mrr", "current_mrr", "churned_at")
-    cohort = accounts if started_before is None else accounts[accounts["start_date"] < pd.Timestamp(started_before)]
+    require_columns(accounts, "accounts", "mrr_12_months_ago", "current_mrr", "churned_at")
+    cohort = accounts[accounts["mrr_12_months_ago"].notna()]
     gone = cohort["churned_at"].notna()
-    change = (cohort["current_mrr"] - cohort["starting_mrr"])[~gone]
-    start = float(cohort["starting_mrr"].sum())
+    change = (cohort["current_mrr"] - cohort["mrr_12_months_ago"])[~gone]
+    start = float(cohort["mrr_12_months_ago"].sum())
     expansion, contraction = float(change.clip(lower=0).sum()), float((-change).clip(lower=0).sum())
-    churned = float(cohort.loc[gone, "starting_mrr"].sum())
+    churned = float(cohort.loc[gone, "mrr_12_months_ago"].sum())
     return pd.Series({
         "accounts": len(cohort), "start_mrr": start, "expansion": expansion, "contraction": contraction,
         "churned": churned,
@@ -216,7 +215,8 @@ def unit_economics(company: Company, gross_margin: float,
     CAC = (campaign spend + marketing and sales headcount × ``loaded_cost_per_head`` a year × years of
     data) ÷ customers won (:func:`alignment.company_metrics`); monthly revenue per account = average
     starting MRR; monthly churn from :func:`monthly_churn_rate`; LTV, LTV:CAC and CAC payback from
-    those. ``gross_margin`` (a share, e.g. 0.75) is an assumption: the data has no cost of goods.
+    those, and the CAC ratio (cost per unit of new annual recurring revenue). ``gross_margin`` (a share,
+    e.g. 0.75) is an assumption: the data has no cost of goods.
     Index kpi; columns value, unit.
     """
     cac = alignment.company_metrics(company, loaded_cost_per_head)["cac"]
@@ -234,6 +234,8 @@ def unit_economics(company: Company, gross_margin: float,
         ("ltv_to_cac", kpis.ltv_to_cac(ltv, cac) if defined and not math.isnan(ltv) else math.nan, "×"),
         ("cac_payback_months", kpis.cac_payback_months(cac, revenue, gross_margin) if defined else math.nan,
          "months"),
+        # CAC per customer over a customer's first year of recurring revenue is total cost over total new ARR.
+        ("cac_ratio", kpis.cac_ratio(cac, 12 * revenue) if defined else math.nan, "currency per currency of new ARR"),
     ]
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"]).set_index("kpi")
 
@@ -243,8 +245,8 @@ def scorecard(companies: Mapping[str, Company] | Sequence[Company]) -> pd.DataFr
     unit), one column per company. Each figure comes from the formulas of :mod:`kpis` (and the funnel's
     leakage and speed to lead). Quota attainment compares bookings with the reps' quotas for every
     quarter of its data; pipeline coverage compares the deals still open at the end with one
-    quarter's quota; CAC is fully loaded with :data:`kpis.LOADED_COST_PER_HEAD`; NRR covers every
-    account from its start (:func:`revenue_retention`).
+    quarter's quota; CAC is fully loaded with :data:`kpis.LOADED_COST_PER_HEAD`; NRR is over the trailing
+    twelve months (:func:`revenue_retention`).
     """
     items = companies.values() if isinstance(companies, Mapping) else companies
     columns = {}

@@ -99,6 +99,14 @@ def customer_acquisition_cost(sales_and_marketing_cost: Number, new_customers: N
     return _ratio(sales_and_marketing_cost, new_customers)
 
 
+def cac_ratio(sales_and_marketing_cost: Number, new_annual_recurring_revenue: Number) -> float:
+    """Sales + marketing cost ÷ the new annual recurring revenue (ARR) it bought. Currency per currency of new
+    ARR (the "$2 per $1" of SaaS benchmarks); nan with no new ARR. Unlike CAC, it does not depend on deal size."""
+    _non_negative(sales_and_marketing_cost=sales_and_marketing_cost,
+                  new_annual_recurring_revenue=new_annual_recurring_revenue)
+    return _ratio(sales_and_marketing_cost, new_annual_recurring_revenue)
+
+
 def _margin(gross_margin: Number) -> None:
     if not 0 < gross_margin <= 1:
         raise ValueError(_("gross_margin is a share between 0 and 1 (e.g. 0.75 for 75 %), got {value}.",
@@ -185,10 +193,24 @@ def perfect_order_rate(perfect_orders: Number, orders: Number) -> float:
     return _share(perfect_orders, orders, "perfect_orders", "orders")
 
 
-def channel_roi(attributed_revenue: Number, spend: Number) -> float:
-    """(Revenue attributed to the channel − spend) ÷ spend. Share (0.5 = 50 % return); nan without spend."""
+def roas(attributed_revenue: Number, spend: Number) -> float:
+    """Return on ad spend: revenue attributed to the channel ÷ spend. Ratio (×); nan without spend.
+
+    Revenue, not profit: ROAS − 1 is what is often, wrongly, called ROI. For the return, use :func:`romi`."""
     _non_negative(attributed_revenue=attributed_revenue, spend=spend)
-    return _ratio(attributed_revenue - spend, spend)
+    return _ratio(attributed_revenue, spend)
+
+
+def romi(attributed_revenue: Number, spend: Number, gross_margin: Number) -> float:
+    """Return on marketing investment: (attributed revenue × gross margin − spend) ÷ spend. Share (0.5 = 50 %
+    return); nan without spend.
+
+    The margin, not the revenue, pays back the spend. It is only a return *caused* by the channel when the
+    revenue is incremental (what would not have happened without it); attributed revenue is an upper bound.
+    """
+    _non_negative(attributed_revenue=attributed_revenue, spend=spend)
+    _margin(gross_margin)
+    return _ratio(attributed_revenue * gross_margin - spend, spend)
 
 
 def cost_per_ticket(support_cost: Number, tickets: Number) -> float:
@@ -278,7 +300,7 @@ class KPIInfo:
 
 KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
     KPIInfo("cost_per_lead", "marketing", "spend ÷ leads", "currency per lead",
-            "B2B SaaS ~$150–300; e-commerce ~$90", "C"),
+            "B2B SaaS ~US$150–300; e-commerce ~US$90", "C"),
     KPIInfo("conversion_rate", "shared", "entered next stage ÷ entered this stage (same cohort)", "share",
             "Lead→MQL ~25%, MQL→SQL 13–50%, SQL→Opp ~45%, Opp→Won 20–30%", "C"),
     KPIInfo("win_rate", "sales", "won ÷ (won + lost)", "share", "20–30%; SMB 25–40%, enterprise 10–20%", "C"),
@@ -290,15 +312,20 @@ KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
     KPIInfo("pipeline_velocity", "shared", "opportunities × average deal × win rate ÷ cycle days",
             "currency per day", "—", "—"),
     KPIInfo("customer_acquisition_cost", "shared", "sales + marketing cost ÷ new customers",
-            "currency per customer", "~$2 per $1 of new ARR (SaaS median)", "B"),
+            "currency per customer", "— (depends on deal size: judge it against LTV and payback)", "—"),
+    KPIInfo("cac_ratio", "shared", "sales + marketing cost ÷ new annual recurring revenue", "currency per currency",
+            "~US$2 per US$1 of new ARR (SaaS median)", "B"),
     KPIInfo("cac_payback_months", "shared", "CAC ÷ (monthly revenue per account × gross margin)", "months",
             "median ~18; under 12 is good", "B/C"),
     KPIInfo("lifetime_value", "shared", "monthly revenue × gross margin ÷ monthly churn", "currency per customer",
             "—", "—"),
     KPIInfo("ltv_to_cac", "shared", "LTV ÷ CAC", "×", "≥ 3:1 heuristic", "C"),
-    KPIInfo("net_revenue_retention", "operations", "(start + expansion − contraction − churn) ÷ start", "share",
-            "100–110%", "B"),
-    KPIInfo("gross_revenue_retention", "operations", "(start − contraction − churn) ÷ start", "share", "~90%", "B"),
+    KPIInfo("net_revenue_retention", "operations",
+            "(start + expansion − contraction − churn) ÷ start, trailing 12 months, customers of 12 months ago",
+            "share", "100–110%", "B"),
+    KPIInfo("gross_revenue_retention", "operations",
+            "(start − contraction − churn) ÷ start, trailing 12 months, customers of 12 months ago", "share",
+            "~90%", "B"),
     KPIInfo("churn_rate", "operations", "customers lost ÷ customers at start", "share per period",
             "SMB 3–8% a month", "C"),
     KPIInfo("net_promoter_score", "operations", "% answering 9–10 − % answering 0–6", "points (−100..100)",
@@ -307,7 +334,8 @@ KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
     KPIInfo("quota_attainment", "sales", "bookings ÷ quota", "share", "—", "—"),
     KPIInfo("cart_abandonment_rate", "operations", "1 − orders ÷ carts", "share", "~70% (Baymard)", "B"),
     KPIInfo("perfect_order_rate", "operations", "perfect orders ÷ orders", "share", "SCOR model", "B"),
-    KPIInfo("channel_roi", "marketing", "(attributed revenue − spend) ÷ spend", "share", "—", "—"),
+    KPIInfo("roas", "marketing", "attributed revenue ÷ spend", "×", "—", "—"),
+    KPIInfo("romi", "marketing", "(attributed revenue × gross margin − spend) ÷ spend", "share", "—", "—"),
     KPIInfo("cost_per_ticket", "operations", "support cost ÷ tickets", "currency per ticket", "—", "—"),
     KPIInfo("engagement_rate", "marketing", "people who interacted ÷ people reached", "share", "—", "—"),
     KPIInfo("lead_leakage_rate", "shared", "MQLs not followed up within the SLA ÷ MQLs", "share", "—", "—"),

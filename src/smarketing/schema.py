@@ -113,7 +113,8 @@ TABLES: dict[str, Table] = {
                 Column("region", "category", "Sales region.", allowed=REGIONS),
                 Column("score", "int", "Lead score (fit + engagement).", unit="points", minimum=0, maximum=100),
                 Column("mql_at", "datetime", "Became a marketing-qualified lead.", nullable=True),
-                Column("sal_at", "datetime", "Accepted by sales (first contact made).", nullable=True),
+                Column("sal_at", "datetime", "Accepted by sales for follow-up; in the synthetic companies a rep "
+                       "accepts a lead at its first contact.", nullable=True),
                 Column("sql_at", "datetime", "Qualified by sales as a real opportunity.", nullable=True),
                 Column("first_response_minutes", "float", "Minutes from MQL to sales' first contact; empty if "
                        "never contacted.", unit="minutes", nullable=True, minimum=0),
@@ -163,6 +164,9 @@ TABLES: dict[str, Table] = {
                        minimum=0),
                 Column("current_mrr", "float", "Monthly recurring revenue at the end of the data (0 if churned).",
                        unit="currency per month", minimum=0),
+                Column("mrr_12_months_ago", "float", "Monthly recurring revenue twelve months before the end of the "
+                       "data; empty if not a customer then. Net and gross revenue retention start from it.",
+                       unit="currency per month", nullable=True, minimum=0),
                 Column("churned_at", "date", "Day the customer left; empty if still a customer.", nullable=True),
                 Column("nps", "int", "Answer to 'how likely are you to recommend us?'.", unit="0–10",
                        nullable=True, minimum=0, maximum=10),

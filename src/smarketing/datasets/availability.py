@@ -20,6 +20,7 @@ T = TypeVar("T")
 
 # What a notebook needs, in the words of its "skipped" note (anything else: the name with spaces).
 NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn dates", "accounts.nps": "NPS answers",
+         "accounts.mrr_12_months_ago": "recurring revenue a year ago",
          "leads.disqualification_reason": "disqualification reasons",
          "leads.first_response_minutes": "first-response times", "opportunities": "deals",
          "employees.quarterly_quota": "sales quotas"}  # message ids: translated where shown

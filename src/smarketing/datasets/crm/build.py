@@ -286,7 +286,8 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
     accounts = pd.DataFrame({
         "account_id": won["account_id"], "segment": won["lead_id"].map(dict(zip(lead_id, segment, strict=True))),
         "region": "north", "start_date": won["closed_at"].dt.normalize(), "starting_mrr": (won["amount"] / 12).round(2),
-        "current_mrr": (won["amount"] / 12).round(2), "churned_at": pd.NaT, "nps": pd.NA})
+        "current_mrr": (won["amount"] / 12).round(2), "mrr_12_months_ago": np.nan, "churned_at": pd.NaT,
+        "nps": pd.NA})
     approximated.append(_("accounts (one per won deal; recurring revenue = amount ÷ 12; churn and NPS unknown)"))
     tables = {"campaigns": campaigns, "leads": leads, "opportunities": opportunities, "accounts": accounts,
               "employees": employees}

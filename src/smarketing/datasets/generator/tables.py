@@ -211,6 +211,8 @@ def _lead_block(rng: np.random.Generator, profile: CompanyProfile, created: np.n
     minutes = rng.lognormal(np.log(profile.response_median_minutes), profile.response_spread, size)
     minutes = np.where(contacted, np.round(minutes, 1), np.nan)
     accepted = contacted & (rng.uniform(size=size) < profile.sal_acceptance)
+    # Acceptance (SAL) is a commitment that first contact honours; these companies record both at the first
+    # contact, so sal_at doubles as the first-contact time (module 03 says so; real CRMs keep two stamps).
     sal = np.where(accepted, mql + np.nan_to_num(minutes) * MINUTE, np.nan)
     p_sql = (_per(segment, profile.sql_base_rate, schema.SEGMENTS) * quality_multiplier(quality)
              * response_multiplier(minutes, profile.response_decay) * profile.handoff_multiplier)
@@ -365,7 +367,13 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
     churned = start + churn_after < horizon
     years = (np.where(churned, start + churn_after, horizon) - start) / (365.25 * DAY)
     starting_mrr = np.round(amount[w] / 12, 2)
-    growth = np.exp(rng.normal(profile.yearly_expansion, 0.12, len(w)) * years)
+    expansion_rate = rng.normal(profile.yearly_expansion, 0.12, len(w))
+    growth = np.exp(expansion_rate * years)
+    # A snapshot a year before the end, for trailing-twelve-month retention: the same growth law, stopped there.
+    year_ago = horizon - 365.25 * DAY
+    active_then = (start <= year_ago) & (~churned | (start + churn_after > year_ago))
+    mrr_year_ago = np.where(active_then, np.round(starting_mrr * np.exp(expansion_rate * np.maximum(
+        year_ago - start, 0) / (365.25 * DAY)), 2), np.nan)
     nps = np.clip(np.round(rng.normal(profile.nps_mean - 2.5 * churned, 1.8)), 0, 10)
     nps = np.where(rng.uniform(size=len(w)) < 0.35, np.nan, nps)
     accounts = pd.DataFrame({
@@ -375,6 +383,7 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
         "start_date": _day(start),
         "starting_mrr": starting_mrr,
         "current_mrr": np.where(churned, 0.0, np.round(starting_mrr * growth, 2)),
+        "mrr_12_months_ago": mrr_year_ago,
         "churned_at": _day(np.where(churned, start + churn_after, np.nan)),
         "nps": pd.array(nps, dtype="Int64"),
     })
