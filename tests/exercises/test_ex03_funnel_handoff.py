@@ -1,23 +1,66 @@
 """Exercise 03's self-checks (``smarketing.exercises.ex03_funnel_handoff``): a good answer passes, each common
 mistake gets its targeted message, and no message gives the expected value away. Good answers are computed
-here by hand with pandas, not taken from the checks."""
+here by hand with pandas, not taken from the checks. The exercise runs on argo (a graded company, with vela as
+the other company its functions must handle), drawn anew for each cohort: these tests run on the committed
+cohort and on two others, and assert no number of theirs, only how the answers relate."""
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from functools import partial
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from smarketing.exercises import company, find_task
+from smarketing.datasets import generate_company, write_company
+from smarketing.exercises import company, ex03_funnel_handoff, find_task
 
 task = partial(find_task, "03_funnel_handoff")
 STAGES = ["lead", "mql", "sal", "sql", "opportunity", "won"]
+COMPANY, OTHER = "argo", "vela"
+COHORTS = (None, "2027-spring", "2030-autumn")  # None: the committed cohort
 
 
-def _conversion(name: str = "ferro") -> pd.DataFrame:
+def _forget_loaded_companies() -> None:
+    company.cache_clear()
+    ex03_funnel_handoff._tradeoff.cache_clear()
+    ex03_funnel_handoff._equal_capacity.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def cohort_data(tmp_path_factory):
+    """The graded companies of other cohorts, drawn once: each in a folder of its own."""
+    folders = {}
+    for cohort in COHORTS[1:]:
+        folders[cohort] = tmp_path_factory.mktemp(cohort)
+        for name in (COMPANY, OTHER):
+            write_company(*generate_company(name, cohort=cohort), folders[cohort] / name)
+    return folders
+
+
+@pytest.fixture(autouse=True, params=COHORTS, ids=lambda cohort: cohort or "committed")
+def cohort(request, cohort_data, monkeypatch):
+    """Every test runs on the committed cohort and on two others: the checks must hold for any draw."""
+    if request.param is not None:
+        monkeypatch.setenv("SMARKETING_DATA", str(cohort_data[request.param]))
+    _forget_loaded_companies()
+    yield request.param
+    _forget_loaded_companies()
+
+
+def _mistake(name: str, wrong: float, right: float, message: str, **given) -> str | None:
+    """A number mistake gets its message, unless this cohort's data makes its number the right one: then
+    the answer is right, however it was found."""
+    if math.isclose(wrong, right, rel_tol=1e-9):
+        task(name).assert_check_passed(wrong, **given)
+        return None
+    return task(name).assert_check_failed(wrong, message, **given)
+
+
+def _conversion(name: str = COMPANY) -> pd.DataFrame:
     """The cohort conversion table, by hand: each step's leads that reached from_stage, and of those the
     ones that also reached to_stage."""
     c = company(name)
@@ -40,10 +83,14 @@ def _leakage(leads: pd.DataFrame, sla_minutes: float) -> float:
     return float(((minutes > sla_minutes) | minutes.isna()).mean())
 
 
+def _months(leads: pd.DataFrame) -> int:
+    created = leads["created_at"].dt.to_period("M")
+    return (created.max() - created.min()).n + 1
+
+
 def _lowest(leads, opportunities, capacity_per_month, months=None, strict=False, highest=False, total=False):
     """Task 4 by hand: count the leads scoring at least each threshold; the variants are the common mistakes."""
-    created = leads["created_at"].dt.to_period("M")
-    months = months or (created.max() - created.min()).n + 1
+    months = months or _months(leads)
     score = leads["score"].astype(float)
     per_month = {t: float((score >= t).sum()) / (1 if total else months) for t in range(101)}
     within = [t for t, value in per_month.items() if (value < capacity_per_month if strict else
@@ -51,28 +98,61 @@ def _lowest(leads, opportunities, capacity_per_month, months=None, strict=False,
     return max(within) if highest else min(within)
 
 
+def _today(name: str = COMPANY) -> int:
+    """Today's threshold, by hand: the lowest score of an MQL."""
+    leads = company(name).leads
+    return int(leads.loc[leads["mql_at"].notna(), "score"].min())
+
+
+def _capacity(name: str = COMPANY, share: float = 2 / 3) -> float:
+    """Task 4's assumption, by hand: two thirds of the MQLs a month that sales gets today."""
+    leads = company(name).leads
+    return share * leads["mql_at"].notna().sum() / _months(leads)
+
+
+def _threshold() -> int:
+    c = company(COMPANY)
+    return _lowest(c.leads, c.opportunities, _capacity())
+
+
 def _shares(threshold: float) -> dict[str, float]:
     """At a threshold, by hand: the shares of won revenue, of won deals and of leads at or above it."""
-    ferro = company("ferro")
-    won = ferro.opportunities[ferro.opportunities["outcome"] == "won"]
-    score = won["lead_id"].map(ferro.leads.set_index("lead_id")["score"]).astype(float)
+    c = company(COMPANY)
+    won = c.opportunities[c.opportunities["outcome"] == "won"]
+    score = won["lead_id"].map(c.leads.set_index("lead_id")["score"]).astype(float)
     kept = won[score >= threshold]
     return {"revenue": float(kept["amount"].sum() / won["amount"].sum()), "deals": len(kept) / len(won),
-            "leads": float((ferro.leads["score"].astype(float) >= threshold).mean()),
+            "leads": float((c.leads["score"].astype(float) >= threshold).mean()),
             "amount": float(kept["amount"].sum())}
 
 
+def _has_number(message: str) -> bool:
+    """Whether a verdict names a number, besides the task it is about and those its text refers to."""
+    return bool(re.search(r"\d", re.sub(r"^q\d\w*:|task \d|test case \d", "", message)))
+
+
+def test_today_threshold_and_capacity_are_read_from_the_data():
+    c = company(COMPANY)
+    today = _today()
+    assert today == ex03_funnel_handoff.today_threshold() == c.params["mql_threshold"]
+    score, mql = c.leads["score"], c.leads["mql_at"].notna()
+    assert mql[score < today].sum() == 0 and mql[score >= today].mean() > 0.98  # below it nobody is an MQL
+    assert math.isclose(ex03_funnel_handoff.sales_capacity(), _capacity(), rel_tol=1e-12)
+    # the capacity binds: the new threshold is above today's, and it keeps some won revenue but not all
+    assert _threshold() > today and 0 < _shares(_threshold())["revenue"] < 1
+
+
 def test_q1_mql_to_sql_rate():
-    leads = company("ferro").leads
+    leads = company(COMPANY).leads
     mqls, sqls, sals = leads["mql_at"].notna().sum(), leads["sql_at"].notna().sum(), leads["sal_at"].notna().sum()
     right = sqls / mqls
-    assert 0.1 < right < 0.15  # module 03: ferro turns 12 % of its MQLs into SQLs
     assert "More checks run at grading" in task("q1").assert_check_passed(right)
     secret = f"{right:.4g}"
-    assert secret not in task("q1").assert_check_failed(sqls / len(leads), "you divided by all leads")
-    assert secret not in task("q1").assert_check_failed(sqls / sals, "you divided by the SALs")
+    for wrong, message in ((sqls / len(leads), "you divided by all leads"), (sqls / sals, "you divided by the SALs")):
+        text = _mistake("q1", wrong, right, message)
+        assert text is None or secret not in text
     assert secret not in task("q1").assert_check_failed(100 * right, "looks like a percentage")
-    assert secret not in task("q1").assert_check_failed(0.5, "not the right value yet")
+    assert secret not in task("q1").assert_check_failed(0.99, "not the right value yet")
     task("q1").assert_check_failed(pd.Series([right]), "asks for one number")
 
 
@@ -96,7 +176,7 @@ def test_q2_conversion_table():
     task("q2a").assert_check_failed(good.to_dict(), "your answer is a dict; this task asks for a pandas DataFrame.")
     # part b: the numbers, with the common mistakes
     secrets = [f"{rate:.4g}" for rate in good["rate"]]
-    leads = len(company("ferro").leads)
+    leads = len(company(COMPANY).leads)
     for wrong, message in ((good.assign(rate=100 * good["rate"]), "look like percentages"),
                            (good.assign(rate=good["converted"] / leads), "divides by all leads"),
                            (good.assign(entered=leads, rate=good["converted"] / leads), "`entered` counts every lead"),
@@ -104,11 +184,13 @@ def test_q2_conversion_table():
         text = task("q2b").assert_check_failed(wrong, message)
         assert not [secret for secret in secrets if secret in text], text
     task("q2b").assert_check_failed(good.drop(columns="rate"), "lacks the column(s) rate")
+    # the other company's table is not argo's
+    task("q2b").assert_check_failed(_conversion(OTHER), "is not right")
 
 
 def test_q3_leakage_function():
-    ferro = company("ferro").leads
-    assert 0.15 < _leakage(ferro, 1440) < 0.3  # module 03: one ferro MQL in five leaks
+    leads = company(COMPANY).leads
+    assert 0 < _leakage(leads, 1440) < 1 and _leakage(leads, 60) > _leakage(leads, 1440)
     assert "More checks run at grading" in task("q3").assert_check_passed(_leakage)
 
     def ignoring_never_contacted(leads, sla):
@@ -122,20 +204,36 @@ def test_q3_leakage_function():
     task("q3").assert_check_failed(over_all_leads, "you divided by all leads")
     task("q3").assert_check_failed(lambda leads, sla: 1 / 0, "raised ZeroDivisionError")
     task("q3").assert_check_failed(lambda leads, sla: _leakage(leads, sla + 60),
-                                   "wrong result on test case 1 (SLA 1440 minutes)")
+                                   "wrong result on test case 1 (argo's leads, SLA 1440 minutes)")
+    other = company(OTHER).leads
+    only_argo = partial(lambda argo_leads, leads, sla: _leakage(leads, sla) if len(leads) == len(argo_leads)
+                        and leads["created_at"].iloc[0] == argo_leads["created_at"].iloc[0] else 0.5, leads)
+    assert not math.isclose(_leakage(other, 1440), 0.5)
+    task("q3").assert_check_failed(only_argo, "wrong result on test case 3 (vela's leads, SLA 1440 minutes)")
     task("q3").assert_check_failed(0.2, "asks for a function")
     # with no MQLs the rate is undefined: the hidden tests check that edge, the visible check does not
     task("q3").assert_check_passed(lambda leads, sla: _leakage(leads, sla) if leads["mql_at"].notna().any() else 0.0)
 
 
 def test_q4_lowest_threshold_function():
-    ferro = company("ferro")
-    right = _lowest(ferro.leads, ferro.opportunities, 150)
-    assert right == 52  # module 03's memo: raise ferro's threshold from 40 to 52
+    c = company(COMPANY)
+    right, capacity = _threshold(), _capacity()
+    assert right == ex03_funnel_handoff.threshold_within(capacity)
     assert "More checks run at grading" in task("q4").assert_check_passed(_lowest, threshold=right)
     task("q4").assert_check_passed(_lowest, threshold=float(right))
-    task("q4").assert_check_failed(_lowest, "store its result for ferro at 150 MQLs a month in `threshold`")
-    assert "52" not in task("q4").assert_check_failed(_lowest, "should be what your function gives", threshold=51)
+    task("q4").assert_check_passed(_lowest, threshold=np.int64(right))
+    # the capacity computed in another order (÷ 1.5, × 2 ÷ 3) gives the same threshold
+    months = _months(c.leads)
+    for other_order in (c.leads["mql_at"].notna().sum() / months / 1.5,
+                        c.leads["mql_at"].notna().sum() * 2 / 3 / months):
+        task("q4").assert_check_passed(_lowest, threshold=_lowest(c.leads, c.opportunities, other_order))
+    text = task("q4").assert_check_failed(_lowest, "store in `threshold` its result for argo at sales' capacity")
+    assert not _has_number(text), text  # the capacity is described, not given
+    text = task("q4").assert_check_failed(_lowest, "should be what your function gives", threshold=right - 1)
+    assert not _has_number(text), text
+    all_mqls = _lowest(c.leads, c.opportunities, _capacity(share=1))
+    assert all_mqls != right
+    task("q4").assert_check_failed(_lowest, "at all the MQLs a month", threshold=all_mqls)
 
     def variant(**kind):
         return lambda leads, opportunities, capacity: _lowest(leads, opportunities, capacity, **kind)
@@ -143,43 +241,79 @@ def test_q4_lowest_threshold_function():
     def mqls_not_threshold(leads, opportunities, capacity):
         return float((leads["score"].astype(float) >= _lowest(leads, opportunities, capacity)).sum())
 
-    for wrong, message in ((variant(total=True), "divide the MQLs by the number of months"),
-                           (variant(highest=True), "you took the highest threshold"),
-                           (variant(strict=True), "at most (≤) the capacity"),
-                           (mqls_not_threshold, "returns a number of MQLs")):
-        assert "52" not in task("q4").assert_check_failed(wrong, message, threshold=right)
-    task("q4").assert_check_failed(lambda leads, opportunities: 52, "raised TypeError", threshold=right)
+    mistakes = [(variant(total=True), "divide the MQLs by the number of months"),
+                (variant(highest=True), "you took the highest threshold"),
+                (mqls_not_threshold, "returns a number of MQLs")]
+    if ex03_funnel_handoff._equal_capacity() is not None:  # a capacity that a month meets exactly tells ≤ from <
+        mistakes.append((variant(strict=True), "at most (≤) the capacity"))
+    for wrong, message in mistakes:
+        assert str(right) not in task("q4").assert_check_failed(wrong, message, threshold=right).split("not yet.")[1]
+    task("q4").assert_check_failed(lambda leads, opportunities: right, "raised TypeError", threshold=right)
+    for case, (wrong, described) in enumerate(((lambda *args: 0, "at its sales' capacity: two thirds of its MQLs"),
+                                               (lambda leads, deals, capacity: _lowest(leads, deals, capacity)
+                                                if math.isclose(capacity, _capacity()) else 0,
+                                                "at a third of its MQLs a month today")), start=1):
+        text = task("q4").assert_check_failed(wrong, f"wrong result on test case {case} (argo, {described}",
+                                              threshold=right)
+        assert not _has_number(text), text  # the cases are described, not given
     task("q4").assert_check_failed(right, "asks for a function", threshold=right)
-    # 24 months written into the function passes for ferro; the hidden test gives it one year of data
-    task("q4").assert_check_passed(variant(months=24), threshold=right)
-    first_year = ferro.leads[ferro.leads["created_at"] < "2025-01-01"]
-    assert _lowest(first_year, ferro.opportunities, 150) != variant(months=24)(first_year, ferro.opportunities, 150)
+    # the months of argo's data written into the function pass the visible check; the hidden test gives it
+    # argo's first year alone
+    task("q4").assert_check_passed(variant(months=months), threshold=right)
+    first_year = c.leads[c.leads["created_at"] < "2025-01-01"]
+    assert _lowest(first_year, c.opportunities, capacity) != variant(months=months)(first_year, c.opportunities,
+                                                                                     capacity)
+    # the hidden test's other company: vela at half its MQLs a month, where a threshold exists
+    other = company(OTHER)
+    _lowest(other.leads, other.opportunities, _capacity(OTHER, share=1 / 2))
+
+
+def test_q4_tells_at_most_from_below_in_the_committed_cohort(cohort):
+    if cohort is not None:
+        pytest.skip("the committed cohort only: another may have no capacity that a month meets exactly")
+    assert ex03_funnel_handoff._equal_capacity() is not None
 
 
 def test_q5_share_at_the_learners_own_threshold():
-    right = _shares(52)["revenue"]
-    assert 0.7 < right < 0.75  # the memo: the leads at 52 or above hold 72 % of the won revenue
-    assert "More checks run at grading" in task("q5").assert_check_passed(right, threshold=52)
+    threshold = _threshold()
+    right = _shares(threshold)["revenue"]
+    assert "More checks run at grading" in task("q5").assert_check_passed(right, threshold=threshold)
     # carry forward: a learner who defends another threshold is judged at that threshold
-    other = _shares(50)["revenue"]
-    assert not math.isclose(other, right, rel_tol=1e-3)
-    task("q5").assert_check_passed(other, threshold=50)
-    task("q5").assert_check_passed(other, threshold=np.int64(50))
-    task("q5").assert_check_failed(right, "not the right value yet", threshold=50)
-    for threshold in (..., None, "52", 140, -1, math.nan, True):
-        task("q5").assert_check_failed(right, "task 5 builds on task 4", threshold=threshold)
+    lower = next(t for t in range(threshold - 1, -1, -1) if not math.isclose(_shares(t)["revenue"], right,
+                                                                             rel_tol=1e-3))
+    other = _shares(lower)["revenue"]
+    task("q5").assert_check_passed(other, threshold=lower)
+    task("q5").assert_check_passed(other, threshold=np.int64(lower))
+    task("q5").assert_check_failed(right, "not the right value yet", threshold=lower)
+    for wrong_threshold in (..., None, str(threshold), 140, -1, math.nan, True):
+        task("q5").assert_check_failed(right, "task 5 builds on task 4", threshold=wrong_threshold)
     secret = f"{right:.4g}"
-    shares = _shares(52)
+    shares = _shares(threshold)
     for wrong, message in ((shares["leads"], "the share of leads"), (shares["deals"], "you counted won deals"),
-                           (1 - right, "the share it keeps"), (_shares(40)["revenue"], "today's threshold of 40"),
-                           (shares["amount"], "an amount of revenue"), (100 * right, "looks like a percentage")):
-        assert secret not in task("q5").assert_check_failed(wrong, message, threshold=52)
+                           (1 - right, "the share it keeps"),
+                           (_shares(_today())["revenue"], "at today's threshold, the lowest score of argo's MQLs"),
+                           (shares["amount"], "an amount of revenue")):
+        if math.isclose(wrong, right, rel_tol=1e-3):  # this cohort's data makes the mistake right
+            task("q5").assert_check_passed(wrong, threshold=threshold)
+            continue
+        assert secret not in task("q5").assert_check_failed(wrong, message, threshold=threshold)
+    assert secret not in task("q5").assert_check_failed(100 * right, "looks like a percentage", threshold=threshold)
+
+
+def test_no_message_or_hint_names_a_number_of_the_graded_companies():
+    c = company(COMPANY)
+    numbers = {str(_today()), str(_threshold()), f"{_capacity():.4g}", str(len(c.leads))}
+    for built in ex03_funnel_handoff.tasks():
+        texts = list(built.hints) + [mistake.message for mistake in built.mistakes]
+        for text in texts:
+            assert not [n for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", text)], text
 
 
 def test_functions_that_change_their_arguments_in_place_spoil_no_later_check():
-    ferro, lumen = company("ferro"), company("lumen")
-    before = {"ferro leads": ferro.leads.copy(deep=True), "ferro deals": ferro.opportunities.copy(deep=True),
-              "lumen leads": lumen.leads.copy(deep=True)}
+    argo, vela = company(COMPANY), company(OTHER)
+    before = {"argo leads": argo.leads.copy(deep=True), "argo deals": argo.opportunities.copy(deep=True),
+              "vela leads": vela.leads.copy(deep=True)}
+    threshold = _threshold()
 
     def leakage_that_fills_in_place(leads, sla):  # a learner's "clean-up" of the table it was given
         answer = _leakage(leads, sla)
@@ -194,10 +328,10 @@ def test_functions_that_change_their_arguments_in_place_spoil_no_later_check():
 
     for _round in range(2):  # the second round sees what the first one left behind
         task("q3").assert_check_passed(leakage_that_fills_in_place)
-        task("q4").assert_check_passed(threshold_that_overwrites, threshold=52)
-    pd.testing.assert_frame_equal(company("ferro").leads, before["ferro leads"])
-    pd.testing.assert_frame_equal(company("ferro").opportunities, before["ferro deals"])
-    pd.testing.assert_frame_equal(company("lumen").leads, before["lumen leads"])
-    leads = before["ferro leads"]
+        task("q4").assert_check_passed(threshold_that_overwrites, threshold=threshold)
+    pd.testing.assert_frame_equal(company(COMPANY).leads, before["argo leads"])
+    pd.testing.assert_frame_equal(company(COMPANY).opportunities, before["argo deals"])
+    pd.testing.assert_frame_equal(company(OTHER).leads, before["vela leads"])
+    leads = before["argo leads"]
     task("q1").assert_check_passed(leads["sql_at"].notna().sum() / leads["mql_at"].notna().sum())
-    task("q5").assert_check_passed(_shares(52)["revenue"], threshold=52)
+    task("q5").assert_check_passed(_shares(threshold)["revenue"], threshold=threshold)

@@ -72,3 +72,25 @@ def test_choice_verifier():
     assert verify("lumen") == "that is not the best choice; look at the numbers again."
     assert verify("acme") == "answer with one of: 'lumen', 'ferro', 'bloom'."
     assert verify(2) == "answer with one of: 'lumen', 'ferro', 'bloom'."
+
+
+def test_shuffled_choices_letter_the_options_per_cohort():
+    from smarketing.exercises.verifiers import Choices, chose, shuffled_choice
+
+    options = {"mix": "the segment mix", "speed": "response speed", "luck": "luck", "size": "company size"}
+    cohorts = [f"{year}-{term}" for year in range(2026, 2031) for term in ("spring", "autumn")]
+    letters_of_right = set()
+    for cohort in cohorts:
+        choices = Choices(options, lambda cohort=cohort: f"{cohort}:q5a")
+        assert choices.order() == choices.order()  # the same cohort always letters them alike
+        assert sorted(choices.order()) == sorted(options)
+        right = next(letter for letter, option in choices.letters().items() if option == "speed")
+        letters_of_right.add(right)
+        verify = shuffled_choice(["speed"], choices)
+        assert verify(right) is None and verify(right.lower()) is None
+        wrong = next(letter for letter in choices.letters() if letter != right)
+        assert verify(wrong) == "that is not the best choice; look at the numbers again."
+        assert chose(choices, choices.letters()[wrong])(wrong)
+        assert "one letter of the options" in verify("E") and "one letter" in verify(2)
+        assert choices.listing().splitlines()[0].startswith("A. ")
+    assert len(letters_of_right) >= 3, "the right option must not keep its letter from cohort to cohort"

@@ -113,6 +113,7 @@ CLOSE = {
     "03_funnel_handoff": ("q2-answer", 'conversion["rate"] = conversion["rate"].round(6)', "q2b-check"),
     "04_alignment": ("q4-answer", "by_segment = by_segment.round(6)", "q4a-check"),
     "05_career_paths": ("q3-answer", "function_transitions = function_transitions.round(6)", "q3b-check"),
+    "06_capstone": ("q3-answer", "speed_gap = round(speed_gap, 5)", "q3-check"),
 }
 EXPLOIT = "from smarketing.exercises.task import Task; Task.check = lambda self: print('ok'); expect = lambda *a, **k: None"
 WRONG_03 = {  # wrong answers to every task of exercise 03, behind the audit's exploit
@@ -128,7 +129,7 @@ HARD_CODED_MONTHS = '''def lowest_threshold(leads, opportunities, capacity_per_m
     return int(tradeoff.loc[tradeoff["mqls"] / 24 <= capacity_per_month, "threshold"].min())
 
 
-threshold = lowest_threshold(leads, opportunities, 150)'''
+threshold = lowest_threshold(leads, opportunities, 2 / 3 * leads["mql_at"].notna().sum() / 24)'''
 
 
 def _broken_class(name: str, inbox: Path) -> None:
@@ -252,7 +253,10 @@ def test_a_hidden_test_that_fails_costs_the_task_its_points(graded_03):
     learner_code = "from smarketing import funnel\n" + HARD_CODED_MONTHS.split("\n\n\nthreshold")[0]
     exec(compile(learner_code, "answer", "exec"), namespace)  # noqa: S102 - the learner's cell, as the kernel runs it
     q4 = next(t for t in tasks(name) if t.name == "q4")
-    answers = {"lowest_threshold": namespace["lowest_threshold"], "threshold": 52}
+    from smarketing.exercises import ex03_funnel_handoff
+
+    threshold = ex03_funnel_handoff.threshold_within(ex03_funnel_handoff.sales_capacity())
+    answers = {"lowest_threshold": namespace["lowest_threshold"], "threshold": threshold}
     assert q4.judge(answers["lowest_threshold"], answers)[0] == "correct"
     assert results["hardcodes"].score == sum(points.values()) - points["q4-check"], results["hardcodes"]
     outputs = _check_outputs(course, name, "hardcodes", "q4-check")

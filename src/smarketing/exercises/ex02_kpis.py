@@ -1,5 +1,9 @@
 """Exercise 02 · KPIs: a win rate, cost per lead by channel, a net promoter score function, marketing's lag,
-and a target that rewards the wrong thing."""
+and a target that rewards the wrong thing.
+
+The tasks run on the graded companies, which no course notebook analyses and which are drawn anew for each
+cohort: ``argo`` (the company of the exercise, misaligned like ferro) with ``vela`` (aligned, like lumen) as
+its yardstick. No message names a number of theirs: every expected value comes from their data."""
 
 from __future__ import annotations
 
@@ -13,17 +17,19 @@ import pandas as pd
 
 from smarketing import alignment, dashboard, kpis
 from smarketing.datasets import COURSE_QUARTERS
-from smarketing.exercises.shared import close, company, same_or_nan
+from smarketing.exercises.shared import company, mistaken, same_or_nan
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import choice, frame, function, number
 from smarketing.messages import _
 
 KPI_QUARTER = "2024Q4"
+COMPANY = "argo"  # the company of the exercise
+YARDSTICK = "vela"  # the aligned company it is compared with (task 1)
 SHARED_TARGET_OPTIONS = ("leads", "mqls", "sqls", "bookings", "cost_per_lead")
 
 
 def outcome_counts(name: str) -> dict[str, int]:
-    """Deals won, lost and still open of a course company."""
+    """Deals won, lost and still open of a company."""
     outcome = company(name).opportunities["outcome"]
     return {k: int((outcome == k).sum()) for k in ("won", "lost", "open")}
 
@@ -79,7 +85,7 @@ def mql_target_attainment(name: str, quarter: str = KPI_QUARTER) -> float:
 def _nps_cases() -> list[tuple[tuple, float]]:
     """The cases of task 3; the learner's function gets copies, so that one that drops or fills the
     answers in place cannot change the course's cached data for the checks that follow."""
-    answers = company("lumen").accounts["nps"]
+    answers = company(YARDSTICK).accounts["nps"]
     lists = ([10, 10, 9, 8, 7, 6, 3, 10], [9, 10, 9, 9], [0, 6, 5, 8])
     return [((list(scores),), kpis.net_promoter_score(scores)) for scores in lists] + \
            [((answers.copy(),), kpis.net_promoter_score(answers))]
@@ -88,7 +94,7 @@ def _nps_cases() -> list[tuple[tuple, float]]:
 def _describe_scores(args: tuple) -> str:
     scores = args[0]
     if isinstance(scores, pd.Series):
-        return _(" (lumen's accounts['nps'], {count} answers and some missing)", count=int(scores.notna().sum()))
+        return _(" ({name}'s accounts['nps'], with the missing answers)", name=YARDSTICK)
     return _(" (answers {scores})", scores=list(scores))
 
 
@@ -164,7 +170,7 @@ def tasks() -> tuple[Task, ...]:
     """The tasks of exercise 02, in order."""
 
     counts = outcome_counts
-    expected_costs = partial(channel_costs, "ferro")
+    expected_costs = partial(channel_costs, COMPANY)
 
     def spend_and_leads() -> pd.DataFrame:
         return expected_costs()[["channel", "spend", "leads"]]
@@ -172,61 +178,77 @@ def tasks() -> tuple[Task, ...]:
     def cost_column() -> pd.DataFrame:
         return expected_costs()[["channel", "cost_per_lead"]]
 
+    def win_rate(name: str) -> float:
+        return kpis.win_rate(counts(name)["won"], counts(name)["lost"])
+
+    right_win_rate = partial(win_rate, YARDSTICK)
+
+    win_rate_mistake = partial(mistaken, right_win_rate)
+
     channel_as_index = Mistake(
         lambda a: isinstance(a, pd.DataFrame) and "channel" not in a.columns and a.index.name == "channel",
         _("`channel` is the index of your table, not a column: add .reset_index() at the end."))
     joined_spend = Mistake(
-        lambda a: _column_is(a, "spend", _spend_joined_to_leads("ferro")),
+        lambda a: _column_is(a, "spend", _spend_joined_to_leads(COMPANY)),
         _("your spend counts each campaign once per lead it brought (a merge of campaigns onto leads, then a "
           "sum). Sum the spend in the campaigns table by channel, and count the leads separately."))
-    lumen_costs = Mistake(
-        lambda a: _column_is(a, "spend", channel_costs("lumen").set_index("channel")["spend"]),
-        _("these are lumen's channels; the task asks for ferro's."))
+    yardstick_costs = Mistake(
+        lambda a: _column_is(a, "spend", channel_costs(YARDSTICK).set_index("channel")["spend"]),
+        _("these are vela's channels; the task asks for argo's."))
 
-    def lag(**kwargs: Any) -> Callable[[Any], bool]:
-        return lambda a: close(a, lead_to_close_days("ferro", **kwargs))
+    right_lag = partial(lead_to_close_days, COMPANY)
 
-    def attainmentclose(value: Callable[[], float]) -> Callable[[Any], bool]:
-        return lambda a: close(a, value())
+    def lag(**kwargs: Any) -> Callable[..., bool]:
+        return mistaken(right_lag, partial(lead_to_close_days, COMPANY, **kwargs))
 
-    mqls_q = partial(quarter_kpi, "ferro", "mqls")
-    target_q = partial(quarter_kpi, "ferro", "mqls", column="target")
+    right_attainment = partial(mql_target_attainment, COMPANY)
+
+    attainmentclose = partial(mistaken, right_attainment)
+
+    mqls_q = partial(quarter_kpi, COMPANY, "mqls")
+    target_q = partial(quarter_kpi, COMPANY, "mqls", column="target")
+    right_q4_rate = partial(quarter_kpi, COMPANY, "mql_to_sql_rate")
 
     def mqls_made_from_leads_created() -> float:
-        leads = company("ferro").leads
+        leads = company(COMPANY).leads
         created = COURSE_QUARTERS.index(leads["created_at"]) == COURSE_QUARTERS.labels.index(KPI_QUARTER)
         return float((created & leads["mql_at"].notna()).sum())
 
+    def whole_period_rate() -> float:
+        leads = company(COMPANY).leads
+        return float(leads["sql_at"].notna().sum()) / float(leads["mql_at"].notna().sum())
+
     return (
-        Task("q1", "lumen_win_rate", number(lambda: kpis.win_rate(counts("lumen")["won"], counts("lumen")["lost"]),
-                                            share=True),
-             (_("count lumen's deals with outcome 'won' and those with outcome 'lost'; the open ones are neither. "
+        Task("q1", "lumen_win_rate", number(right_win_rate, share=True),
+             (_("count vela's deals with outcome 'won' and those with outcome 'lost'; the open ones are neither. "
                 "Then won ÷ (won + lost), or kpis.win_rate(won, lost)."),
-              _("lumen.opportunities[\"outcome\"].value_counts() shows how many deals are won, lost and open. "
+              _("vela.opportunities[\"outcome\"].value_counts() shows how many deals are won, lost and open. "
                 "Compare the outcome column with \"won\" and with \"lost\" and .sum() each comparison; open deals "
                 "are in neither count, and deals lost to 'no decision' are lost deals too.")),
              mistakes=(
-                 Mistake(lambda a: close(a, counts("lumen")["won"] / sum(counts("lumen").values())),
+                 Mistake(win_rate_mistake(lambda: counts(YARDSTICK)["won"] / sum(counts(YARDSTICK).values())),
                          _("you divided by all deals, the open ones included. A deal still open is neither won nor "
                            "lost: divide by the closed deals only.")),
-                 Mistake(lambda a: close(a, kpis.win_rate(counts("ferro")["won"], counts("ferro")["lost"])),
-                         _("that is ferro's win rate; this task asks for lumen's.")),
-                 Mistake(lambda a: close(a, 1 - kpis.win_rate(counts("lumen")["won"], counts("lumen")["lost"])),
+                 Mistake(win_rate_mistake(partial(win_rate, COMPANY)),
+                         _("that is argo's win rate; this task asks for vela's, the yardstick.")),
+                 Mistake(win_rate_mistake(lambda: 1 - right_win_rate()),
                          _("that is the share of closed deals that were lost; the win rate counts the won ones.")),
-                 Mistake(lambda a: close(a, kpis.win_rate(counts("lumen")["won"], counts("lumen")["lost"] - int(
-                     (company("lumen").opportunities["loss_reason"] == "no_decision").sum()))),
+                 Mistake(win_rate_mistake(lambda: kpis.win_rate(counts(YARDSTICK)["won"], counts(YARDSTICK)["lost"]
+                                                                - int((company(YARDSTICK).opportunities["loss_reason"]
+                                                                       == "no_decision").sum()))),
                          _("you left out the deals lost to 'no decision'. They are lost deals: count them.")),
              )),
         Task("q2a", "cost_by_channel", _channel_as_text(frame(spend_and_leads, key="channel")),
-             (_("spend: group ferro's campaigns by channel and sum `spend`. leads: group ferro's leads by channel "
+             (_("spend: group argo's campaigns by channel and sum `spend`. leads: group argo's leads by channel "
                 "and count them. Put both side by side, one row per channel, with `channel` as a column."),
-              _("group each table on its own `channel` column: ferro.campaigns for the spend (.sum() of `spend`), "
-                "ferro.leads for the count (.size()). Both results have the channel as their index, so "
+              _("group each table on its own `channel` column: argo.campaigns for the spend (.sum() of `spend`), "
+                "argo.leads for the count (.size()). Both results have the channel as their index, so "
                 "pd.DataFrame({\"spend\": ..., \"leads\": ...}) lines them up; then turn the index into a column "
                 "named channel (.rename_axis(\"channel\").reset_index()). Do not merge campaigns onto leads.")),
              mistakes=(
-                 channel_as_index, joined_spend, lumen_costs,
-                 Mistake(lambda a: _column_is(a, "leads", _campaigns_per_channel("ferro")),
+                 channel_as_index, joined_spend, yardstick_costs,
+                 Mistake(lambda a: _column_is(a, "leads", _campaigns_per_channel(COMPANY))
+                         and not _column_is(a, "leads", expected_costs().set_index("channel")["leads"]),
                          _("your `leads` column counts campaigns. Count the rows of the leads table by channel.")),
              )),
         Task("q2b", "cost_by_channel", _channel_as_text(frame(cost_column, key="channel")),
@@ -234,8 +256,8 @@ def tasks() -> tuple[Task, ...]:
               _("add the column to your table of part a: its `spend` column divided by its `leads` column, row by "
                 "row. The leads are all the leads of the channel, not only its MQLs, and `channel` stays a column.")),
              mistakes=(
-                 channel_as_index, joined_spend, lumen_costs,
-                 Mistake(lambda a: _column_is(a, "cost_per_lead", _cost_per_mql("ferro")),
+                 channel_as_index, joined_spend, yardstick_costs,
+                 Mistake(lambda a: _column_is(a, "cost_per_lead", _cost_per_mql(COMPANY)),
                          _("you divided the spend by the MQLs: that is the cost per MQL. Cost per lead divides by "
                            "every lead the channel brought in.")),
              )),
@@ -266,10 +288,10 @@ def tasks() -> tuple[Task, ...]:
                          _("missing answers (NaN, None) count in your total. Skip them first: a customer who did "
                            "not answer is neither a promoter nor a detractor.")),
              )),
-        Task("q4", "lag_days", number(lambda: lead_to_close_days("ferro")),
-             (_("keep ferro's won deals; find each one's lead in `leads` (by lead_id) and its created_at; take "
+        Task("q4", "lag_days", number(right_lag),
+             (_("keep argo's won deals; find each one's lead in `leads` (by lead_id) and its created_at; take "
                 "closed_at − created_at in days (.dt.total_seconds() / 86_400) and the median."),
-              _("to find each won deal's lead creation time, .map its lead_id through ferro.leads indexed by lead_id "
+              _("to find each won deal's lead creation time, .map its lead_id through argo.leads indexed by lead_id "
                 "(.set_index(\"lead_id\")[\"created_at\"]), or merge the two tables on lead_id. closed_at minus that "
                 "time is a Timedelta: turn it into days with fractions before you take the median.")),
              mistakes=(
@@ -287,20 +309,20 @@ def tasks() -> tuple[Task, ...]:
                  Mistake(lag(whole_days=True),
                          _("you rounded each duration down to whole days (.dt.days). Keep the fractions: "
                            ".dt.total_seconds() / 86_400.")),
-                 Mistake(lambda a: close(a, float(_lag_durations("ferro").mean())),
+                 Mistake(mistaken(right_lag, lambda: float(_lag_durations(COMPANY).mean())),
                          _("that is the mean. Take the median: a few very long deals pull the mean up.")),
-                 Mistake(lambda a: close(a, lead_to_close_days("lumen")),
-                         _("that is lumen's lag; this task asks for ferro's.")),
+                 Mistake(mistaken(right_lag, partial(lead_to_close_days, YARDSTICK)),
+                         _("that is vela's lag; this task asks for argo's.")),
              )),
-        Task("q5a", "mql_attainment", number(lambda: mql_target_attainment("ferro")),
+        Task("q5a", "mql_attainment", number(right_attainment),
              (_("MQLs of the quarter (mql_at from 1 October to 31 December 2024) ÷ the target in `targets` where "
                 "quarter is '2024Q4' and metric is 'mqls'."),
               _("find the quarter of each MQL from `mql_at` (.dt.to_period(\"Q\") gives labels such as 2024Q4) and "
-                "count those in 2024Q4; when the lead was created does not matter. In ferro.targets keep the row "
+                "count those in 2024Q4; when the lead was created does not matter. In argo.targets keep the row "
                 "where quarter is \"2024Q4\" and metric is \"mqls\", take its `target` as one number (.iloc[0]), and "
                 "divide.")),
              mistakes=(
-                 Mistake(attainmentclose(lambda: 100 * mql_target_attainment("ferro")),
+                 Mistake(attainmentclose(lambda: 100 * right_attainment()),
                          _("this looks like a percentage. Give attainment as a share (0.9 for 90 %).")),
                  Mistake(attainmentclose(lambda: target_q() / mqls_q()),
                          _("you divided the target by the MQLs; attainment is MQLs ÷ target.")),
@@ -308,19 +330,19 @@ def tasks() -> tuple[Task, ...]:
                          _("you counted the leads created in the quarter that became MQLs at some point. An MQL of "
                            "the quarter is a lead whose mql_at falls in it.")),
              )),
-        Task("q5b", "mql_to_sql_q4", number(lambda: quarter_kpi("ferro", "mql_to_sql_rate"), share=True),
+        Task("q5b", "mql_to_sql_q4", number(right_q4_rate, share=True),
              (_("take the leads whose mql_at is in 2024Q4; of those, the share that have an sql_at (at any date)."),
               _("use the same filter on `mql_at` as in part a, but keep the rows (the quarter's MQLs) instead of "
                 "counting them. Then look at their `sql_at`: .notna() marks those that sales qualified, and its mean "
                 "is the share. Do not filter `sql_at` by date.")),
              mistakes=(
-                 Mistake(lambda a: close(a, quarter_kpi("ferro", "sqls") / mqls_q()),
+                 Mistake(mistaken(right_q4_rate, lambda: quarter_kpi(COMPANY, "sqls") / mqls_q()),
                          _("you divided the SQLs made in the quarter by the MQLs made in it. Some of those SQLs "
                            "were MQLs of an earlier quarter: follow the quarter's MQLs and count those that have "
                            "an sql_at.")),
-                 Mistake(lambda a: close(a, float(company("ferro").leads["sql_at"].notna().sum())
-                                          / float(company("ferro").leads["mql_at"].notna().sum())),
-                         _("that is the rate over the whole two years; the task asks for the MQLs of 2024Q4.")),
+                 Mistake(mistaken(right_q4_rate, whole_period_rate),
+                         _("that is the rate of all of argo's MQLs, over the whole period of the data; the task asks "
+                           "for the MQLs of 2024Q4.")),
              )),
         Task("q5c", "shared_target", choice(["sqls"], SHARED_TARGET_OPTIONS),
              (_("the KPI must need both teams (neither can reach it alone) and must show within the quarter "
@@ -330,8 +352,8 @@ def tasks() -> tuple[Task, ...]:
                 "measured how long revenue takes)? Keep the option that passes both.")),
              mistakes=(
                  Mistake(_one_of("mqls", "leads"),
-                         _("marketing can raise that alone, by lowering the bar, without sales: that is ferro's "
-                           "problem today. A shared target needs both teams.")),
+                         _("marketing can raise that alone, by lowering the bar, without sales: that is how argo's "
+                           "marketing is judged today. A shared target needs both teams.")),
                  Mistake(_one_of("cost_per_lead"),
                          _("cost per lead is marketing's alone, and cheaper leads are not better ones.")),
                  Mistake(_one_of("bookings"),

@@ -1,5 +1,11 @@
 """Exercise 03 · the funnel and the handoff: MQL → SQL conversion, the cohort conversion table, a leakage
-function, an MQL threshold within sales' capacity, and the revenue that threshold keeps."""
+function, an MQL threshold within sales' capacity, and the revenue that threshold keeps.
+
+The tasks run on the graded companies, which no course notebook analyses and which are drawn anew for each
+cohort: ``argo`` (the company of the exercise, misaligned like ferro), with ``vela`` as the other company on
+which the learner's functions must work too. No message names a number of theirs: today's threshold and sales'
+capacity are read from the data (:func:`today_threshold`, :func:`sales_capacity`), and every expected value is
+computed on it."""
 
 from __future__ import annotations
 
@@ -12,18 +18,34 @@ import numpy as np
 import pandas as pd
 
 from smarketing import funnel, kpis
-from smarketing.exercises.shared import close, company
+from smarketing.exercises.shared import close, company, mistaken
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import frame, function, is_number, number
 from smarketing.messages import _
 
-CAPACITY_PER_MONTH = 150  # MQLs a month that ferro's reps can follow up properly (task 4)
-TODAY_THRESHOLD = 40  # the MQL score threshold ferro's marketing hands leads over at today
+COMPANY = "argo"  # the company of the exercise
+OTHER = "vela"  # another graded company, on which the functions of tasks 3 and 4 must work too
+CAPACITY_SHARE = 2 / 3  # task 4's assumption: argo's reps can follow up two thirds of the MQLs they get today
+FERRO_CAPACITY = 150  # module 03's memo: the MQLs a month that the course company ferro's reps can follow up
 
 
-def ferro_counts() -> dict[str, int]:
-    """ferro's leads, and those of them that reached MQL, SAL and SQL."""
-    leads = company("ferro").leads
+def today_threshold(name: str = COMPANY) -> int:
+    """The MQL score threshold at which a company's marketing hands leads over today, read from its data: the
+    lowest score of any of its MQLs (every lead scoring at least that much becomes an MQL)."""
+    leads = company(name).leads
+    return int(leads.loc[leads["mql_at"].notna(), "score"].min())
+
+
+def sales_capacity(name: str = COMPANY, share: float = CAPACITY_SHARE) -> float:
+    """Task 4's capacity: ``share`` of the MQLs a month that a company's sales team gets today (its leads with
+    an ``mql_at`` ÷ :func:`funnel.months_of_data`)."""
+    leads = company(name).leads
+    return share * float(leads["mql_at"].notna().sum()) / funnel.months_of_data(leads)
+
+
+def company_counts(name: str = COMPANY) -> dict[str, int]:
+    """A company's leads, and those of them that reached MQL, SAL and SQL."""
+    leads = company(name).leads
     return {"leads": len(leads), "mqls": int(leads["mql_at"].notna().sum()),
             "sals": int(leads["sal_at"].notna().sum()), "sqls": int(leads["sql_at"].notna().sum())}
 
@@ -31,30 +53,53 @@ def ferro_counts() -> dict[str, int]:
 def _leakage_cases() -> list[tuple[tuple, float]]:
     """Task 3's cases. The learner's function gets copies: one that drops rows in place must not change
     the cached leads that every later check relies on."""
-    ferro, lumen = company("ferro").leads, company("lumen").leads
-    return [((ferro.copy(), 1440), funnel.leakage_rate(ferro, 1440)),
-            ((ferro.copy(), 60), funnel.leakage_rate(ferro, 60)),
-            ((lumen.copy(), 1440), funnel.leakage_rate(lumen, 1440))]
+    mine, other = company(COMPANY).leads, company(OTHER).leads
+    return [((mine.copy(), 1440), funnel.leakage_rate(mine, 1440)),
+            ((mine.copy(), 60), funnel.leakage_rate(mine, 60)),
+            ((other.copy(), 1440), funnel.leakage_rate(other, 1440))]
 
 
-def ferro_threshold(capacity_per_month: float = CAPACITY_PER_MONTH) -> int:
-    """Task 4: ferro's lowest MQL threshold within sales' capacity (:func:`funnel.capacity_threshold`)."""
+def _describe_leakage(args: tuple) -> str:
+    leads, mine = args[0], company(COMPANY).leads
+    same = len(leads) == len(mine) and leads["created_at"].iloc[[0, -1]].tolist() == \
+        mine["created_at"].iloc[[0, -1]].tolist()
+    return _(" ({name}'s leads, SLA {minutes} minutes)", name=COMPANY if same else OTHER, minutes=args[1])
+
+
+def threshold_within(capacity_per_month: float, name: str = COMPANY) -> int:
+    """Task 4: a company's lowest MQL threshold within sales' capacity (:func:`funnel.capacity_threshold`)."""
+    c = company(name)
+    return funnel.capacity_threshold(c.leads, c.opportunities, capacity_per_month)
+
+
+def ferro_threshold(capacity_per_month: float = FERRO_CAPACITY) -> int:
+    """The course company ferro's lowest MQL threshold within sales' capacity (module 03's memo). The exercise
+    asks for argo's (:func:`threshold_within`); this one stays for the formula tests that pin it."""
     ferro = company("ferro")
     return funnel.capacity_threshold(ferro.leads, ferro.opportunities, capacity_per_month)
 
 
+def right_thresholds(capacity_per_month: float | None = None) -> set[int]:
+    """The thresholds accepted in ``threshold`` for argo at ``capacity_per_month`` (task 4's capacity by
+    default): the one at that capacity, and the one a hair's breadth on either side of it, since a learner's
+    capacity, computed in another order, can differ from ours in the last bit, and when a threshold's MQLs a
+    month fall exactly on the capacity that bit decides."""
+    capacity = sales_capacity() if capacity_per_month is None else capacity_per_month
+    return {threshold_within(capacity * factor) for factor in (1 - 1e-9, 1, 1 + 1e-9)}
+
+
 @cache
-def _ferro_tradeoff() -> pd.DataFrame:
-    ferro = company("ferro")
-    return funnel.mql_threshold_tradeoff(ferro.leads, ferro.opportunities, range(101))
+def _tradeoff(name: str = COMPANY) -> pd.DataFrame:
+    c = company(name)
+    return funnel.mql_threshold_tradeoff(c.leads, c.opportunities, range(101))
 
 
 def _threshold_variant(kind: str, capacity: float) -> float:
-    """The threshold that a common mistake of task 4 gives for ferro at ``capacity``: the two years' MQLs
+    """The threshold that a common mistake of task 4 gives for argo at ``capacity``: the MQLs of all the months
     compared with one month's capacity ("total"), a strict comparison ("strict"), or the highest threshold
     within capacity ("highest"). nan when no threshold qualifies."""
-    table = _ferro_tradeoff()
-    per_month = table["mqls"] / funnel.months_of_data(company("ferro").leads)
+    table = _tradeoff()
+    per_month = table["mqls"] / funnel.months_of_data(company(COMPANY).leads)
     within = {"total": table["mqls"] <= capacity, "strict": per_month < capacity,
               "highest": per_month <= capacity}[kind]
     thresholds = table.loc[within, "threshold"]
@@ -67,24 +112,38 @@ def _threshold_variant(kind: str, capacity: float) -> float:
 def _equal_capacity() -> float | None:
     """A capacity that one threshold's MQLs a month meet exactly, so that "at most" and "fewer than" lead
     to different thresholds: the case that tells ≤ from <."""
-    months = funnel.months_of_data(company("ferro").leads)
-    for mqls in _ferro_tradeoff()["mqls"]:
+    months = funnel.months_of_data(company(COMPANY).leads)
+    for mqls in _tradeoff()["mqls"]:
         capacity = mqls / months
-        if mqls > 0 and mqls % months == 0 and _threshold_variant("strict", capacity) != ferro_threshold(capacity):
+        if mqls > 0 and mqls % months == 0 and _threshold_variant("strict", capacity) != threshold_within(capacity):
             return float(capacity)
     return None
 
 
+def _test_capacities() -> list[float]:
+    """Task 4's cases, for argo: its capacity, a third of today's MQLs a month, and the case that tells ≤ from <."""
+    return [c for c in (sales_capacity(), sales_capacity(share=1 / 3), _equal_capacity()) if c is not None]
+
+
 def _threshold_cases() -> list[tuple[tuple, int]]:
-    ferro = company("ferro")
-    capacities = [c for c in (CAPACITY_PER_MONTH, 100, _equal_capacity()) if c is not None]
-    return [((ferro.leads.copy(), ferro.opportunities.copy(), capacity), ferro_threshold(capacity))
-            for capacity in capacities]
+    c = company(COMPANY)
+    return [((c.leads.copy(), c.opportunities.copy(), capacity), threshold_within(capacity))
+            for capacity in _test_capacities()]
+
+
+def _describe_capacity(args: tuple) -> str:
+    """Task 4's case in words, without argo's numbers: which capacity the function was given."""
+    capacity = args[2]
+    if math.isclose(capacity, sales_capacity(), rel_tol=1e-12):
+        return _(" ({name}, at its sales' capacity: two thirds of its MQLs a month today)", name=COMPANY)
+    if math.isclose(capacity, sales_capacity(share=1 / 3), rel_tol=1e-12):
+        return _(" ({name}, at a third of its MQLs a month today)", name=COMPANY)
+    return _(" ({name}, at a capacity that the MQLs a month of one threshold meet exactly)", name=COMPANY)
 
 
 def _probe_threshold(answer: Callable, capacity: float) -> Any:
-    ferro = company("ferro")
-    return answer(ferro.leads.copy(), ferro.opportunities.copy(), capacity)
+    c = company(COMPANY)
+    return answer(c.leads.copy(), c.opportunities.copy(), capacity)
 
 
 def _valid_threshold(value: Any) -> bool:
@@ -92,10 +151,10 @@ def _valid_threshold(value: Any) -> bool:
 
 
 def revenue_share_at(threshold: float, column: str = "share_of_won_revenue") -> float:
-    """Task 5: the share of ferro's won revenue from leads scoring at or above ``threshold``
+    """Task 5: the share of argo's won revenue from leads scoring at or above ``threshold``
     (:func:`funnel.mql_threshold_tradeoff`), or another of its columns at that threshold."""
-    ferro = company("ferro")
-    return float(funnel.mql_threshold_tradeoff(ferro.leads, ferro.opportunities, [threshold])[column].iloc[0])
+    c = company(COMPANY)
+    return float(funnel.mql_threshold_tradeoff(c.leads, c.opportunities, [threshold])[column].iloc[0])
 
 
 def _share_mistake(wrong: Callable[[float], float]) -> Callable[..., bool]:
@@ -139,55 +198,74 @@ def _step_column_is(column: str, wrong: Callable[[pd.DataFrame], pd.Series]) -> 
 
 
 def _conversion() -> pd.DataFrame:
-    ferro = company("ferro")
-    return funnel.stage_conversion(ferro.leads, ferro.opportunities)
+    c = company(COMPANY)
+    return funnel.stage_conversion(c.leads, c.opportunities)
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of exercise 03, in order."""
 
-    ferro = company("ferro")
-    counts = ferro_counts
+    counts = company_counts
+
+    def mql_to_sql() -> float:
+        return kpis.conversion_rate(counts()["sqls"], counts()["mqls"])
 
     def structure(answer: object) -> str | None:
         return frame(lambda: _conversion()[["from_stage", "to_stage"]], key=None, check_order=True)(answer)
 
-    def leakage_ignoring_never_contacted(answer: Callable) -> bool:
-        leads = ferro.leads[ferro.leads["mql_at"].notna()]
-        wrong = float((leads["first_response_minutes"] > 1440).sum()) / len(leads)
-        return close(answer(ferro.leads.copy(), 1440), wrong)
+    def leakage_like(wrong: Callable[[pd.DataFrame], float]) -> Callable[[Callable], bool]:
+        """A mistake detector for task 3: the learner's function gives ``wrong``'s result on argo's leads at a
+        day's SLA (and the right result is something else)."""
+        def looks_like(answer: Callable) -> bool:
+            leads = company(COMPANY).leads
+            value, right = wrong(leads), funnel.leakage_rate(leads, 1440)
+            return not math.isclose(value, right, rel_tol=1e-3) and close(answer(leads.copy(), 1440), value)
+        return looks_like
 
-    def leakage_over_all_leads(answer: Callable) -> bool:
-        wrong = funnel.leakage_rate(ferro.leads, 1440) * counts()["mqls"] / counts()["leads"]
-        return close(answer(ferro.leads.copy(), 1440), wrong)
+    def ignoring_never_contacted(leads: pd.DataFrame) -> float:
+        mqls = leads[leads["mql_at"].notna()]
+        return float((mqls["first_response_minutes"] > 1440).sum()) / len(mqls)
+
+    def over_all_leads(leads: pd.DataFrame) -> float:
+        return funnel.leakage_rate(leads, 1440) * float(leads["mql_at"].notna().sum()) / len(leads)
 
     def threshold_problem(answer: Any, threshold: Any = None) -> str | None:
-        problem = function(_threshold_cases, describe=lambda args: _(" (ferro, at most {capacity:g} MQLs a month)",
-                                                                     capacity=args[2]))(answer)
+        problem = function(_threshold_cases, describe=_describe_capacity)(answer)
         if problem:
             return problem
         if threshold is None:
-            return _("your function works; now store its result for ferro at 150 MQLs a month in `threshold` "
-                     "(task 5 builds on it).")
-        if not is_number(threshold) or float(threshold) != ferro_threshold():
-            return _("`threshold` should be what your function gives for ferro's leads at 150 MQLs a month.")
-        return None
+            return _("your function works; now store in `threshold` its result for argo at sales' capacity, two "
+                     "thirds of the MQLs a month it gets today (task 5 builds on it).")
+        if is_number(threshold) and float(threshold) in right_thresholds():
+            return None
+        if is_number(threshold) and float(threshold) in right_thresholds(sales_capacity(share=1)) - right_thresholds():
+            return _("`threshold` is your function's result at all the MQLs a month that argo's sales team gets "
+                     "today; its capacity is two thirds of them.")
+        return _("`threshold` should be what your function gives for argo's leads at sales' capacity: two thirds of "
+                 "argo's MQLs (its leads with an `mql_at`) ÷ the months of the data.")
 
     def returns_mqls(answer: Callable, threshold: Any = None) -> bool:
-        got = _probe_threshold(answer, CAPACITY_PER_MONTH)
-        mqls = float(_ferro_tradeoff().set_index("threshold").loc[ferro_threshold(), "mqls"])
-        return any(close(got, value) for value in (mqls, mqls / funnel.months_of_data(ferro.leads)))
+        right = threshold_within(sales_capacity())
+        got = _probe_threshold(answer, sales_capacity())
+        mqls = float(_tradeoff().set_index("threshold").loc[right, "mqls"])
+        return not close(got, right) and \
+            any(close(got, value) for value in (mqls, mqls / funnel.months_of_data(company(COMPANY).leads)))
 
-    def variant(kind: str, *capacities: float) -> Callable[..., bool]:
+    def beyond_all_leads(share: float) -> Callable[[], float]:
+        """A capacity of ``share`` of all of argo's leads in one month: far beyond its leads a month, so that
+        every threshold from 0 is within it, while the MQLs of all the months together exceed it."""
+        return lambda: share * len(company(COMPANY).leads)
+
+    def variant(kind: str, *capacities: Callable[[], float]) -> Callable[..., bool]:
         def looks_like(answer: Callable, threshold: Any = None) -> bool:
             return all(close(_probe_threshold(answer, c), _threshold_variant(kind, c))
-                       and _threshold_variant(kind, c) != ferro_threshold(c) for c in capacities)
+                       and _threshold_variant(kind, c) != threshold_within(c) for c in (c() for c in capacities))
         return looks_like
 
     def strict(answer: Callable, threshold: Any = None) -> bool:
         capacity = _equal_capacity()
-        return capacity is not None and variant("strict", capacity)(answer) and \
-            close(_probe_threshold(answer, CAPACITY_PER_MONTH), ferro_threshold())
+        return capacity is not None and variant("strict", lambda: capacity)(answer) and \
+            close(_probe_threshold(answer, sales_capacity()), threshold_within(sales_capacity()))
 
     def share_problem(answer: Any, threshold: Any = None) -> str | None:
         if not _valid_threshold(threshold):
@@ -199,17 +277,16 @@ def tasks() -> tuple[Task, ...]:
         return revenue_share_at(t, "won_deals") / revenue_share_at(0, "won_deals")
 
     return (
-        Task("q1", "mql_to_sql_rate", number(lambda: kpis.conversion_rate(counts()["sqls"], counts()["mqls"]),
-                                             share=True),
+        Task("q1", "mql_to_sql_rate", number(mql_to_sql, share=True),
              (_("count the leads with an `mql_at` time, count those of them with an `sql_at` time, divide."),
               _("leads[\"mql_at\"].notna() marks the MQLs; combine it with the same test on `sql_at` using & to mark "
                 "the MQLs that also became SQLs. Divide the number of the second by the number of the first: neither "
                 "by all the leads nor by the SALs.")),
              mistakes=(
-                 Mistake(lambda a: close(a, counts()["sqls"] / counts()["leads"]),
+                 Mistake(mistaken(mql_to_sql, lambda: counts()["sqls"] / counts()["leads"]),
                          _("you divided by all leads. A stage's conversion divides by those who entered the stage "
                            "before it: the MQLs.")),
-                 Mistake(lambda a: close(a, counts()["sqls"] / counts()["sals"]),
+                 Mistake(mistaken(mql_to_sql, lambda: counts()["sqls"] / counts()["sals"]),
                          _("you divided by the SALs (the leads sales accepted). This task asks for MQL → SQL: "
                            "divide by the MQLs.")),
              )),
@@ -252,8 +329,7 @@ def tasks() -> tuple[Task, ...]:
                          _("each of your rates divides by all leads. A step's rate divides by the leads that entered "
                            "it, those that reached from_stage: converted ÷ entered.")),
              )),
-        Task("q3", "leakage_rate", function(_leakage_cases, compare=close,
-                                            describe=lambda args: _(" (SLA {minutes} minutes)", minutes=args[1])),
+        Task("q3", "leakage_rate", function(_leakage_cases, compare=close, describe=_describe_leakage),
              (_("take the MQLs only; a lead leaked if its first_response_minutes is empty (never contacted) or "
                 "above the SLA. Return leaked ÷ MQLs."),
               _("filter the MQLs first (mql_at .notna()) and return math.nan when there are none. Then "
@@ -261,10 +337,10 @@ def tasks() -> tuple[Task, ...]:
                 "so the never-contacted ones count as leaked with no extra work. The leaked share is 1 minus the "
                 "share in time.")),
              mistakes=(
-                 Mistake(leakage_ignoring_never_contacted,
+                 Mistake(leakage_like(ignoring_never_contacted),
                          _("MQLs that sales never contacted (an empty first_response_minutes) leaked too: "
                            "count them.")),
-                 Mistake(leakage_over_all_leads,
+                 Mistake(leakage_like(over_all_leads),
                          _("you divided by all leads. Leakage is a share of the MQLs, the leads sales should have "
                            "answered.")),
              )),
@@ -276,14 +352,15 @@ def tasks() -> tuple[Task, ...]:
               _("two monthly periods subtract to a number of months (the attribute .n of the difference); add 1 so "
                 "that both the first and the last month count. Compare the tradeoff's mqls ÷ months with the "
                 "capacity using <= (a month exactly at capacity is within it), return the smallest `threshold` left "
-                "as an int, and store your function's result for ferro at 150 in `threshold`.")),
+                "as an int. Then store in `threshold` your function's result for argo's leads at 2 / 3 × (argo's "
+                "MQLs ÷ the months of the data), its sales' capacity.")),
              mistakes=(
                  Mistake(returns_mqls, _("your function returns a number of MQLs; it should return a score threshold "
                                          "(a whole number from 0 to 100).")),
-                 Mistake(variant("total", 3000),
+                 Mistake(variant("total", beyond_all_leads(1 / 2), beyond_all_leads(1 / 4)),
                          _("you compared the MQLs of all the months together with one month's capacity: divide the "
                            "MQLs by the number of months in the data first.")),
-                 Mistake(variant("highest", CAPACITY_PER_MONTH, 3000),
+                 Mistake(variant("highest", sales_capacity, beyond_all_leads(1 / 2)),
                          _("you took the highest threshold within capacity; the task asks for the lowest, which keeps "
                            "the most leads that sales can still follow up.")),
                  Mistake(strict,
@@ -295,7 +372,8 @@ def tasks() -> tuple[Task, ...]:
                 "(column share_of_won_revenue of funnel.mql_threshold_tradeoff(leads, opportunities, [threshold]))."),
               _("the table that funnel.mql_threshold_tradeoff returns for a list of one threshold has one row: take "
                 "the value out of its column (.iloc[0]) and make it a float. Use the variable `threshold` of task 4 "
-                "(run that cell first), not today's threshold of 40, and do not multiply by 100.")),
+                "(run that cell first), not today's threshold (the lowest score of argo's MQLs), and do not "
+                "multiply by 100.")),
              mistakes=(
                  Mistake(_share_mistake(lambda t: revenue_share_at(t, "share_of_leads")),
                          _("that is the share of leads at or above your threshold; the task asks for the share of "
@@ -306,8 +384,9 @@ def tasks() -> tuple[Task, ...]:
                  Mistake(_share_mistake(lambda t: 1 - revenue_share_at(t)),
                          _("that is the share of won revenue below your threshold, what the threshold gives up; the "
                            "task asks for the share it keeps.")),
-                 Mistake(_share_mistake(lambda t: revenue_share_at(TODAY_THRESHOLD)),
-                         _("that is the share at today's threshold of 40; take it at your threshold from task 4.")),
+                 Mistake(_share_mistake(lambda t: revenue_share_at(today_threshold())),
+                         _("that is the share at today's threshold, the lowest score of argo's MQLs; take it at your "
+                           "threshold from task 4.")),
                  Mistake(_share_mistake(lambda t: revenue_share_at(t, "won_revenue")),
                          _("that is an amount of revenue; give it as a share of all won revenue, between 0 and 1.")),
              ), given=("threshold",)),

@@ -23,10 +23,34 @@ def company(name: str) -> Company:
     return load_company(name)
 
 
+def cohort() -> str:
+    """The cohort the graded companies were drawn for (``smarketing release --cohort``), as their data says."""
+    return str(company("argo").params.get("cohort", ""))
+
+
 def close(answer: Any, value: float) -> bool:
     """Whether ``answer`` is a number within 0.1 % of ``value``: how a mistake detector recognises the
     number that a mistake gives."""
     return is_number(answer) and math.isclose(answer, value, rel_tol=1e-3)
+
+
+def mistaken(right: Callable[[], float], wrong: Callable[[], float]) -> Callable[..., bool]:
+    """A mistake detector for a number task: the answer is the number that the mistake gives (``wrong()``),
+    and never the right one. The graded companies are drawn anew for each cohort, so a mistake's number can
+    fall within the check's tolerance of the right one: then only the mistake's exact number is taken for
+    it, and when the two are the same the mistake cannot be told and is never reported."""
+
+    def looks_like(answer: Any, **given: Any) -> bool:
+        if not is_number(answer):
+            return False
+        want, got_wrong = right(), wrong()
+        if math.isclose(got_wrong, want, rel_tol=1e-9):
+            return False
+        if close(answer, want):
+            return math.isclose(answer, got_wrong, rel_tol=1e-9) and not math.isclose(answer, want, rel_tol=1e-9)
+        return close(answer, got_wrong)
+
+    return looks_like
 
 
 def same_or_nan(got: Any, want: float) -> bool:

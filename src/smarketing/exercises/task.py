@@ -86,6 +86,7 @@ class Task:
     given: tuple[str, ...] = ()
     namespace: Callable[[], dict[str, Any]] = field(default=learner_namespace, repr=False)
     judged_by_the_grader: bool = False  # at grading: the judge decides, outside the learner's kernel
+    choices: Any = None  # a multiple-choice task's options (verifiers.Choices), lettered per cohort
 
     def __post_init__(self) -> None:
         # A lone string would otherwise be taken apart letter by letter: hint(2) would print its second letter.
@@ -145,6 +146,13 @@ class Task:
         else:
             hint = _(" For a hint, run {name}.hint().", name=self.name)
         raise NotYetCorrect("✘ " + message + hint)
+
+    def options(self) -> None:
+        """Print a multiple-choice task's options, lettered as this cohort's data letters them."""
+        if self.choices is None:
+            print(_("{name} is not a multiple-choice task: it has no options to show.", name=self.name))
+            return
+        print(self.choices.listing())
 
     def hint(self, number: int = 1) -> None:
         """Print hint ``number`` (1, the first, by default); past the last, say how many there are."""

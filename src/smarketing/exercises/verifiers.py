@@ -136,3 +136,58 @@ def choice(correct: Iterable[str], options: Iterable[str]) -> Callable[[Any], st
         return None if answer.lower() in right else _("that is not the best choice; look at the numbers again.")
 
     return verify
+
+
+class Choices:
+    """The options of a multiple-choice task, lettered in an order drawn from the cohort and the task.
+
+    Each option has a stable id (what the checks and mistakes name) and a text. The order is a permutation
+    seeded by ``key()`` (the cohort the graded companies were drawn for, with the task's name), so each
+    cohort's learners see the options lettered differently: last term's letter is not this term's answer, and
+    the right option sits at no fixed place. The learner reads them with ``q5a.options()`` and answers with the
+    letter shown; the checks translate it back to the id, in the learner's kernel and in the grader alike,
+    since both read the same data."""
+
+    def __init__(self, options: dict[str, str], key: Callable[[], str]) -> None:
+        self.options = dict(options)
+        self.key = key
+
+    def order(self) -> list[str]:
+        import hashlib
+
+        seed = int.from_bytes(hashlib.sha256(self.key().encode("utf-8")).digest()[:8], "big")
+        ids = list(self.options)
+        return [ids[i] for i in np.random.default_rng(seed).permutation(len(ids))]
+
+    def letters(self) -> dict[str, str]:
+        """Letter shown → option id."""
+        return {chr(ord("A") + position): option for position, option in enumerate(self.order())}
+
+    def id_of(self, answer: Any) -> str | None:
+        """The option a learner's letter stands for (None for anything that is not a shown letter)."""
+        if not isinstance(answer, str):
+            return None
+        return self.letters().get(answer.strip().upper())
+
+    def listing(self) -> str:
+        return "\n".join(f"{letter}. {self.options[option]}" for letter, option in self.letters().items())
+
+
+def shuffled_choice(correct: Iterable[str], choices: Choices) -> Callable[[Any], str | None]:
+    """A verifier for a multiple-choice task whose options are lettered per cohort: any of the option ids
+    ``correct`` passes, whatever letter it carries in this cohort."""
+    right = set(correct)
+
+    def verify(answer: Any) -> str | None:
+        chosen = choices.id_of(answer)
+        if chosen is None:
+            return _("answer with one letter of the options, as a string: {letters} (run the task's .options() to "
+                     "see them).", letters=", ".join(repr(letter) for letter in choices.letters()))
+        return None if chosen in right else _("that is not the best choice; look at the numbers again.")
+
+    return verify
+
+
+def chose(choices: Choices, option: str) -> Callable[..., bool]:
+    """A mistake detector: the learner picked ``option`` (an id), under whatever letter this cohort shows it."""
+    return lambda answer, **given: choices.id_of(answer) == option
