@@ -202,3 +202,97 @@ def test_role_exit_share(companies):
     tiny = pd.DataFrame({"from_role": ["Sales Rep"] * 4, "to_role": ["Sales Supervisor", "Marketing Associate",
                                                                        "Sales Supervisor", "Product Manager"]})
     assert careers.role_exit_share(tiny, "Sales Rep") == 0.5
+
+
+# ---- exercise 05's design deliverable: a two-year development plan ---------------------------------------------
+
+# A pace by hand: sales 0.8 years a step early and 1.5 later, revops 1.5 early, marketing 2.5 early; operations has
+# no later promotion in this data.
+_PACE = pd.DataFrame({"function": ["sales", "sales", "revops", "marketing", "operations"],
+                      "stage": ["early", "later", "early", "early", "early"],
+                      "promotions": [20, 8, 6, 15, 12], "median_years": [0.8, 1.5, 1.5, 2.5, 1.0]})
+_RATINGS = {"communication": 4, "negotiation": 2, "resilience": 3, "relationship building": 3, "market insight": 3,
+            "data analysis": 4}  # sales gaps: negotiation 9, resilience 6, relationship building 6, market insight 4,
+#                                  communication 3, data analysis 1
+
+
+def _plan(rows=None):
+    rows = rows or [(1, "negotiation"), (2, "negotiation"), (3, "resilience"), (4, "relationship building"),
+                    (5, "market insight"), (6, "communication")]
+    return pd.DataFrame([(q, skill, f"practise {skill} on live deals", f"a record of {skill} a manager can open")
+                         for q, skill in rows], columns=["quarter", "skill", "action", "evidence"])
+
+
+def _plan_problems(plan=None, ratings=None, target="Sales Supervisor", start="Sales Rep"):
+    return careers.plan_problems(_plan() if plan is None else plan, _RATINGS if ratings is None else ratings, target,
+                                 start, _PACE)
+
+
+def test_years_to_reach_adds_the_median_steps():
+    assert careers.role_level("Sales Rep") == 1 and careers.role_level("Product Manager") == 4
+    assert careers.years_to_reach("Sales Rep", "Sales Supervisor", _PACE) == pytest.approx(0.8)
+    assert careers.years_to_reach("Sales Rep", "Sales Manager", _PACE) == pytest.approx(1.6)
+    assert careers.years_to_reach("Sales Rep", "Sales Director", _PACE) == pytest.approx(3.1)  # level 3 is "later"
+    assert careers.years_to_reach("Sales Rep", "Sales Director", _PACE, early_levels=1) == pytest.approx(0.8 + 3.0)
+    # a change of function enters the new ladder at its first level, whatever the level left
+    assert careers.years_to_reach("Sales Manager", "Revenue Operations Analyst", _PACE) == 0
+    assert careers.years_to_reach("Sales Manager", "Revenue Operations Manager", _PACE) == pytest.approx(1.5)
+    assert math.isnan(careers.years_to_reach("Operations Manager", "Product Manager", _PACE))  # nobody made it
+    with pytest.raises(ValueError, match="Unknown role 'Ninja'"):
+        careers.years_to_reach("Ninja", "Sales Manager", _PACE)
+
+
+def test_many_plans_meet_the_rules():
+    assert _plan_problems() == []
+    assert _plan_problems(_plan([(1, "negotiation"), (5, "resilience")])) == []  # fewer quarters are fine
+    assert _plan_problems(_plan([(1, "negotiation"), (2, "relationship building"), (8, "resilience")])) == []  # ties
+    assert _plan_problems(_plan([(f"Q{q}", s) for q, s in [(1, "negotiation"), (6, "resilience")]])) == []
+    assert _plan_problems(_plan().to_dict("records")) == []  # a list of rows works too
+    assert _plan_problems(target="sales manager") == []  # titles in any case; 1.6 years
+    assert _plan_problems(start="Sales Supervisor", target="Sales Manager") == []
+    revops = {"data analysis": 2, "process design": 3, "systems and tools": 4, "strategy": 3, "communication": 4,
+              "project management": 3}  # gaps: data analysis 9, process design 6, …
+    assert _plan_problems(_plan([(1, "data analysis"), (2, "process design"), (5, "project management")]), revops,
+                          "Revenue Operations Manager") == []
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"target": "Sales Director"}, "Sales Director is more than 2 years away from Sales Rep"),
+    ({"target": "Marketing Specialist"}, "more than 2 years away"),
+    ({"target": "Sales Rep"}, "is not a step up from Sales Rep"),
+    ({"start": "Operations Manager", "target": "Product Manager"}, "Nobody in the pooled data has made every promotion"),
+    ({"target": "sales"}, "Your target 'sales' is not a role of the ladders"),
+    ({"start": "intern"}, "Your start 'intern' is not a role of the ladders"),
+    ({"ratings": {k: v for k, v in _RATINGS.items() if k != "resilience"}}, "these have no rating: resilience"),
+    ({"ratings": _RATINGS | {"charm": 5}}, "'charm' is not a skill of the course's list"),
+    ({"ratings": _RATINGS | {"negotiation": 6}}, "Rate negotiation from 1 (beginner) to 5 (strong)"),
+    ({"ratings": [("negotiation", 2)]}, "store them as a dictionary"),
+    ({"plan": _plan([(1, "negotiation"), (9, "resilience")])}, "quarters outside 1 to 8"),
+    ({"plan": _plan([(1, "negotiation"), (1, "resilience"), (5, "market insight")])}, "Quarter(s) 1 appear more than once"),
+    ({"plan": _plan([(2, "negotiation"), (5, "resilience")])}, "does not start in quarter 1"),
+    ({"plan": _plan([(1, "negotiation"), (4, "resilience")])}, "ends in the first year"),
+    ({"plan": _plan([(1, "negotiation"), ("spring", "resilience")])}, "Write each quarter as a whole number"),
+    ({"plan": _plan([(1, "negotiation"), (5, "charm")])}, "'charm' is not a skill of the course's list"),
+    ({"plan": _plan([(1, "negotiation"), (5, "creativity")])}, "The sales path does not weigh creativity"),
+    ({"plan": _plan([(1, "resilience"), (5, "negotiation")])}, "Your plan starts with resilience"),
+    ({"plan": _plan([(1, "negotiation"), (2, "market insight"), (5, "resilience")])},
+     "resilience comes after market insight, but its gap is larger"),
+    ({"plan": _plan()[["quarter", "skill", "action"]]}, "lacks the column(s) evidence"),
+    ({"plan": _plan().iloc[:0]}, "has no rows"),
+    ({"plan": "learn to negotiate"}, "Store it as a DataFrame"),
+])
+def test_each_broken_rule_of_a_plan_is_named(kwargs, expected):
+    problems = _plan_problems(**kwargs)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_plan_on_a_skill_already_at_5_or_without_evidence_is_named():
+    top = _RATINGS | {"communication": 5}
+    problems = _plan_problems(_plan([(1, "negotiation"), (5, "communication")]), top)
+    assert problems == [("You rated communication 5 already: there is no room to grow there, and a quarter spent on "
+                         "it raises nothing. Work on a gap.")]
+    vague = _plan().assign(evidence=["better"] + [f"a record a manager can open {q}" for q in range(2, 7)])
+    assert _plan_problems(vague) == [("Quarter(s) 1 lack an action or evidence in words (a few words each): what "
+                                      "you will do at work, and what a manager will see when it is done.")]
+    echoed = _plan().assign(evidence=_plan()["action"])
+    assert len(_plan_problems(echoed)) == 1 and "the evidence repeats the action" in _plan_problems(echoed)[0]

@@ -294,3 +294,105 @@ def test_capacity_threshold(companies):
         funnel.capacity_threshold(ferro.leads, ferro.opportunities, 1)
     with pytest.raises(ValueError, match="no months"):
         funnel.capacity_threshold(ferro.leads.iloc[:0], ferro.opportunities, 150)
+
+
+# ---- a lead-scoring rule (exercise 03's design deliverable) -----------------------------------------------------
+
+@pytest.fixture()
+def rule_leads():
+    # lead  score  segment     channel      region  created  MQL  contacted  won
+    # R1     90    enterprise  partner      north   Jan      yes  yes        100 000
+    # R2     80    mid_market  events       south   Jan      yes  yes         20 000
+    # R3     70    smb         email        east    Jan      yes  yes          —
+    # R4     60    smb         email        west    Feb      yes  never        —
+    # R5     50    enterprise  events       north   Feb      yes  yes          — (lost)
+    # R6     45    mid_market  partner      south   Feb      yes  yes         10 000
+    # R7     35    enterprise  email        east    Feb      no   -            —
+    # R8     20    smb         paid_social  west    Feb      no   -            —
+    # Two months of data; today's threshold is 45, the lowest score of an MQL.
+    jan, feb = pd.Timestamp("2025-01-10"), pd.Timestamp("2025-02-10")
+    return pd.DataFrame({
+        "lead_id": [f"R{i}" for i in range(1, 9)],
+        "created_at": [jan, jan, jan, feb, feb, feb, feb, feb],
+        "score": [90, 80, 70, 60, 50, 45, 35, 20],
+        "segment": ["enterprise", "mid_market", "smb", "smb", "enterprise", "mid_market", "enterprise", "smb"],
+        "channel": ["partner", "events", "email", "email", "events", "partner", "email", "paid_social"],
+        "region": ["north", "south", "east", "west", "north", "south", "east", "west"],
+        "mql_at": [jan, jan, jan, feb, feb, feb, NAT, NAT],
+        "first_response_minutes": [5.0, 30.0, 90.0, np.nan, 10.0, 60.0, np.nan, np.nan],
+    })
+
+
+@pytest.fixture()
+def rule_deals():
+    return pd.DataFrame({"lead_id": ["R1", "R2", "R5", "R6"], "outcome": ["won", "won", "lost", "won"],
+                         "amount": [100_000.0, 20_000.0, 50_000.0, 10_000.0]})
+
+
+def test_rule_points_by_hand(rule_leads):
+    rule = {"score_weight": 0.5, "segment": {"enterprise": 10}, "channel": {"email": -5}, "region": {"north": 1},
+            "threshold": 30}
+    assert funnel.rule_points(rule_leads, rule).tolist() == [56.0, 40.0, 30.0, 25.0, 36.0, 22.5, 22.5, 10.0]
+    assert funnel.rule_points(rule_leads, {"threshold": 50}).tolist() == rule_leads["score"].astype(float).tolist()
+    with pytest.raises(ValueError, match="Your rule has no \"threshold\""):
+        funnel.rule_points(rule_leads, {"segment": {"smb": 5}})
+
+
+def test_scoring_rule_outcome_by_hand(rule_leads, rule_deals):
+    plain = funnel.scoring_rule_outcome(rule_leads, rule_deals, {"threshold": 60})
+    # R1–R4 pass: 4 MQLs over 2 months; R4 was never contacted, so 3 were worked, who won 120 000 in 2 deals
+    assert plain == {"mqls": 4.0, "mqls_per_month": 2.0, "unseen": 0.0, "unseen_share": 0.0, "worked": 3.0,
+                     "won_deals": 2.0, "won_revenue": 120_000.0, "revenue_per_mql": 40_000.0}
+    pointed = funnel.scoring_rule_outcome(rule_leads, rule_deals, {"segment": {"enterprise": 30}, "threshold": 60})
+    # enterprise R5 (80 points) and R7 (65, never an MQL: unseen) join; R5 was worked and lost
+    assert pointed["mqls"] == 6 and pointed["unseen"] == 1 and pointed["unseen_share"] == pytest.approx(1 / 6)
+    assert pointed["worked"] == 4 and pointed["revenue_per_mql"] == 30_000.0
+    nobody = funnel.scoring_rule_outcome(rule_leads, rule_deals, {"threshold": 1000})
+    assert nobody["mqls"] == 0 and math.isnan(nobody["unseen_share"]) and math.isnan(nobody["revenue_per_mql"])
+
+
+def test_a_workable_rule_has_no_problem_and_many_rules_are(rule_leads, rule_deals):
+    def problems(rule, **kwargs):
+        return funnel.scoring_rule_problems(rule, rule_leads, rule_deals, capacity_per_month=3, cost_per_mql=1_000,
+                                            gross_margin=0.35, **kwargs)
+
+    assert problems({"threshold": 60}) == []  # 2 a month of 3; 40 000 × 35 % a worked MQL against 1 000
+    assert problems({"segment": {"enterprise": 30}, "threshold": 60}) == []  # an unseen sixth: within a fifth
+    assert problems({"score_weight": 0, "segment": {"enterprise": 1, "mid_market": 1}, "threshold": 1}) == []
+    assert problems({"segment": {"enterprise": 30}, "threshold": 60}, max_unseen=0.1)[0].startswith(
+        "17% of the MQLs your rule passes were never handed to sales")
+
+
+@pytest.mark.parametrize(("rule", "capacity", "parts"), [
+    ({"threshold": 60}, 1.5, ["Your rule passes 2.0 MQLs a month, more than the 1.5 that sales can work"]),
+    ({"threshold": 60}, 5, ["Your rule passes 2.0 MQLs a month, less than 50% of the 5.0 that sales can work"]),
+    ({"threshold": 1000}, 3, ["Your rule passes no lead at all"]),
+    ({"score_weight": 0, "channel": {"email": 10}, "threshold": 10}, 3,  # R3 (worked, never won), R4, R7 (unseen)
+     ["33% of the MQLs your rule passes were never handed to sales",
+      ("An MQL your rule passes is expected to bring 0 of gross margin (0 of won revenue per worked lead × a 35% "
+       "margin), less than the 1,000 it costs to work it")]),
+    ({"score_weight": 0, "channel": {"paid_social": 5}, "threshold": 5}, 1,  # R8 alone, never an MQL
+     ["100% of the MQLs your rule passes were never handed to sales",
+      "None of the leads your rule passes was ever worked by sales"]),
+])
+def test_an_unworkable_rule_is_told_why_in_teaching_words(rule_leads, rule_deals, rule, capacity, parts):
+    problems = funnel.scoring_rule_problems(rule, rule_leads, rule_deals, capacity, 1_000, 0.35)
+    assert len(problems) == len(parts), problems
+    assert all(problem.startswith(part) for problem, part in zip(problems, parts, strict=True)), problems
+
+
+@pytest.mark.parametrize(("rule", "part"), [
+    (60, "Your rule is a int. Store it as a dictionary"),
+    ({"threshold": 60, "bands": {}}, "'bands' is not a part of a scoring rule: its parts are score_weight, segment"),
+    ({"segment": {"smb": 5}}, "Your rule has no \"threshold\""),
+    ({"threshold": "60"}, "The threshold should be a number of points, not '60'"),
+    ({"threshold": 60, "score_weight": -1}, "score_weight is negative"),
+    ({"threshold": 60, "score_weight": "1"}, "score_weight should be a number"),
+    ({"threshold": 60, "segment": ["enterprise"]}, "segment should be a dictionary {value: points}"),
+    ({"threshold": 60, "segment": {"Enterprise": 5}},
+     "'Enterprise' is not a segment of the leads table: its values are smb, mid_market, enterprise"),
+    ({"threshold": 60, "channel": {"email": "ten"}}, "the points of channel should be numbers"),
+])
+def test_a_rule_that_cannot_be_read_says_why(rule_leads, rule_deals, rule, part):
+    problems = funnel.scoring_rule_problems(rule, rule_leads, rule_deals, 3, 1_000)
+    assert len(problems) == 1 and problems[0].startswith(part), problems

@@ -129,10 +129,109 @@ def test_resolution_hours_and_order_cycle_days_by_hand():
         kpis.order_cycle_days(ordered.iloc[:1], pd.Series(pd.to_datetime(["2025-02-01"])))
 
 
+KPI_TREE_FUNCTIONS = {"kpi_tree_problems", "kpi_tree_table"}  # exercise 02's design deliverable: not KPIs
+
+
 def test_the_catalog_lists_every_kpi_function_and_nothing_else():
     functions = {name for name, obj in inspect.getmembers(kpis, inspect.isfunction)
                  if obj.__module__ == kpis.__name__ and not name.startswith("_")}
-    assert functions == set(kpis.KPI_CATALOG)
+    assert functions - KPI_TREE_FUNCTIONS == set(kpis.KPI_CATALOG)
     for info in kpis.KPI_CATALOG.values():
         assert info.owner in {"marketing", "sales", "operations", "shared"}
         assert info.formula and info.unit
+
+
+# ---- a KPI tree (exercise 02's design deliverable) --------------------------------------------------------------
+
+OWNERS = ("marketing", "sales", "operations")
+TREE = {  # one right tree among many
+    "bookings": {"owner": "sales", "leading": {"mqls": "marketing", "speed_to_lead_minutes": "sales",
+                                              "pipeline_coverage": "sales"}},
+    "net_revenue_retention": {"owner": "operations", "leading": {"resolution_hours": "operations"}},
+}
+
+
+def test_every_kpi_of_the_catalogue_and_the_dashboard_has_a_stage(companies):
+    from smarketing import dashboard
+
+    assert next(iter(kpis.KPI_STAGES)) == "demand" and list(kpis.KPI_STAGES)[-1] == "retention"
+    assert set(kpis.KPI_STAGE.values()) == set(kpis.KPI_STAGES)
+    assert set(kpis.KPI_CATALOG) - {"conversion_rate"} <= set(kpis.KPI_STAGE)
+    for company in companies.values():  # bloom has orders: every KPI the dashboard shows
+        assert set(dashboard.quarterly_kpis(company)["kpi"]) <= set(kpis.KPI_STAGE), company.name
+    before = list(kpis.KPI_STAGES).index  # the revenue chain in its order, by hand
+    assert before("demand") < before("mql") < before("response") < before("qualification") < before("pipeline") \
+        < before("bookings") < before("service") < before("retention")
+    assert kpis.KPI_STAGE["speed_to_lead_minutes"] == "response" and kpis.KPI_STAGE["csat"] == "service"
+
+
+def test_a_right_tree_has_no_problem_and_many_trees_are_right():
+    assert kpis.kpi_tree_problems(TREE, min_lagging=2, required_owners=OWNERS) == []
+    others = [  # each a different, defensible tree
+        {"new_customers": {"owner": "sales", "leading": {"sqls": "sales", "win_rate": "sales"}},
+         "churn_rate": {"owner": "operations", "leading": {"csat": "operations", "tickets": "operations"}},
+         "customer_acquisition_cost": {"owner": "marketing", "leading": {"cost_per_lead": "marketing"}}},
+        {"bookings": {"owner": "revops", "leading": {"lead_leakage_rate": "sales", "mql_to_sql_rate": "marketing"}},
+         "gross_revenue_retention": {"owner": "operations", "leading": {"net_promoter_score": "operations",
+                                                                        "bookings": "revops"}}},
+        {"sqls": {"owner": "sales", "leading": {"mqls": "marketing", "lead_leakage_rate": "sales"}, "target": 200},
+         "orders": {"owner": "operations", "leading": {"cart_abandonment_rate": "operations"}}},
+    ]
+    for tree in others:
+        assert kpis.kpi_tree_problems(tree, min_lagging=2, required_owners=OWNERS) == [], tree
+    assert kpis.kpi_tree_problems({"bookings": {"owner": "Sales", "leading": {"mqls": " marketing "}}}) == []
+
+
+@pytest.mark.parametrize(("tree", "parts"), [
+    (["bookings"], ("Your tree is a list", "{lagging KPI: {\"owner\": function")),
+    ({}, ("Your tree is empty",)),
+    ({"bookings": "sales"}, ("The entry of bookings should be a dictionary with an \"owner\"",)),
+    ({"bookings": {"owner": "sales", "leading": ["mqls", "sqls"]}},
+     ("The leading KPIs of bookings are a list: give each its owner",)),
+    ({"bookings": {"owner": "sales", "leading": {}}}, ("bookings has no leading KPI",)),
+    ({"bookings": {"owner": "sales", "leading": {"bookings": "sales"}}}, ("bookings is given as its own leading KPI",)),
+    ({"bookings": {"owner": "sales", "leading": {"NRR": "operations"}}},
+     ("'NRR' is not a name of the KPI catalogue; did you mean 'net_revenue_retention'?",)),
+    ({"bookings": {"owner": "sales", "leading": {"Win Rate": "sales"}}}, ("did you mean 'win_rate'?",)),
+    ({"bookings": {"owner": "sales", "leading": {"happiness": "sales"}}}, ("'happiness' is not a KPI of the course",)),
+    ({"bookings": {"owner": "sales", "leading": {"conversion_rate": "sales"}}},
+     ("conversion_rate is the rate of every stage", "mql_to_sql_rate")),
+    ({"bookings": {"owner": "shared", "leading": {"sqls": "sales"}}},
+     ("bookings is owned by 'shared': a KPI that everybody owns is nobody's",)),
+    ({"bookings": {"owner": "ops", "leading": {"sqls": "sales"}}}, ("'ops', the owner of bookings, is not a function",)),
+    ({"sqls": {"owner": "sales", "leading": {"bookings": "sales"}}},
+     ("bookings (bookings) cannot lead sqls (qualification): it moves at a later stage",)),
+    ({"sqls": {"owner": "sales", "leading": {"mql_to_sql_rate": "sales"}}},
+     ("mql_to_sql_rate (qualification) cannot lead sqls (qualification): it moves at the same stage",)),
+    ({"bookings": {"owner": "sales", "leading": {"sqls": "sales"}},
+      "new_customers": {"owner": "sales", "leading": {"sqls": "marketing"}}},
+     ("sqls has 2 owners in your tree (sales, marketing): one KPI, one owner",)),
+])
+def test_a_wrong_tree_is_told_what_is_wrong_in_teaching_words(tree, parts):
+    problems = kpis.kpi_tree_problems(tree)
+    assert len(problems) == 1, problems
+    assert all(part in problems[0] for part in parts), problems[0]
+
+
+def test_the_tree_rules_that_the_design_sets():
+    one = {"bookings": TREE["bookings"]}
+    assert kpis.kpi_tree_problems(one) == []
+    problems = kpis.kpi_tree_problems(one, min_lagging=2, required_owners=OWNERS)
+    assert problems == [("Your tree has 1 lagging KPI(s); this design asks for at least 2, each with the leading "
+                         "KPIs that predict it."),
+                        ("operations owns no KPI of your tree: the page is read by marketing, sales, operations, "
+                         "and each should find on it a number it moves.")]
+    several = {"mqls": {"owner": "shared", "leading": {"sqls": "sales", "nps": "operations"}}}
+    assert len(kpis.kpi_tree_problems(several)) == 3  # every problem is listed, each once
+
+
+def test_the_tree_as_a_table():
+    table = kpis.kpi_tree_table(TREE)
+    assert list(table.columns) == ["lagging", "lagging_owner", "lagging_stage", "leading", "leading_owner",
+                                   "leading_stage"]
+    assert table["lagging"].tolist() == ["bookings"] * 3 + ["net_revenue_retention"]
+    assert table.iloc[0].tolist() == ["bookings", "sales", "bookings", "mqls", "marketing", "mql"]
+    empty = kpis.kpi_tree_table({"bookings": {"owner": "sales", "leading": {}}})
+    assert empty.iloc[0].tolist() == ["bookings", "sales", "bookings", "", "", ""]
+    with pytest.raises(ValueError, match="Your tree is a str"):
+        kpis.kpi_tree_table("bookings")

@@ -60,7 +60,14 @@ def test_the_times_are_measured_and_announced():
         assert f"**Time:** about {module.minutes} minutes to read and try, and about {module.exercise_minutes} " \
                f"for its graded exercise ([`exercises/{module.assignment}`]" in intro, module.notebook
     total = sum(m.minutes + m.exercise_minutes for m in COURSE.modules) / 60
-    assert 10 < total < 16, f"{total:.1f} hours: a term's course, not an afternoon's"
+    # A term's course (about 14 weeks of 1–1½ hours), not an afternoon's, and not more than a term holds.
+    assert 10 < total < 24, f"{total:.1f} hours: a term's course, not an afternoon's"
+
+
+def test_each_exercise_links_back_to_its_module():
+    for module in COURSE.modules:
+        exercise = nbformat.read(ROOT / "exercises" / module.assignment / f"{module.assignment}.ipynb", as_version=4)
+        assert f"(../../{module.notebook})" in exercise.cells[0].source, module.assignment
 
 
 def test_the_readme_table_is_the_manifest():

@@ -39,7 +39,7 @@ def test_every_module_runs_on_a_partial_export(which, partial, tmp_path):
     for path in sorted((tmp_path / "results").glob("*.ipynb")):
         errors = _errors(path)
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}" if errors else ""
-    assert len(list((tmp_path / "results").glob("*.html"))) == 6
+    assert len(list((tmp_path / "results").glob("*.html"))) == 7
     if which == "contacts_only":
         html = (tmp_path / "results" / "03_funnel_handoff.html").read_text()
         assert "has no deals in its data, so this step is skipped" in html
@@ -89,9 +89,9 @@ def test_workshop_run_refuses_an_unknown_notebook_and_a_used_folder(tmp_path, ca
     assert (tmp_path / "r" / "02_kpis.html").read_text() == "last quarter's results"
 
 
-def test_parametrised_notebooks_are_the_six_modules():
+def test_parametrised_notebooks_are_the_modules():
     assert [p.stem for p in notebooks.parametrised_notebooks(ROOT / "course")] == [
-        "00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths"]
+        "00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths", "06_capstone"]
 
 
 # ---- storing a notebook ------------------------------------------------------------------------------

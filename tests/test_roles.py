@@ -167,3 +167,101 @@ def test_company_excess_hours_is_compare_misplaced_work_times_the_headcount(comp
     # the exercise's answer is the same whether one multiplies the rounded or the unrounded excess
     compared["company"] = compared["excess_hours"] * compared["function"].map(heads)
     assert compared.loc[compared["company"].idxmax(), "activity"] == top["activity"]
+
+
+# ---- a RACI of the lead handoff (exercise 01's design deliverable) ----------------------------------------------
+
+RACI = {  # one right design among many
+    "score_and_route": {"marketing": "A/R", "revops": "R", "sales": "I"},
+    "accept_or_reject": {"sales": "A/R", "marketing": "I"},
+    "first_contact": {"sales": "A/R", "revops": "I"},
+    "record_reason": {"sales": "A/R", "marketing": "I"},
+    "recycle_to_nurture": {"marketing": "A/R", "sales": "R"},
+    "report_leakage": {"revops": "A/R", "marketing": "I", "sales": "I"},
+    "review_scoring": {"marketing": "A/R", "sales": "C", "revops": "C"},
+}
+
+
+def _with(step: str, cells: dict) -> dict:
+    return {**RACI, step: cells}
+
+
+def test_raci_letters_reads_the_usual_ways_of_writing_roles():
+    for written in ("A/R", "AR", "r, a", "R+A", "Accountable / Responsible", "a-r"):
+        assert roles.raci_letters(written) == {"A", "R"}, written
+    for none in ("", "-", " ", None, float("nan"), np.nan, pd.NA):
+        assert roles.raci_letters(none) == set(), none
+    for wrong in ("owner", "X", "A/owner", 3, ["A"], True):
+        assert roles.raci_letters(wrong) is None, wrong
+
+
+def test_a_right_raci_has_no_problem_and_many_designs_are_right(companies):
+    assert list(roles.HANDOFF_STEPS) == list(RACI)
+    assert roles.raci_problems(RACI) == []
+    others = [  # each a different, defensible design
+        _with("report_leakage", {"sales": "A", "revops": "R", "marketing": "I"}),  # the leak's owner reports it
+        _with("score_and_route", {"revops": "A/R", "marketing": "C", "sales": "I"}),  # routing is a system
+        _with("first_contact", {"sales": "A", "marketing": "R", "operations": "I"}),  # marketers call, as at argo
+        {step: {"Marketing": cells.get("marketing", ""), "Sales": cells.get("sales", ""),
+                "Revenue operations": cells.get("revops", "")} for step, cells in RACI.items()},  # labels, blanks
+        {step: {f: {"A/R": "Accountable, Responsible", "I": "informed", "C": "consulted", "R": "responsible"}[v]
+                for f, v in cells.items()} for step, cells in RACI.items()},  # words
+    ]
+    for design in others:
+        assert roles.raci_problems(design) == [], design
+    table = roles.raci_table(RACI)  # a DataFrame with a row per step works as well
+    assert list(table.index) == list(RACI) and list(table.columns) == list(schema.FUNCTIONS)
+    assert table.loc["first_contact"].tolist() == ["", "A/R", "", "I"]
+    assert roles.raci_problems(table) == []
+    assert roles.raci_problems(table.reset_index()) == []  # the steps as a column named step
+    assert roles.raci_problems(RACI, employees=companies["ferro"].employees) == []
+
+
+def test_raci_problems_name_each_broken_rule_in_teaching_words():
+    def only(design, *parts, **kwargs):
+        problems = roles.raci_problems(design, **kwargs)
+        assert len(problems) == 1, problems
+        assert all(part in problems[0] for part in parts), problems[0]
+
+    only(_with("first_contact", {"sales": "R", "revops": "I"}),
+         "Step first_contact has no Accountable (A)", "nobody answers for it")
+    only(_with("accept_or_reject", {"sales": "A/R", "marketing": "A"}),
+         "Step accept_or_reject has 2 Accountables (marketing, sales)", "Keep one A")
+    only(_with("recycle_to_nurture", {"marketing": "A", "sales": "C"}),
+         "Step recycle_to_nurture has nobody Responsible (R)", "(\"A/R\")")
+    only(_with("report_leakage", {"revops": "A/R", "marketing": "I", "sales": "R/I"}),
+         "In step report_leakage, sales is R/I", "neither consulted nor informed")
+    only(_with("record_reason", {"sales": "A/R"}),
+         "In step record_reason, marketing has no role", "the reasons are what marketing learns from",
+         "at least an I")
+    only(_with("review_scoring", {"marketing": "A/R"}), "sales has no role", "which of its leads were worth a call")
+    only(_with("first_contact", {"sales": "A/Owner"}), "'A/Owner' (for sales) is not a RACI role",
+         "R (does the work), A (answers for the result)")  # and not "sales has no role" besides
+    only(_with("first_contact", {"sales": "A/R", "finance": "I"}), "'finance' is not a function",
+         "marketing, sales, operations, revops")
+    only(_with("first_contact", "sales"), "The roles of step first_contact are a str",
+         "a dictionary of functions and their roles")
+    only({k: v for k, v in RACI.items() if k != "review_scoring"}, "leaves out the step(s) review_scoring",
+         "nobody does")
+    only({**RACI, "celebrate": {"sales": "A/R"}}, "'celebrate' is not a step of the handoff",
+         "Its steps are: score_and_route, accept_or_reject")
+    only([RACI], "Your design is a list", "{step: {function: roles}}")
+    only({"marketing": {"score_and_route": "A/R"}, "sales": {"first_contact": "A/R"}},
+         "The outer keys of your dictionary are functions (marketing, sales)")
+    only(roles.raci_table(RACI).T, "Your table has the steps as its columns", "raci.T")
+    nobody_in_revops = pd.DataFrame({"employee_id": ["M", "S"], "function": ["marketing", "sales"]})
+    unstaffed = roles.raci_problems(RACI, employees=nobody_in_revops)
+    assert [p.split(",")[0] for p in unstaffed] == ["In step score_and_route", "In step report_leakage"]
+    assert all("revops is R or A, but the company has nobody in revops" in p for p in unstaffed)
+    assert len(roles.raci_problems({}, )) == 1  # every step missing: one problem, not seven
+    everyone = {step: {f: "A/R" for f in schema.FUNCTIONS} for step in RACI}
+    assert len(roles.raci_problems(everyone)) == len(RACI)  # four Accountables in each step
+
+
+def test_raci_table_shows_the_roles_in_one_way_and_refuses_what_it_cannot_read():
+    written = _with("first_contact", {"Sales": "r/a", "revops": "informed", "marketing": "boss"})
+    table = roles.raci_table(written)
+    assert table.loc["first_contact"].to_dict() == {"marketing": "boss", "sales": "A/R", "operations": "",
+                                                    "revops": "I"}
+    with pytest.raises(ValueError, match="Your design is a str"):
+        roles.raci_table("A/R")

@@ -3,12 +3,16 @@
 Seed 004 describes the sales ladder as linear (rep → supervisor → manager → director) and the
 operations ladder as branching (junior → senior → manager → product manager *or* operations director).
 The ladders themselves live in :data:`smarketing.schema.LADDERS`, which the generator uses too.
+:func:`plan_problems` checks a two-year development plan against the median pace of promotion and the skill
+gaps (exercise 05's design deliverable).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -296,3 +300,212 @@ def role_exit_share(career_moves: pd.DataFrame, role: str) -> float:
     row = counts.loc[role]
     leaving = row[[functions.get(str(to)) != functions[role] for to in row.index]].sum()
     return float(leaving / row.sum())
+
+
+# ---- exercise 05's design deliverable: a two-year development plan, checked against the data ---------------
+
+PLAN_COLUMNS = ("quarter", "skill", "action", "evidence")
+PLAN_QUARTERS = 8  # two years
+
+
+def role_level(role: str) -> int:
+    """A job title's level on its ladder, from 1 (the entry level); the product branch of operations is at the
+    operations director's level."""
+    if role == OPERATIONS_BRANCH:
+        return len(LADDERS["operations"])
+    function = role_function().get(role)
+    if function is None:
+        raise ValueError(_("Unknown role '{role}'. Roles: {known}.", role=role, known=", ".join(role_order())))
+    return LADDERS[function].index(role) + 1
+
+
+def years_to_reach(start: str, target: str, pace: pd.DataFrame, early_levels: int = 2) -> float:
+    """Years from ``start`` to ``target`` at the median pace of promotion: the sum, over each promotion between
+    them on the target's ladder, of that function's median years per promotion in ``pace``
+    (:func:`promotion_pace`, built with the same ``early_levels``: early for promotions from levels
+    1..``early_levels``, later above). A change of function enters the target's ladder at its first level, as
+    every change of function in the course's data does, and takes no promotion. 0 when no promotion is needed;
+    nan when a promotion on the way has no median in ``pace`` (nobody in the data made it)."""
+    functions = role_function()
+    for role in (start, target):
+        role_level(role)  # raises for an unknown role
+    function = functions[target]
+    first = role_level(start) if functions[start] == function else 1
+    medians = pace.set_index(["function", "stage"])["median_years"]
+    years = 0.0
+    for level in range(first, role_level(target)):
+        stage = "early" if level <= early_levels else "later"
+        median = medians.get((function, stage), math.nan)
+        if median is None or math.isnan(float(median)):
+            return math.nan
+        years += float(median)
+    return years
+
+
+def _role_named(value: Any) -> str | None:
+    """The job title a text names, whatever its case and spacing; None if it names none."""
+    if not isinstance(value, str):
+        return None
+    titles = {" ".join(title.lower().split()): title for title in role_order()}
+    return titles.get(" ".join(value.lower().split()))
+
+
+def _plan_rows(plan: Any) -> tuple[pd.DataFrame | None, str | None]:
+    if isinstance(plan, list) and plan and all(isinstance(row, Mapping) for row in plan):
+        plan = pd.DataFrame(plan)
+    if not isinstance(plan, pd.DataFrame):
+        return None, _("Your plan is a {kind}. Store it as a DataFrame with one row per quarter and the columns "
+                       "{columns}.", kind=type(plan).__name__, columns=", ".join(PLAN_COLUMNS))
+    missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
+    if missing:
+        return None, _("Your plan lacks the column(s) {missing}. Each row says in which quarter (1 to 8) you work on "
+                       "which skill, by doing what, and what a manager will see when it is done.",
+                       missing=", ".join(missing))
+    if plan.empty:
+        return None, _("Your plan has no rows: write one row for each quarter you plan.")
+    return plan.reset_index(drop=True), None
+
+
+def _quarter_number(value: Any) -> int | None:
+    """A quarter as a whole number: 3, 3.0 and "Q3" are 3; None for anything else."""
+    if isinstance(value, str):
+        text = value.strip().upper().removeprefix("Q")
+        return int(text) if text.isdigit() else None
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
+        return int(value) if float(value).is_integer() else None
+    return None
+
+
+def plan_problems(plan: Any, ratings: Any, target: Any, start: Any, pace: pd.DataFrame, years: float = 2.0,
+                  early_levels: int = 2) -> list[str]:
+    """What is wrong with a two-year development plan, each problem a sentence that says why it matters; an empty
+    list when the plan meets every rule. Many plans are right: the rules say what any plan a manager can follow
+    must do, not which target or actions to choose.
+
+    ``plan`` is a DataFrame (or a list of dictionaries) with the columns :data:`PLAN_COLUMNS`, one row per quarter:
+    ``quarter`` (1 to 8, or "Q1" to "Q8"), ``skill`` (one of :data:`SKILLS`), ``action`` (what you do at work to
+    practise it) and ``evidence`` (what a manager will see when it is done). ``ratings`` are the self-ratings of
+    :func:`skills_fit` (1 to 5), ``target`` and ``start`` job titles of the ladders (:func:`role_order`), and
+    ``pace`` the median years per promotion of :func:`promotion_pace` (built with ``early_levels``). The rules:
+
+    * the start and the target are roles of the ladders, and the target is a step up from the start, or a role of
+      another function;
+    * the target can be reached within ``years`` at the median pace (:func:`years_to_reach`);
+    * ``ratings`` rate every skill the target's path weighs, from 1 to 5 (an unrated skill would count as 1, the
+      largest gap, and the plan would chase a gap you may not have);
+    * the plan covers two years in at most eight quarters: whole quarters from 1 to 8, each at most once, starting
+      in quarter 1 and reaching into the second year (quarter 5 or later);
+    * every skill is one the target's path weighs (:data:`SKILL_WEIGHTS`), with room to grow (rated below 5);
+    * the largest gaps come first: the gap of a skill is its weight × (5 − rating), as :func:`skill_gaps` ranks
+      them; the first quarter works on a skill with the largest gap of the path, and no skill comes after one
+      with a smaller gap;
+    * every row has an action and evidence, in words, and the evidence is not the action repeated.
+    """
+    problems: list[str] = []
+    start_role, target_role = _role_named(start), _role_named(target)
+    for name, given, role in (("start", start, start_role), ("target", target, target_role)):
+        if role is None:
+            problems.append(_("Your {name} {given!r} is not a role of the ladders: write one of {known} (a new hire "
+                              "starts at the first level of a ladder).", name=name, given=given,
+                              known=", ".join(role_order())))
+    path = role_function()[target_role] if target_role else None
+    if start_role and target_role:
+        same = role_function()[start_role] == path
+        if same and role_level(target_role) <= role_level(start_role):
+            problems.append(_("Your target, {target}, is not a step up from {start} on the {path} ladder: a development "
+                              "plan aims at a higher role, or at a role in another function.", target=target_role,
+                              start=start_role, path=path))
+        else:
+            needed = years_to_reach(start_role, target_role, pace, early_levels)
+            if math.isnan(needed):
+                problems.append(_("Nobody in the pooled data has made every promotion between {start} and {target}: "
+                                  "there is no median pace to show that it can be done in {years:g} years. Aim for a "
+                                  "step that people have made.", start=start_role, target=target_role, years=years))
+            elif needed > years + 1e-9:
+                problems.append(_("At the median pace of the pooled data, {target} is more than {years:g} years away "
+                                  "from {start} (careers.years_to_reach(start, target, pace) says how far): a plan "
+                                  "that needs faster promotions than half of the people made is a wish. Aim for a "
+                                  "nearer step.", target=target_role, start=start_role, years=years))
+    weights = SKILL_WEIGHTS[path] if path else {}
+    rated: dict[str, float] = {}
+    if not isinstance(ratings, Mapping):
+        problems.append(_("Your self-ratings are a {kind}: store them as a dictionary {{skill: rating from 1 to 5}}.",
+                          kind=type(ratings).__name__))
+    else:
+        unknown = [str(s) for s in ratings if s not in SKILLS]
+        if unknown:
+            problems.append(_("{skills} is not a skill of the course's list (careers.SKILLS): rate these only.",
+                              skills=", ".join(repr(s) for s in unknown)))
+        bad = [str(s) for s, v in ratings.items() if s in SKILLS and not (
+            isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool) and 1 <= v <= 5)]
+        if bad:
+            problems.append(_("Rate {skills} from 1 (beginner) to 5 (strong).", skills=", ".join(bad)))
+        rated = {s: float(v) for s, v in ratings.items() if s in SKILLS and s not in bad}
+        unrated = [s for s in weights if s not in ratings]
+        if unrated:
+            problems.append(_("Rate yourself on every skill the {path} path weighs; these have no rating: {skills}. An "
+                              "unrated skill counts as 1, the largest gap, and your plan would chase a gap you may not "
+                              "have.",
+                              path=path, skills=", ".join(unrated)))
+    table, problem = _plan_rows(plan)
+    if problem:
+        return problems + [problem]
+    quarters = [_quarter_number(q) for q in table["quarter"]]
+    if any(q is None for q in quarters):
+        problems.append(_("Write each quarter as a whole number from 1 to 8 (or \"Q1\" to \"Q8\"): quarter 1 is the "
+                          "first three months of the plan."))
+        return problems
+    if any(not 1 <= q <= PLAN_QUARTERS for q in quarters):
+        problems.append(_("Your plan has quarters outside 1 to 8: two years are eight quarters, and a plan that runs "
+                          "longer promises what nobody reviews."))
+    repeated = sorted({q for q in quarters if quarters.count(q) > 1})
+    if repeated:
+        problems.append(_("Quarter(s) {quarters} appear more than once: give each quarter one skill to work on. A "
+                          "quarter that works on everything at once works on nothing.",
+                          quarters=", ".join(map(str, repeated))))
+    if 1 not in quarters:
+        problems.append(_("Your plan does not start in quarter 1: the first step is the one a manager reviews first."))
+    if max(quarters) < 5:
+        problems.append(_("Your plan ends in the first year: cover two years, with at least one quarter from 5 to 8."))
+    skills = [str(s) for s in table["skill"]]
+    outside = [s for s in dict.fromkeys(skills) if s not in SKILLS]
+    if outside:
+        problems.append(_("{skills} is not a skill of the course's list (careers.SKILLS): name the skill as the list "
+                          "spells it.", skills=", ".join(repr(s) for s in outside)))
+    if path:
+        unweighed = [s for s in dict.fromkeys(skills) if s in SKILLS and s not in weights]
+        if unweighed:
+            problems.append(_("The {path} path does not weigh {skills}: practising it does not bring you closer to "
+                              "{target}. Pick the skills the target's path asks for (careers.SKILL_WEIGHTS[\"{path}\"]).",
+                              path=path, skills=", ".join(unweighed), target=target_role))
+        full = [s for s in dict.fromkeys(skills) if s in weights and rated.get(s, 1) >= 5]
+        if full:
+            problems.append(_("You rated {skills} 5 already: there is no room to grow there, and a quarter spent on it "
+                              "raises nothing. Work on a gap.", skills=", ".join(full)))
+        gap = {s: w * (5 - rated.get(s, 1)) for s, w in weights.items()}
+        order = [s for _quarter, s in sorted(zip(quarters, skills, strict=True), key=lambda pair: pair[0])]
+        firsts = [s for s in dict.fromkeys(order) if s in gap]
+        if firsts and gap[firsts[0]] < max(gap.values()):
+            problems.append(_("Your plan starts with {skill}, but the {path} path has larger gaps (weight × (5 − "
+                              "rating), as careers.skill_gaps ranks them): start with the largest, where a quarter "
+                              "raises your fit most.", skill=firsts[0], path=path))
+        later = [(a, b) for a, b in itertools.pairwise(firsts) if gap[b] > gap[a]]
+        if later:
+            a, b = later[0]
+            problems.append(_("{b} comes after {a}, but its gap is larger (weight × (5 − rating)): put the larger gaps "
+                              "first.", a=a, b=b))
+    empty = [q for q, action, evidence in zip(quarters, table["action"], table["evidence"], strict=True)
+             if not (isinstance(action, str) and len(action.split()) >= 3
+                     and isinstance(evidence, str) and len(evidence.split()) >= 3)]
+    if empty:
+        problems.append(_("Quarter(s) {quarters} lack an action or evidence in words (a few words each): what you will "
+                          "do at work, and what a manager will see when it is done.",
+                          quarters=", ".join(map(str, empty))))
+    echoed = [q for q, action, evidence in zip(quarters, table["action"], table["evidence"], strict=True)
+              if q not in empty and isinstance(action, str) and isinstance(evidence, str)
+              and " ".join(action.lower().split()) == " ".join(evidence.lower().split())]
+    if echoed:
+        problems.append(_("In quarter(s) {quarters}, the evidence repeats the action. Evidence is what a manager can "
+                          "check afterwards: a report shipped, a deal closed, a certificate, a colleague's rating.",
+                          quarters=", ".join(map(str, echoed))))
+    return problems

@@ -1,6 +1,8 @@
 """The demand waterfall on the leads and opportunities tables: stages, conversion, leakage, speed to
 lead, the MQL-threshold trade-off and reverse-funnel planning. Rates come from :mod:`smarketing.kpis`,
-so the funnel uses the very formulas the course defines.
+so the funnel uses the very formulas the course defines. A lead-scoring rule of one's own
+(:func:`rule_points`) is weighed against sales' capacity and the cost of working a lead by
+:func:`scoring_rule_problems`, exercise 03's design deliverable.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 from smarketing import kpis
 from smarketing.datasets.generator.laws import response_multiplier
 from smarketing.messages import _
-from smarketing.schema import require_columns
+from smarketing.schema import CHANNELS, REGIONS, SEGMENTS, require_columns
 
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
 RESPONSE_BUCKETS = ((0.0, 5.0, "under 5 min"), (5.0, 60.0, "5–60 min"), (60.0, 1440.0, "1–24 h"),
@@ -404,3 +406,151 @@ def capacity_threshold(leads: pd.DataFrame, opportunities: pd.DataFrame, capacit
         raise ValueError(_("even at a threshold of 100, sales would get more than {capacity:g} MQLs a month.",
                            capacity=capacity_per_month))
     return int(within.min())
+
+
+# ---- a lead-scoring rule and its threshold (exercise 03's design deliverable) ----------------------------------
+
+# The parts of a scoring rule that add points by a lead's column, and the values each column takes.
+RULE_POINTS = {"segment": SEGMENTS, "channel": CHANNELS, "region": REGIONS}
+RULE_KEYS = ("score_weight", *RULE_POINTS, "threshold")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool) \
+        and math.isfinite(float(value))
+
+
+def _rule_form_problems(rule: object) -> list[str]:
+    """What keeps ``rule`` from being read as a scoring rule (see :func:`rule_points`), in words."""
+    if not isinstance(rule, Mapping):
+        return [_("Your rule is a {kind}. Store it as a dictionary such as {{\"score_weight\": 1, \"segment\": "
+                  "{{\"enterprise\": 10}}, \"threshold\": 60}}.", kind=type(rule).__name__)]
+    problems = []
+    unknown = [str(key) for key in rule if key not in RULE_KEYS]
+    if unknown:
+        problems.append(_("{keys} is not a part of a scoring rule: its parts are {known}.",
+                          keys=", ".join(repr(k) for k in unknown), known=", ".join(RULE_KEYS)))
+    if "threshold" not in rule:
+        problems.append(_("Your rule has no \"threshold\": the points at which a lead becomes an MQL."))
+    elif not _is_number(rule["threshold"]):
+        problems.append(_("The threshold should be a number of points, not {value!r}.", value=rule["threshold"]))
+    weight = rule.get("score_weight", 1)
+    if not _is_number(weight):
+        problems.append(_("score_weight should be a number (the points per point of the lead score), not "
+                          "{value!r}.", value=weight))
+    elif weight < 0:
+        problems.append(_("score_weight is negative: the leads that score best would get the fewest points. Use 0 "
+                          "to leave the score out, or a positive weight."))
+    for part, values in RULE_POINTS.items():
+        points = rule.get(part, {})
+        if not isinstance(points, Mapping):
+            problems.append(_("{part} should be a dictionary {{value: points}}, such as {{{example!r}: 10}}, not a "
+                              "{kind}.", part=part, example=values[-1], kind=type(points).__name__))
+            continue
+        wrong = [str(v) for v in points if v not in values]
+        if wrong:
+            problems.append(_("{wrong} is not a {part} of the leads table: its values are {known}.",
+                              wrong=", ".join(repr(v) for v in wrong), part=part, known=", ".join(values)))
+        if any(not _is_number(p) for p in points.values()):
+            problems.append(_("the points of {part} should be numbers (negative ones take points away).", part=part))
+    return problems
+
+
+def rule_points(leads: pd.DataFrame, rule: Mapping) -> pd.Series:
+    """Each lead's points under a scoring rule, a dictionary of these parts (all but ``threshold`` optional):
+
+    * ``score_weight``: points per point of the lead's ``score`` (default 1; 0 leaves the score out);
+    * ``segment``, ``channel``, ``region``: points added by the lead's value in that column, e.g.
+      ``{"enterprise": 15, "mid_market": 5}`` (a value left out adds nothing; negative points take away);
+    * ``threshold``: a lead becomes an MQL when its points reach it (see :func:`scoring_rule_outcome`).
+
+    ``{"threshold": 55}`` is today's kind of rule, a threshold on the score. Raises ValueError, with every
+    problem in words, when the rule cannot be read."""
+    problems = _rule_form_problems(rule)
+    if problems:
+        raise ValueError(" ".join(problems))
+    require_columns(leads, "leads", "score", *RULE_POINTS)
+    points = float(rule.get("score_weight", 1)) * leads["score"].astype(float)
+    for part in RULE_POINTS:
+        added = {str(value): float(p) for value, p in rule.get(part, {}).items()}
+        points = points + leads[part].astype(str).map(added).fillna(0.0).to_numpy()
+    return points.rename("points")
+
+
+def scoring_rule_outcome(leads: pd.DataFrame, opportunities: pd.DataFrame, rule: Mapping) -> dict[str, float]:
+    """What a scoring rule would send sales, and what history says it is worth. The MQLs are the leads whose
+    :func:`rule_points` reach the rule's threshold; a month's are those ÷ :func:`months_of_data`.
+
+    History is what happened to the leads that sales was sent: it can value only the MQLs of the rule that were
+    MQLs already (today's threshold let them through) **and** that sales worked (contacted). The expected won
+    revenue of an MQL is the won revenue of those leads ÷ their number: the chance that a worked lead is won times
+    what a won deal brings (its annual contract value). The MQLs that were never handed to sales are *unseen*: no
+    history says what they are worth, and the rule's value does not count them.
+
+    Keys: mqls, mqls_per_month, unseen, unseen_share, worked, won_deals, won_revenue, revenue_per_mql (nan when
+    the rule passes no worked lead)."""
+    require_columns(leads, "leads", "lead_id", "created_at", "mql_at", "first_response_minutes")
+    require_columns(opportunities, "opportunities", "lead_id", "outcome", "amount")
+    passed = (rule_points(leads, rule) >= float(rule["threshold"])).to_numpy()
+    seen = leads["mql_at"].notna().to_numpy()
+    worked = passed & seen & leads["first_response_minutes"].notna().to_numpy()
+    won = opportunities[opportunities["outcome"] == "won"].groupby("lead_id")["amount"].agg(["size", "sum"])
+    deals = leads["lead_id"].map(won["size"]).fillna(0).to_numpy(dtype=float)
+    revenue = leads["lead_id"].map(won["sum"]).fillna(0).to_numpy(dtype=float)
+    months = months_of_data(leads)
+    mqls, unseen, count = int(passed.sum()), int((passed & ~seen).sum()), int(worked.sum())
+    return {"mqls": float(mqls), "mqls_per_month": mqls / months if months else math.nan,
+            "unseen": float(unseen), "unseen_share": unseen / mqls if mqls else math.nan,
+            "worked": float(count), "won_deals": float(deals[worked].sum()),
+            "won_revenue": float(revenue[worked].sum()),
+            "revenue_per_mql": float(revenue[worked].sum()) / count if count else math.nan}
+
+
+def scoring_rule_problems(rule: object, leads: pd.DataFrame, opportunities: pd.DataFrame, capacity_per_month: float,
+                          cost_per_mql: float, gross_margin: float = 1.0, min_use: float = 0.5,
+                          max_unseen: float = 0.2) -> list[str]:
+    """What is wrong with a lead-scoring rule and its threshold (see :func:`rule_points`), each problem a sentence
+    that says why it matters; an empty list when the rule meets every rule of the design. Many rules pass: the
+    check says whether a rule is workable and worth it, not whether it is the best.
+
+    On the company's ``leads`` and ``opportunities`` (:func:`scoring_rule_outcome`):
+
+    * the rule can be read: its parts, the segments, channels and regions it names, numbers for points;
+    * **capacity**: its MQLs a month are at most ``capacity_per_month``, and at least ``min_use`` of it (reps
+      left idle while leads worth a call wait are a cost too);
+    * **history**: at most ``max_unseen`` of its MQLs were never handed to sales, whose worth no history shows;
+    * **expected value**: an MQL's expected won revenue × ``gross_margin`` is at least ``cost_per_mql``, the
+      cost of working it (a rep's hours), so that working the average MQL pays.
+    """
+    problems = _rule_form_problems(rule)
+    if problems:
+        return problems
+    outcome = scoring_rule_outcome(leads, opportunities, rule)
+    if outcome["mqls"] == 0:
+        return [_("Your rule passes no lead at all: no lead's points reach the threshold. Lower it, or give "
+                  "points to more leads.")]
+    if outcome["mqls_per_month"] > capacity_per_month:
+        problems.append(_("Your rule passes {mqls:.1f} MQLs a month, more than the {capacity:.1f} that sales can "
+                          "work: the rest would wait and leak. Raise the threshold, or take points from the leads "
+                          "that win least.", mqls=outcome["mqls_per_month"], capacity=capacity_per_month))
+    elif outcome["mqls_per_month"] < min_use * capacity_per_month:
+        problems.append(_("Your rule passes {mqls:.1f} MQLs a month, less than {share:.0%} of the {capacity:.1f} "
+                          "that sales can work: reps would sit idle while leads worth a call wait. Lower the "
+                          "threshold, or give points to more leads.", mqls=outcome["mqls_per_month"],
+                          share=min_use, capacity=capacity_per_month))
+    if outcome["unseen_share"] > max_unseen:
+        problems.append(_("{share:.0%} of the MQLs your rule passes were never handed to sales (they have no "
+                          "mql_at: below today's threshold), so no history says what they are worth. Keep them to "
+                          "at most {most:.0%} of the flow, and find out what they are worth with a test on a "
+                          "sample instead.", share=outcome["unseen_share"], most=max_unseen))
+    if outcome["worked"] == 0:
+        problems.append(_("None of the leads your rule passes was ever worked by sales, so history cannot value "
+                          "them: pass leads of the kind that sales was sent and contacted."))
+    elif outcome["revenue_per_mql"] * gross_margin < cost_per_mql:
+        problems.append(_("An MQL your rule passes is expected to bring {value:,.0f} of gross margin ({revenue:,.0f} "
+                          "of won revenue per worked lead × a {margin:.0%} margin), less than the {cost:,.0f} it "
+                          "costs to work it: sales would lose money on the average MQL. Give more points to the "
+                          "kinds of lead that won more, or take points from those that won little.",
+                          value=outcome["revenue_per_mql"] * gross_margin, revenue=outcome["revenue_per_mql"],
+                          margin=gross_margin, cost=cost_per_mql))
+    return problems

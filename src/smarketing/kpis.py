@@ -11,9 +11,12 @@ study or primary dataset, B an analyst's or vendor's own survey, C blog or aggre
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -349,3 +352,200 @@ KPI_CATALOG: dict[str, KPIInfo] = {k.name: k for k in (
     KPIInfo("order_cycle_days", "operations", "median days ordered → delivered", "days (median)", "SCOR model",
             "B"),
 )}
+
+
+# ---- a KPI tree: lagging results and the leading indicators that predict them ----------------------------------
+# Exercise 02's design deliverable. Not KPIs themselves: tests/test_kpis.py lists these names apart from the
+# catalogue.
+
+# The stages of the revenue chain, in the order a lead, a deal and a customer pass through them. A leading
+# indicator moves at an earlier stage than the result it predicts, so that a team can act before the result is in.
+KPI_STAGES: dict[str, str] = {
+    "demand": "marketing reaches the market and brings leads in",
+    "mql": "leads become marketing-qualified",
+    "response": "sales answers the MQLs",
+    "qualification": "sales qualifies them as SQLs",
+    "pipeline": "opportunities (or a shop's carts) move towards a decision",
+    "bookings": "deals are won or orders placed: new revenue, new customers, and what they cost",
+    "service": "after the sale: delivery, support and what the customer thinks of them",
+    "retention": "customers stay, buy again and grow: the revenue that lasts",
+}
+
+# Every KPI a tree may name, with its stage: the catalogue's KPIs (:data:`KPI_CATALOG`), the KPI names of
+# dashboard.quarterly_kpis, and module 03's speed to lead (funnel.speed_to_lead_minutes). The catalogue's
+# conversion_rate is every stage's rate, so a tree names the one it means (:data:`_GENERIC_KPIS`).
+KPI_STAGE: dict[str, str] = {
+    **dict.fromkeys(("marketing_spend", "leads", "engagement_rate", "cost_per_lead"), "demand"),
+    **dict.fromkeys(("mqls", "lead_to_mql_rate"), "mql"),
+    **dict.fromkeys(("speed_to_lead_minutes", "lead_leakage_rate"), "response"),
+    **dict.fromkeys(("sqls", "mql_to_sql_rate"), "qualification"),
+    **dict.fromkeys(("pipeline_coverage", "pipeline_velocity", "win_rate", "sales_cycle_days", "average_deal_size",
+                     "cart_abandonment_rate"), "pipeline"),
+    **dict.fromkeys(("bookings", "new_customers", "quota_attainment", "orders", "customer_acquisition_cost",
+                     "cac_ratio", "roas", "romi"), "bookings"),
+    **dict.fromkeys(("tickets", "cost_per_ticket", "resolution_hours", "csat", "net_promoter_score",
+                     "on_time_delivery", "on_time_delivery_rate", "perfect_order_rate", "order_cycle_days",
+                     "return_rate"), "service"),
+    **dict.fromkeys(("churn_rate", "net_revenue_retention", "gross_revenue_retention", "repeat_purchase_rate",
+                     "lifetime_value", "ltv_to_cac", "cac_payback_months"), "retention"),
+}
+_GENERIC_KPIS = {"conversion_rate": "lead_to_mql_rate, mql_to_sql_rate or win_rate"}
+# Short names people write, and the catalogue's name for each.
+_KPI_ALIASES = {"nrr": "net_revenue_retention", "grr": "gross_revenue_retention", "nps": "net_promoter_score",
+                "cac": "customer_acquisition_cost", "ltv": "lifetime_value", "cpl": "cost_per_lead",
+                "speed_to_lead": "speed_to_lead_minutes", "leakage": "lead_leakage_rate", "revenue": "bookings",
+                "pipeline": "pipeline_coverage", "churn": "churn_rate", "mql": "mqls", "sql": "sqls"}
+TREE_OWNERS = ("marketing", "sales", "operations", "revops")  # schema.FUNCTIONS: who can own a KPI of a tree
+
+
+def _kpi_name_problem(name: object) -> str | None:
+    """Why ``name`` is not a KPI a tree may name, with the name it probably means; None when it is one."""
+    text = str(name)
+    if text in KPI_STAGE:
+        return None
+    if text in _GENERIC_KPIS:
+        return _("conversion_rate is the rate of every stage of the funnel: name the one you mean ({which}).",
+                 which=_GENERIC_KPIS[text])
+    plain = re.sub(r"[\s\-→>]+", "_", text.strip().lower())
+    meant = _KPI_ALIASES.get(plain) or (plain if plain in KPI_STAGE else None)
+    if meant is None:
+        close = difflib.get_close_matches(plain, list(KPI_STAGE), n=1, cutoff=0.7)
+        meant = close[0] if close else None
+    if meant is not None:
+        return _("{name!r} is not a name of the KPI catalogue; did you mean {meant!r}? Name each KPI as "
+                 "kpis.KPI_STAGE does, so that everybody reads the same formula.", name=text, meant=meant)
+    return _("{name!r} is not a KPI of the course: name each KPI as kpis.KPI_CATALOG or the dashboard does "
+             "(kpis.KPI_STAGE lists them all, with their stage).", name=text)
+
+
+def _owner_problem(kpi: str, owner: object) -> str | None:
+    """Why ``owner`` cannot own ``kpi`` in a tree, or None."""
+    text = str(owner).strip().lower() if isinstance(owner, str) else owner
+    if text in TREE_OWNERS:
+        return None
+    if text == "shared":
+        return _("{kpi} is owned by 'shared': a KPI that everybody owns is nobody's. Name the one function that "
+                 "answers for it ({functions}); the others help move it.", kpi=kpi, functions=", ".join(TREE_OWNERS))
+    return _("{owner!r}, the owner of {kpi}, is not a function: write one of {functions}.", owner=owner, kpi=kpi,
+             functions=", ".join(TREE_OWNERS))
+
+
+def _tree_pairs(tree: Any) -> tuple[list[tuple[str, Any, str, Any]], list[str]]:
+    """A tree read as (lagging, its owner, leading, its owner) pairs (leading "" for a lagging KPI with no leading
+    one), and the problems of its shape."""
+    if not isinstance(tree, Mapping):
+        return [], [_("Your tree is a {kind}. Store it as a dictionary {{lagging KPI: {{\"owner\": function, "
+                      "\"leading\": {{leading KPI: its owner}}}}}}.", kind=type(tree).__name__)]
+    if not tree:
+        return [], [_("Your tree is empty: give it at least one lagging KPI and the leading KPIs that predict it.")]
+    pairs, problems = [], []
+    for lagging, entry in tree.items():
+        lagging = str(lagging)
+        if not isinstance(entry, Mapping) or "owner" not in entry or "leading" not in entry:
+            problems.append(_("The entry of {kpi} should be a dictionary with an \"owner\" (a function) and "
+                              "\"leading\" (a dictionary {{leading KPI: its owner}}).", kpi=lagging))
+            continue
+        leading = entry["leading"]
+        if isinstance(leading, str | list | tuple | set):
+            problems.append(_("The leading KPIs of {kpi} are a {kind}: give each its owner, as a dictionary "
+                              "{{leading KPI: function}}. A number without an owner is a number nobody moves.",
+                              kpi=lagging, kind=type(leading).__name__))
+            continue
+        if not isinstance(leading, Mapping):
+            problems.append(_("The leading KPIs of {kpi} should be a dictionary {{leading KPI: its owner}}.",
+                              kpi=lagging))
+            continue
+        if not leading:
+            pairs.append((lagging, entry["owner"], "", None))
+        pairs += [(lagging, entry["owner"], str(kpi), owner) for kpi, owner in leading.items()]
+    return pairs, problems
+
+
+def kpi_tree_problems(tree: Any, min_lagging: int = 1, required_owners: Iterable[str] = ()) -> list[str]:
+    """What is wrong with a KPI tree, each problem a sentence that says why it matters; an empty list when the
+    tree meets every rule. Many trees are right: the rules say what makes a tree, not which one is best.
+
+    ``tree`` is a dictionary ``{lagging KPI: {"owner": function, "leading": {leading KPI: its owner}}}``: each
+    result a team is judged on, with the indicators that move earlier and predict it (other keys of an entry,
+    such as a "target", are left alone). The rules:
+
+    * every KPI is named as the course names it: a key of :data:`KPI_STAGE` (the catalogue's names, the
+      dashboard's, and speed_to_lead_minutes);
+    * every KPI has an owner, one function of :data:`TREE_OWNERS` ("shared" is nobody), and the same owner
+      wherever it appears in the tree;
+    * every lagging KPI has at least one leading KPI, none of them itself, each from an **earlier** stage of the
+      revenue chain (:data:`KPI_STAGES`): a leading indicator moves before the result, so that a team can act
+      in time;
+    * at least ``min_lagging`` lagging KPIs, and each function of ``required_owners`` owns at least one KPI.
+    """
+    pairs, problems = _tree_pairs(tree)
+    if problems and not pairs:
+        return problems
+    stages = list(KPI_STAGES)
+    if isinstance(tree, Mapping) and len(tree) < min_lagging:
+        problems.append(_("Your tree has {count} lagging KPI(s); this design asks for at least {least}, each with "
+                          "the leading KPIs that predict it.", count=len(tree), least=min_lagging))
+    named: dict[str, list[str]] = {}
+    owners: dict[str, list[str]] = {}
+    for lagging, lagging_owner, leading, leading_owner in pairs:
+        for kpi, owner in ((lagging, lagging_owner), (leading, leading_owner)):
+            if kpi and kpi not in named:
+                named[kpi] = []
+                problem = _kpi_name_problem(kpi)
+                if problem:
+                    named[kpi].append(problem)
+                    problems.append(problem)
+            if kpi and _owner_problem(kpi, owner) is None:
+                owners.setdefault(kpi, [])
+                if str(owner).strip().lower() not in owners[kpi]:
+                    owners[kpi].append(str(owner).strip().lower())
+    said: set[tuple[str, str]] = set()
+    for lagging, lagging_owner, leading, leading_owner in pairs:
+        for kpi, owner in ((lagging, lagging_owner), (leading, leading_owner)):
+            problem = _owner_problem(kpi, owner) if kpi else None
+            if problem and (kpi, str(owner)) not in said:
+                said.add((kpi, str(owner)))
+                problems.append(problem)
+        if not leading:
+            problems.append(_("{kpi} has no leading KPI: name at least one that moves earlier and predicts it, so "
+                              "that its owner can act before the result is in.", kpi=lagging))
+            continue
+        if leading == lagging:
+            problems.append(_("{kpi} is given as its own leading KPI: a result cannot warn of itself. Name what "
+                              "moves before it.", kpi=lagging))
+            continue
+        if named.get(lagging) or named.get(leading):
+            continue
+        before, after = stages.index(KPI_STAGE[leading]), stages.index(KPI_STAGE[lagging])
+        if before >= after:
+            problems.append(_("{leading} ({leading_stage}) cannot lead {lagging} ({lagging_stage}): it moves at "
+                              "{when} stage of the revenue chain, not an earlier one. A leading KPI moves before "
+                              "the result it predicts, so that the team can act in time.",
+                              leading=leading, leading_stage=KPI_STAGE[leading], lagging=lagging,
+                              lagging_stage=KPI_STAGE[lagging], when=_("the same") if before == after else _("a later")))
+    for kpi, found in owners.items():
+        if len(found) > 1:
+            problems.append(_("{kpi} has {count} owners in your tree ({owners}): one KPI, one owner, wherever it "
+                              "appears.", kpi=kpi, count=len(found), owners=", ".join(found)))
+    everyone = {owner for found in owners.values() for owner in found}
+    for function in required_owners:
+        if function not in everyone:
+            problems.append(_("{function} owns no KPI of your tree: the page is read by {functions}, and each "
+                              "should find on it a number it moves.", function=function,
+                              functions=", ".join(required_owners)))
+    return problems
+
+
+def kpi_tree_table(tree: Any) -> pd.DataFrame:
+    """A KPI tree as a table to read: one row per pair of a lagging KPI and a leading KPI that predicts it, with
+    each one's owner and stage (columns lagging, lagging_owner, lagging_stage, leading, leading_owner,
+    leading_stage; "" where the tree names none). Raises ValueError, with the reason, when the tree cannot be
+    read as pairs."""
+    pairs, problems = _tree_pairs(tree)
+    if problems:
+        raise ValueError(problems[0])
+    rows = [(lagging, str(lagging_owner), KPI_STAGE.get(lagging, ""), leading,
+             "" if leading_owner is None else str(leading_owner), KPI_STAGE.get(leading, ""))
+            for lagging, lagging_owner, leading, leading_owner in pairs]
+    return pd.DataFrame(rows, columns=["lagging", "lagging_owner", "lagging_stage", "leading", "leading_owner",
+                                       "leading_stage"])

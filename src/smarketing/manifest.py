@@ -60,6 +60,14 @@ class Course:
     def assignments(self) -> list[str]:
         return [module.assignment for module in self.modules]
 
+    def table(self) -> Any:
+        """The modules as a table for learners (module 00 shows it): title, what you learn, and the minutes of
+        the notebook and of its graded exercise, as measured."""
+        import pandas as pd
+
+        return pd.DataFrame([{"module": m.id, "title": m.title, "what you learn": m.learn, "minutes": m.minutes,
+                              "exercise minutes": m.exercise_minutes} for m in self.modules]).set_index("module")
+
     def module(self, key: str) -> Module:
         """A module by its id ("03") or its assignment ("03_funnel_handoff")."""
         for module in self.modules:

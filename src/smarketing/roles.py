@@ -2,12 +2,17 @@
 
 The comparisons restate the two seed articles in structured form: seed 000 compares Marketing and
 Sales on five dimensions, seed 004 compares Sales and Operations from four angles. The task list
-feeds module 01's "who owns this task?" sorter; :func:`check_owner` gives its feedback.
+feeds module 01's "who owns this task?" sorter; :func:`check_owner` gives its feedback. The steps of the
+lead handoff (:data:`HANDOFF_STEPS`) and :func:`raci_problems` check a RACI of that handoff, exercise 01's
+design deliverable: who is Responsible, Accountable, Consulted and Informed at each step.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -286,3 +291,205 @@ def company_excess_hours(activities: pd.DataFrame, employees: pd.DataFrame, benc
     out["company_excess_hours"] = out["excess_hours"] * out["people"]
     out = out.sort_values("company_excess_hours", ascending=False, kind="stable").reset_index(drop=True)
     return out[[*_WORK_KEYS, "excess_hours", "people", "company_excess_hours"]]
+
+
+# ---- a RACI of the lead handoff ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HandoffStep:
+    """One step of the lead handoff: what is done, the functions that must hold some role in it (at least be
+    informed) because the step passes something between them, and why."""
+
+    text: str
+    involves: tuple[str, ...]
+    why: str
+
+
+# The lead handoff from a new lead to the report that tells both sides what leaked, in order: the steps a RACI
+# of exercise 01 gives roles to. Module 03 keeps accepting a lead (the acceptance SLA) and the first contact
+# (the response SLA) apart, and so do these steps.
+HANDOFF_STEPS: dict[str, HandoffStep] = {
+    "score_and_route": HandoffStep(
+        "Score each new lead and route every MQL to a named sales rep", ("marketing", "sales"),
+        "here marketing's lead becomes a rep's work, so the side that scores and the side that receives both "
+        "take part"),
+    "accept_or_reject": HandoffStep(
+        "Accept each MQL for follow-up (it becomes an SAL) or reject it, within the acceptance SLA",
+        ("marketing", "sales"),
+        "a lead that sales rejects without marketing hearing of it teaches marketing nothing"),
+    "first_contact": HandoffStep(
+        "Contact each accepted lead within the response SLA", ("sales",),
+        "the first call is sales' side of the SLA, one rep's conversation with one buyer"),
+    "record_reason": HandoffStep(
+        "Record a disqualification reason for every lead that is rejected or disqualified", ("marketing", "sales"),
+        "the reasons are what marketing learns from: recorded and never read, they close no loop"),
+    "recycle_to_nurture": HandoffStep(
+        "Send rejected and disqualified leads that may buy later back to nurture", ("marketing", "sales"),
+        "sales hands the lead back and marketing nurtures it: a handoff in the other direction"),
+    "report_leakage": HandoffStep(
+        "Report each week the MQLs that were contacted late or never (the leakage)", ("marketing", "sales"),
+        "a leak that only one side sees becomes a quarrel, not a fact that both sides act on"),
+    "review_scoring": HandoffStep(
+        "Review the lead score and the MQL threshold each quarter, against the reasons and the leakage",
+        ("marketing", "sales"),
+        "the score is marketing's, but only sales knows which of its leads were worth a call"),
+}
+
+# The four roles of a RACI, by letter, in the order a cell shows them ("A/R").
+RACI_ROLES = {"A": "accountable: answers for the result, exactly one function per step",
+              "R": "responsible: does the work",
+              "C": "consulted: asked before the work is done",
+              "I": "informed: told after it is done"}
+_RACI_WORDS = {"accountable": "A", "responsible": "R", "consulted": "C", "informed": "I"}
+
+
+def raci_letters(value: Any) -> set[str] | None:
+    """The RACI roles one cell holds, as a set of letters: ``"A/R"``, ``"AR"``, ``"r, a"`` and
+    ``"Accountable/Responsible"`` are ``{"A", "R"}``; no role (``""``, ``"-"``, None, NaN) is the empty set.
+    None when the cell is not written in RACI roles (``"owner"``, ``3``)."""
+    if not isinstance(value, str):
+        try:
+            return set() if value is None or bool(pd.isna(value)) else None
+        except (TypeError, ValueError):  # a list or an array: not one cell's roles
+            return None
+    letters: set[str] = set()
+    for token in re.findall(r"[^\s/,;+&|\-–—]+", value):
+        if token.lower() in _RACI_WORDS:
+            letters.add(_RACI_WORDS[token.lower()])
+        elif set(token.upper()) <= set(RACI_ROLES):
+            letters |= set(token.upper())
+        else:
+            return None
+    return letters
+
+
+def _function_key(name: Any) -> str | None:
+    """The function a key names (``"revops"``, ``"Revenue operations"``, ``"Sales"``), or None."""
+    text = str(name).strip().lower()
+    known = {key: key for key in FUNCTION_LABELS} | {label.lower(): key for key, label in FUNCTION_LABELS.items()}
+    return known.get(text)
+
+
+def _raci_rows(raci: Any, steps: Mapping[str, HandoffStep]) -> tuple[dict[str, Any] | None, str | None]:
+    """A design as {step: roles of the step}, or why it cannot be read as one."""
+    if isinstance(raci, pd.DataFrame):
+        table = raci.set_index("step") if "step" in raci.columns else raci
+        rows, columns = {str(i) for i in table.index}, {str(c) for c in table.columns}
+        if not rows & set(steps) and columns & set(steps):
+            return None, _("Your table has the steps as its columns: make them its rows (raci.T), with one column "
+                           "per function.")
+        return {str(step): {str(f): v for f, v in row.items()} for step, row in table.iterrows()}, None
+    if not isinstance(raci, Mapping):
+        return None, _("Your design is a {kind}. Store it as a dictionary {{step: {{function: roles}}}}, one entry "
+                       "per step of the handoff.", kind=type(raci).__name__)
+    keys = [str(key) for key in raci]
+    if keys and all(_function_key(key) for key in keys) and not set(keys) & set(steps):
+        return None, _("The outer keys of your dictionary are functions ({found}); they should be the steps of the "
+                       "handoff, each holding a dictionary of functions and their roles: {{step: {{function: "
+                       "roles}}}}.", found=", ".join(keys))
+    return {str(step): roles for step, roles in raci.items()}, None
+
+
+def raci_problems(raci: Any, steps: Mapping[str, HandoffStep] | None = None,
+                  employees: pd.DataFrame | None = None) -> list[str]:
+    """What is wrong with a RACI of the lead handoff, each problem a sentence that says why it matters; an empty
+    list when the design meets every rule. Many designs are right: the rules are those of any RACI, and of a
+    handoff between two sides.
+
+    ``raci`` is a dictionary ``{step: {function: roles}}``, or a DataFrame with a row per step and a column per
+    function. Steps are the keys of ``steps`` (default :data:`HANDOFF_STEPS`); functions are marketing, sales,
+    operations and revops (their labels, such as "Revenue operations", work too), and a function left out has no
+    role; roles are R, A, C and I (:func:`raci_letters`; "A/R" for both). The rules:
+
+    * every step of the handoff is there, and nothing else;
+    * each step has **exactly one** Accountable (A) and **at least one** Responsible (R);
+    * a function that is R or A on a step is not also C or I on it (it does the work or answers for it);
+    * the functions that a step passes something between (``HandoffStep.involves``) each hold a role in it, at
+      least I: a rejection, a reason or a leak that the other side never hears of closes no loop;
+    * with ``employees``, no function without people at the company is R or A.
+    """
+    steps = HANDOFF_STEPS if steps is None else steps
+    rows, problem = _raci_rows(raci, steps)
+    if problem:
+        return [problem]
+    problems: list[str] = []
+    missing = [step for step in steps if step not in rows]
+    unknown = [step for step in rows if step not in steps]
+    if unknown:
+        problems.append(_("{found} is not a step of the handoff. Its steps are: {known}.",
+                          found=", ".join(repr(s) for s in unknown), known=", ".join(steps)))
+    if missing:
+        problems.append(_("Your design leaves out the step(s) {missing}: a step without roles is a step that "
+                          "nobody does.", missing=", ".join(missing)))
+    staffed = None if employees is None else set(employees["function"].astype(str))
+    for step in (s for s in steps if s in rows):
+        cells = rows[step]
+        if not isinstance(cells, Mapping):
+            problems.append(_("The roles of step {step} are a {kind}: give a dictionary of functions and their "
+                              "roles, such as {{\"marketing\": \"C\"}}.", step=step, kind=type(cells).__name__))
+            continue
+        held: dict[str, set[str]] = {}
+        unreadable: set[str] = set()  # named with a role that is not RACI: said once, not again as "no role"
+        for name, value in cells.items():
+            function = _function_key(name)
+            letters = raci_letters(value)
+            if function is None:
+                problems.append(_("In step {step}, {name!r} is not a function: use {known}.", step=step, name=name,
+                                  known=", ".join(FUNCTION_LABELS)))
+            elif letters is None:
+                unreadable.add(function)
+                problems.append(_("In step {step}, {value!r} (for {function}) is not a RACI role: write R (does the "
+                                  "work), A (answers for the result), C (asked before), I (told after), several as "
+                                  "\"A/R\", or \"\" for none.", step=step, function=function, value=value))
+            else:
+                held[function] = held.get(function, set()) | letters
+        accountable = [f for f in schema.FUNCTIONS if "A" in held.get(f, set())]
+        # an unreadable role may be the missing A or R: those two rules wait until it can be read
+        if len(accountable) > 1:
+            problems.append(_("Step {step} has {count} Accountables ({functions}): when several answer for a step, "
+                              "none does. Keep one A; the others can be R or C.", step=step, count=len(accountable),
+                              functions=", ".join(accountable)))
+        elif not accountable and not unreadable:
+            problems.append(_("Step {step} has no Accountable (A): when it fails, nobody answers for it. Give it "
+                              "exactly one.", step=step))
+        if not unreadable and not any("R" in held.get(f, set()) for f in schema.FUNCTIONS):
+            problems.append(_("Step {step} has nobody Responsible (R): somebody has to do the work. The "
+                              "accountable function may do it itself (\"A/R\").", step=step))
+        for function in schema.FUNCTIONS:
+            letters = held.get(function, set())
+            if letters & {"R", "A"} and letters & {"C", "I"}:
+                problems.append(_("In step {step}, {function} is {roles}: a function that does the work or answers "
+                                  "for it is neither consulted nor informed about it. Keep R or A alone.", step=step,
+                                  function=function, roles="/".join(r for r in RACI_ROLES if r in letters)))
+        for function in steps[step].involves:
+            if not held.get(function) and function not in unreadable:
+                problems.append(_("In step {step}, {function} has no role, but {why}. Give {function} at least an "
+                                  "I.", step=step, function=function, why=steps[step].why))
+        if staffed is not None:
+            for function in schema.FUNCTIONS:
+                if held.get(function, set()) & {"R", "A"} and function not in staffed:
+                    problems.append(_("In step {step}, {function} is R or A, but the company has nobody in "
+                                      "{function} (its employees): give the step to a function that has people.",
+                                      step=step, function=function))
+    return problems
+
+
+def raci_table(raci: Any, steps: Mapping[str, HandoffStep] | None = None) -> pd.DataFrame:
+    """A RACI as a table to read: one row per step (the handoff's steps in order, then any others), one column per
+    function, each cell its roles as "A/R" ("" for none); a cell that is not written in RACI roles is shown as
+    written. Raises ValueError, with the reason, when the design cannot be read as steps and functions."""
+    steps = HANDOFF_STEPS if steps is None else steps
+    rows, problem = _raci_rows(raci, steps)
+    if problem:
+        raise ValueError(problem)
+    order = [s for s in steps if s in rows] + [s for s in rows if s not in steps]
+    table = pd.DataFrame("", index=pd.Index(order, name="step"), columns=list(schema.FUNCTIONS), dtype=object)
+    for step in order:
+        cells = rows[step] if isinstance(rows[step], Mapping) else {}
+        for name, value in cells.items():
+            function, letters = _function_key(name), raci_letters(value)
+            column = function or str(name)
+            if column not in table.columns:
+                table[column] = ""
+            table.loc[step, column] = str(value) if letters is None else "/".join(r for r in RACI_ROLES if r in letters)
+    return table

@@ -1,6 +1,7 @@
 """Exercise 00's self-checks (``smarketing.exercises.ex00_start_here``): a good answer passes, each common
 mistake gets its targeted message, and no message gives the expected value away. Good answers are computed
-here by hand with pandas, not taken from the checks."""
+here by hand with pandas, not taken from the checks. The tasks are about the graded companies (argo, vela,
+tide), not the course's three."""
 
 from __future__ import annotations
 
@@ -19,25 +20,27 @@ def _leads_per_customer(leads, opportunities):
     return len(leads) / leads["lead_id"].isin(won).sum()
 
 
-def test_q1_ferro_leads():
-    ferro = company("ferro")
-    assert "More checks run at grading" in task("q1").assert_check_passed(len(ferro.leads))
-    task("q1").assert_check_passed(np.int64(len(ferro.leads)))
-    task("q1").assert_check_failed(len(company("lumen").leads), "lumen's number of leads")
-    task("q1").assert_check_failed(int(ferro.leads["mql_at"].notna().sum()), "only the leads with an `mql_at` time")
-    task("q1").assert_check_failed(len(ferro.opportunities), "rows of opportunities")
-    task("q1").assert_check_failed(ferro.leads, "asks for one number")
-    text = task("q1").assert_check_failed(len(ferro.leads) + 1, "not the right value yet")
-    assert str(len(ferro.leads)) not in text
+def test_q1_argo_leads():
+    argo = company("argo")
+    assert "More checks run at grading" in task("q1").assert_check_passed(len(argo.leads))
+    task("q1").assert_check_passed(np.int64(len(argo.leads)))
+    task("q1").assert_check_failed(len(company("vela").leads), "vela's number of leads; this task is about argo")
+    task("q1").assert_check_failed(int(argo.leads["mql_at"].notna().sum()), "only the leads with an `mql_at` time")
+    task("q1").assert_check_failed(len(argo.opportunities), "rows of opportunities")
+    task("q1").assert_check_failed(argo.leads, "asks for one number")
+    task("q1").assert_check_failed(len(company("ferro").leads), "not the right value yet")  # module 00's company
+    text = task("q1").assert_check_failed(len(argo.leads) + 1, "not the right value yet")
+    assert str(len(argo.leads)) not in text
 
 
-def test_q2_lumen_mql_share():
-    leads = company("lumen").leads
+def test_q2_vela_mql_share():
+    leads = company("vela").leads
     right = leads["mql_at"].notna().mean()
     task("q2").assert_check_passed(float(right))
     task("q2").assert_check_failed(100 * right, "looks like a percentage")
     task("q2").assert_check_failed(int(leads["mql_at"].notna().sum()), "the number of MQLs")
-    task("q2").assert_check_failed(company("ferro").leads["mql_at"].notna().mean(), "ferro's share")
+    task("q2").assert_check_failed(company("argo").leads["mql_at"].notna().mean(), "argo's share; this task is about vela")
+    task("q2").assert_check_failed(company("lumen").leads["mql_at"].notna().mean(), "not the right value yet")
     task("q2").assert_check_failed(1 - right, "did not become MQLs")
     mqls = leads[leads["mql_at"].notna()]
     task("q2").assert_check_failed(mqls["sql_at"].notna().mean(), "the share of MQLs that reached SQL")
@@ -45,11 +48,14 @@ def test_q2_lumen_mql_share():
 
 
 def test_q3_median_response():
-    minutes = company("ferro").leads["first_response_minutes"]
+    minutes = company("argo").leads["first_response_minutes"]
     task("q3").assert_check_passed(float(minutes.median()))
     task("q3").assert_check_failed(float(minutes.mean()), "that is the mean")
     task("q3").assert_check_failed(float(minutes.median() / 60), "looks like hours")
-    task("q3").assert_check_failed(float(company("lumen").leads["first_response_minutes"].median()), "lumen's figure")
+    task("q3").assert_check_failed(float(company("vela").leads["first_response_minutes"].median()),
+                                   "vela's figure; this task is about argo")
+    task("q3").assert_check_failed(float(company("ferro").leads["first_response_minutes"].median()),
+                                   "not the right value yet")
     assert minutes.isna().sum() > len(minutes) / 2  # most leads were never contacted, so filling them in matters
     task("q3").assert_check_failed(float(minutes.fillna(0).median()), "never contacted as answered in 0 minutes")
 
@@ -89,13 +95,23 @@ def test_q5_leads_per_customer_function():
         won = opportunities.loc[opportunities["outcome"] == "won", "lead_id"]
         return leads["mql_at"].notna().sum() / leads["lead_id"].isin(won).sum()
 
-    def whole_company(leads, opportunities):  # ignores the leads it is given
-        return 41.88
+    vela = company("vela")
+    vela_figure = _leads_per_customer(vela.leads, vela.opportunities)
+
+    def whole_company(leads, opportunities):  # ignores the leads it is given: right for vela (case 1) only
+        return vela_figure
 
     task("q5").assert_check_failed(rate, "customers per lead")
     task("q5").assert_check_failed(per_deal, "counts all deals")
     task("q5").assert_check_failed(per_mql, "counts only the MQLs")
-    ferro_leads = len(company("ferro").leads)
-    task("q5").assert_check_failed(whole_company, f"wrong result on test case 2 ({ferro_leads} leads)")
-    task("q5").assert_check_failed(41.9, "asks for a function")
+    argo_leads = len(company("argo").leads)
+    task("q5").assert_check_failed(whole_company, f"wrong result on test case 2 ({argo_leads} leads)")
+
+    whole = {len(company(name).leads) for name in ("argo", "vela", "tide")}
+
+    def first_leads_only(leads, opportunities):  # right for a whole company, wrong for a part of it
+        return _leads_per_customer(leads, opportunities) if len(leads) in whole else 1.0
+
+    task("q5").assert_check_failed(first_leads_only, f"wrong result on test case 4 ({argo_leads // 2} leads)")
+    task("q5").assert_check_failed(vela_figure, "asks for a function")
     task("q5").assert_check_failed(lambda leads: 1.0, "raised TypeError")

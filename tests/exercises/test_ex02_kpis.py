@@ -14,38 +14,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smarketing.datasets import generate_company, write_company
 from smarketing.exercises import company, ex02_kpis, find_task
 
 task = partial(find_task, "02_kpis")
 COMPANY, YARDSTICK = "argo", "vela"
-COHORTS = (None, "2027-spring", "2030-autumn")  # None: the committed cohort
+pytestmark = pytest.mark.usefixtures("cohort")  # every test on three cohorts (conftest.py)
 
 
-def _forget_loaded_companies() -> None:
+def forget_loaded_companies() -> None:
     company.cache_clear()
     ex02_kpis._quarterly.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def cohort_data(tmp_path_factory):
-    """The graded companies of other cohorts, drawn once: each in a folder of its own."""
-    folders = {}
-    for cohort in COHORTS[1:]:
-        folders[cohort] = tmp_path_factory.mktemp(cohort)
-        for name in (COMPANY, YARDSTICK):
-            write_company(*generate_company(name, cohort=cohort), folders[cohort] / name)
-    return folders
-
-
-@pytest.fixture(autouse=True, params=COHORTS, ids=lambda cohort: cohort or "committed")
-def cohort(request, cohort_data, monkeypatch):
-    """Every test runs on the committed cohort and on two others: the checks must hold for any draw."""
-    if request.param is not None:
-        monkeypatch.setenv("SMARKETING_DATA", str(cohort_data[request.param]))
-    _forget_loaded_companies()
-    yield request.param
-    _forget_loaded_companies()
 
 
 def _mistake(name: str, wrong: float, right: float, message: str) -> None:
@@ -247,6 +225,69 @@ def test_q5_mql_target_and_the_shared_kpi():
     task("q5c").assert_check_failed("bookings", "months later")
     task("q5c").assert_check_failed("pipeline", "answer with one of: 'leads', 'mqls', 'sqls', 'bookings', "
                                                 "'cost_per_lead'.")
+
+
+TREE = {  # a right tree, written by hand (many others pass)
+    "bookings": {"owner": "sales", "leading": {"mqls": "marketing", "mql_to_sql_rate": "marketing",
+                                              "speed_to_lead_minutes": "sales", "pipeline_coverage": "sales"}},
+    "net_revenue_retention": {"owner": "operations", "leading": {"resolution_hours": "operations", "csat": "operations"}},
+}
+
+
+def test_q6_the_kpi_tree_passes_any_tree_that_meets_the_rules():
+    assert "More checks run at grading" in task("q6").assert_check_passed(TREE)
+    task("q6").assert_check_passed({
+        "new_customers": {"owner": "sales", "leading": {"sqls": "sales", "lead_leakage_rate": "sales"}},
+        "customer_acquisition_cost": {"owner": "marketing", "leading": {"cost_per_lead": "marketing"}},
+        "churn_rate": {"owner": "operations", "leading": {"net_promoter_score": "operations"}, "target": "below 1 %"},
+    })
+    task("q6").assert_check_passed({**TREE, "bookings": {"owner": "revops", "leading": {"mqls": "Marketing", "win_rate": "Sales"}}})
+    assert task("q6").judge(None)[0] == "not attempted"
+    assert len(task("q6").hints) == 2
+
+
+def test_q6_the_kpi_tree_says_what_is_wrong_in_teaching_words():
+    task("q6").assert_check_failed({"bookings": "sales", "mqls": "marketing"}, "a flat list of KPIs and their owners")
+    task("q6").assert_check_failed({"mqls": {"owner": "marketing", "leading": {"bookings": "sales"}},
+                                    "resolution_hours": {"owner": "operations",
+                                                         "leading": {"net_revenue_retention": "operations"}}},
+                                   "your tree is upside down")
+    task("q6").assert_check_failed({"bookings": TREE["bookings"]},
+                                   "Your tree has 1 lagging KPI(s); this design asks for at least 2")
+    task("q6").assert_check_failed({**TREE, "net_revenue_retention": {"owner": "sales", "leading": {"csat": "sales"}}},
+                                   "operations owns no KPI of your tree")
+    task("q6").assert_check_failed({**TREE, "bookings": {"owner": "shared", "leading": {"sqls": "sales"}}},
+                                   "bookings is owned by 'shared'")
+    task("q6").assert_check_failed({**TREE, "bookings": {"owner": "sales", "leading": {"churn_rate": "operations"}}},
+                                   "churn_rate (retention) cannot lead bookings (bookings)")
+    text = task("q6").assert_check_failed({"bookings": {"owner": "shared", "leading": {"NRR": "ops"}}},
+                                          "your tree has 7 problems.")
+    assert "did you mean 'net_revenue_retention'?" in text and "… and 4 more: fix these first" in text
+    task("q6").assert_check_failed(list(TREE), "Your tree is a list")
+
+
+def test_q6_the_notebook_names_the_kpis_by_the_catalogue_and_no_figure_of_vela():
+    """The solution's tree passes; the released text (the brief and the levelled rubric) holds no figure of a
+    company drawn anew per cohort, and every KPI it names in code is one a tree may name."""
+    import nbformat
+
+    from smarketing import kpis
+    from tests.conftest import ROOT
+
+    notebook = nbformat.read(ROOT / "solutions" / "02_kpis" / "02_kpis.ipynb", as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells}
+    answer = cells["q6-answer"].split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+    space: dict = {}
+    exec(answer, space)  # noqa: S102 - the course's own solution
+    task("q6").assert_check_passed(space["kpi_tree"])
+    for grade_id in ("design-task", "design-rubric"):
+        numbers = {int(n) for n in re.findall(r"\d+", cells[grade_id])}
+        assert numbers <= {0, 1, 2, 3, 4, 5, 6, 8, 150, 300}, (grade_id, numbers)  # points, parts, words, tasks
+        named = set(re.findall(r"`([a-z_]+)`", cells[grade_id])) & set(kpis.KPI_CATALOG)
+        assert named <= set(kpis.KPI_STAGE), named
+    assert "2026-autumn cohort" in cells["design"] and "Module: [course/02_kpis.ipynb]" in cells["intro"]
+    assert cells["design-rubric"].count("*Strong:*") == 3 and "strong** (2 points)" in cells["design-rubric"]
+    assert all(cells["design-rubric"].count(level) == 3 for level in ("*Strong:*", "*Adequate:*", "*Weak:*"))
 
 
 def test_a_mistake_near_the_right_number_is_told_by_its_exact_number_only(cohort):

@@ -15,40 +15,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from smarketing.datasets import generate_company, write_company
 from smarketing.exercises import company, ex03_funnel_handoff, find_task
 
 task = partial(find_task, "03_funnel_handoff")
 STAGES = ["lead", "mql", "sal", "sql", "opportunity", "won"]
 COMPANY, OTHER = "argo", "vela"
-COHORTS = (None, "2027-spring", "2030-autumn")  # None: the committed cohort
+pytestmark = pytest.mark.usefixtures("cohort")  # every test on three cohorts (conftest.py)
 
 
-def _forget_loaded_companies() -> None:
+def forget_loaded_companies() -> None:
     company.cache_clear()
     ex03_funnel_handoff._tradeoff.cache_clear()
     ex03_funnel_handoff._equal_capacity.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def cohort_data(tmp_path_factory):
-    """The graded companies of other cohorts, drawn once: each in a folder of its own."""
-    folders = {}
-    for cohort in COHORTS[1:]:
-        folders[cohort] = tmp_path_factory.mktemp(cohort)
-        for name in (COMPANY, OTHER):
-            write_company(*generate_company(name, cohort=cohort), folders[cohort] / name)
-    return folders
-
-
-@pytest.fixture(autouse=True, params=COHORTS, ids=lambda cohort: cohort or "committed")
-def cohort(request, cohort_data, monkeypatch):
-    """Every test runs on the committed cohort and on two others: the checks must hold for any draw."""
-    if request.param is not None:
-        monkeypatch.setenv("SMARKETING_DATA", str(cohort_data[request.param]))
-    _forget_loaded_companies()
-    yield request.param
-    _forget_loaded_companies()
 
 
 def _mistake(name: str, wrong: float, right: float, message: str, **given) -> str | None:
@@ -298,6 +276,86 @@ def test_q5_share_at_the_learners_own_threshold():
             continue
         assert secret not in task("q5").assert_check_failed(wrong, message, threshold=threshold)
     assert secret not in task("q5").assert_check_failed(100 * right, "looks like a percentage", threshold=threshold)
+
+
+def _rule_by_hand(rule: dict) -> dict[str, float]:
+    """The design deliverable by hand: a rule's points (score × weight + its segment's, channel's and region's), its
+    MQLs a month, the share of them never handed to sales, and the won revenue per MQL that sales contacted."""
+    c = company(COMPANY)
+    leads = c.leads
+    points = rule.get("score_weight", 1) * leads["score"].astype(float)
+    for part in ("segment", "channel", "region"):
+        points = points + leads[part].astype(str).map(rule.get(part, {})).fillna(0).astype(float)
+    passed = points >= rule["threshold"]
+    contacted = passed & leads["mql_at"].notna() & leads["first_response_minutes"].notna()
+    won = c.opportunities[c.opportunities["outcome"] == "won"].groupby("lead_id")["amount"].sum()
+    revenue = leads["lead_id"].map(won).fillna(0)
+    return {"per_month": passed.sum() / _months(leads), "unseen": (passed & leads["mql_at"].isna()).sum() / passed.sum(),
+            "value": revenue[contacted].sum() / contacted.sum()}
+
+
+def _lowest_rule(points: dict) -> dict:
+    """The rule with these points and the lowest threshold whose MQLs a month fit task 4's capacity, by hand."""
+    return next({**points, "threshold": t} for t in range(201) if _rule_by_hand({**points, "threshold": t})["per_month"]
+                <= _capacity())
+
+
+def test_q6_the_scoring_rule_passes_any_workable_rule():
+    capacity = _capacity()
+    rules = [{"threshold": _threshold()},  # task 4's threshold is a rule too
+             _lowest_rule({"segment": {"enterprise": 15, "mid_market": 10}}),
+             _lowest_rule({"segment": {"enterprise": 20, "smb": -10}, "channel": {"partner": 5}}),
+             {**_lowest_rule({"score_weight": 2}), "score_weight": 2}]
+    for rule in rules:
+        by_hand = _rule_by_hand(rule)
+        assert capacity / 2 <= by_hand["per_month"] <= capacity and by_hand["unseen"] <= 0.2, rule
+        assert by_hand["value"] * 0.35 >= 250, rule  # in every cohort these rules pay for the work
+        assert "More checks run at grading" in task("q6").assert_check_passed(rule)
+    assert task("q6").judge(None)[0] == "not attempted"
+    assert len(task("q6").hints) == 2
+
+
+def test_q6_the_scoring_rule_says_what_is_wrong_in_teaching_words():
+    today = {"threshold": _today()}  # every lead sales gets today: more than it can work
+    assert _rule_by_hand(today)["per_month"] > _capacity()
+    task("q6").assert_check_failed(today, "more than the")
+    high = {"threshold": 100}
+    assert _rule_by_hand(high)["per_month"] < _capacity() / 2
+    task("q6").assert_check_failed(high, "reps would sit idle")
+    task("q6").assert_check_failed(_threshold(), "that is a threshold alone")
+    task("q6").assert_check_failed({"threshold": 0.6}, "your threshold is a share")
+    task("q6").assert_check_failed({"segment": {"Enterprise": 10}, "threshold": 60}, "'Enterprise' is not a segment")
+    everyone = {"score_weight": 0, "threshold": 0}
+    text = task("q6").assert_check_failed(everyone, "your rule has ")  # 2, or 3 where the average MQL does not pay
+    assert "more than the" in text and "were never handed to sales" in text
+    # small accounts only, as many as capacity allows: whether they pay for the work is this cohort's data
+    smb = _lowest_rule({"segment": {"mid_market": -200, "enterprise": -200}})
+    by_hand = _rule_by_hand(smb)
+    if by_hand["unseen"] <= 0.2 and by_hand["per_month"] >= _capacity() / 2:
+        if by_hand["value"] * 0.35 < 250:
+            task("q6").assert_check_failed(smb, "less than the 250 it costs to work it")
+        else:
+            task("q6").assert_check_passed(smb)
+
+
+def test_q6_the_notebook_states_assumptions_and_no_figure_of_argo():
+    """The solution's rule passes; the released text (the brief and the levelled rubric) holds only the design's
+    assumptions and points, no figure of a company drawn anew per cohort."""
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    notebook = nbformat.read(ROOT / "solutions" / "03_funnel_handoff" / "03_funnel_handoff.ipynb", as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells}
+    for grade_id in ("design-task", "design-rubric"):
+        numbers = {int(n) for n in re.findall(r"\d+", cells[grade_id])}
+        # points, parts, words; the assumptions: 250 an MQL (4 hours at 62.50, 1,600 hours a year), 35 % margin
+        assert numbers <= {0, 1, 2, 3, 4, 5, 6, 8, 15, 35, 50, 62, 150, 250, 300, 600}, (grade_id, numbers)
+    assert "2026-autumn cohort" in cells["design"] and "Module: [course/03_funnel_handoff.ipynb]" in cells["intro"]
+    assert cells["design-rubric"].count("*Strong:*") == 3 and "strong** (2 points)" in cells["design-rubric"]
+    assert all(cells["design-rubric"].count(level) == 3 for level in ("*Strong:*", "*Adequate:*", "*Weak:*"))
+    assert (ex03_funnel_handoff.COST_PER_MQL, ex03_funnel_handoff.GROSS_MARGIN) == (250, 0.35)
+    assert "**250** an MQL" in cells["design-task"] and "**35 %**" in cells["design-task"]
 
 
 def test_no_message_or_hint_names_a_number_of_the_graded_companies():

@@ -13,7 +13,7 @@ import pandas as pd
 from smarketing.exercises import company, find_task
 
 task = partial(find_task, "04_alignment")
-_TARGET, _DEAL, _WEEKS, _REPS, _ATTEMPTS = 1_800_000, 87_000, 13, 21, 6
+_WEEKS, _ATTEMPTS = 13, 6
 _RATES = {"mql": 0.30, "sal": 0.85, "sql": 0.30, "opportunity": 0.50, "won": 0.28}
 _REFERENCE = {"smb": 0.50, "mid_market": 0.35, "enterprise": 0.15}
 
@@ -25,11 +25,11 @@ def _hides(text: str, *values: float) -> None:
 
 
 def _journeys(only_customers: bool = True) -> tuple[pd.DataFrame, pd.Series]:
-    """lumen's touchpoints (of customers only, or of every lead) and each customer's won revenue."""
-    lumen = company("lumen")
-    won = lumen.opportunities[lumen.opportunities["outcome"] == "won"]
+    """vela's touchpoints (of customers only, or of every lead) and each customer's won revenue."""
+    vela = company("vela")
+    won = vela.opportunities[vela.opportunities["outcome"] == "won"]
     revenue = won.groupby("lead_id")["amount"].sum()
-    touches = lumen.touchpoints
+    touches = vela.touchpoints
     if only_customers:
         touches = touches[touches["lead_id"].isin(revenue.index)]
     return touches, revenue
@@ -48,15 +48,15 @@ def _linear() -> pd.Series:
 def test_q1_linear_credit():
     right = _linear()
     touches, revenue = _journeys()
-    assert math.isclose(right.sum(), revenue.sum())  # every customer has a journey at lumen
+    assert math.isclose(right.sum(), revenue.sum())  # every customer has a journey at vela
     assert "More checks run at grading" in task("q1").assert_check_passed(right)
     task("q1").assert_check_passed(right.sort_values())  # order does not matter
     task("q1").assert_check_passed(right.rename_axis("channel").reset_index(name="credit"))  # a table works too
     task("q1").assert_check_passed(right.to_dict())
     task("q1").assert_check_passed(pd.concat([right, pd.Series({"unused": 0.0})]))  # an empty category is fine
     secrets = tuple(right.round(0))
-    lumen = company("lumen")
-    created = lumen.leads["lead_id"].map(revenue).fillna(0.0).groupby(lumen.leads["channel"].astype(str)).sum()
+    vela = company("vela")
+    created = vela.leads["lead_id"].map(revenue).fillna(0.0).groupby(vela.leads["channel"].astype(str)).sum()
     every, _ = _journeys(only_customers=False)
     shares = _by_channel(1 / every.groupby("lead_id")["lead_id"].transform("size"), every)
     every_touch, customer_touch = (table["channel"].astype(str).value_counts() for table in (every, touches))
@@ -71,8 +71,8 @@ def test_q1_linear_credit():
              "you split customers, not revenue"),
             (right / right.sum(), "shares of the revenue"),
             (_by_channel(first["lead_id"].map(revenue), first), "that is the split of the first touch model"),
-            (right * 0.99, "is not right yet (8 of 8 wrong)"),
-            (right * 1.01, "add up to more than lumen's won revenue")):
+            (right * 0.99, f"is not right yet ({len(right)} of {len(right)} wrong)"),
+            (right * 1.01, "add up to more than vela's won revenue")):
         _hides(task("q1").assert_check_failed(wrong, message), *secrets)
     task("q1").assert_check_failed(right.drop("email"), "Missing: email")
     task("q1").assert_check_failed(pd.Series(2 * list(right), index=2 * list(right.index)), "appear more than once")
@@ -108,17 +108,38 @@ def test_q2_position_based_function_with_partial_credit():
     task("q2b").assert_check_failed(lambda n: [1.0] if n == 1 else [0.6, 0.4], "wrong result on test case 2 (n = 2)")
 
 
+def _givens() -> tuple[float, float, int]:
+    """argo's target (half as much again as its average quarter of 2025, to 10,000), average won deal (to 1,000)
+    and sales reps, by hand from its records."""
+    argo = company("argo")
+    won = argo.opportunities[argo.opportunities["outcome"].astype(str) == "won"]
+    in_2025 = (won["closed_at"] >= pd.Timestamp("2025-01-01")) & (won["closed_at"] < pd.Timestamp("2026-01-01"))
+    target = round(1.5 * float(won.loc[in_2025, "amount"].sum()) / 4 / 10_000) * 10_000
+    deal = round(float(won["amount"].sum()) / len(won) / 1_000) * 1_000
+    reps = int(argo.employees["title"].astype(str).eq("Sales Rep").sum())
+    return target, deal, reps
+
+
 def _needed(rounding=lambda x: math.ceil(x - 1e-9), skip: str = "") -> int:
     """MQLs for the quarter, worked back by hand: customers, opportunities, SQLs, SALs, MQLs."""
-    needed = rounding(_TARGET / _DEAL)
+    target, deal, _reps = _givens()
+    needed = rounding(target / deal)
     for stage in ("won", "opportunity", "sql", "sal"):
         needed = needed if stage == skip else rounding(needed / _RATES[stage])
     return needed
 
 
+def test_q3_the_agreed_rates_never_trip_a_plain_ceil():
+    """The task's solution rounds up with a plain math.ceil, the checks with a tolerance: with these rates, a whole
+    number divided by a rate never lands a hair above a whole quotient, so the two agree for any cohort's argo."""
+    for rate in _RATES.values():
+        assert all(math.ceil(n / rate) == math.ceil(n / rate - 1e-9) for n in range(1, 20_000)), rate
+
+
 def test_q3_sla_arithmetic():
+    target, deal, reps = _givens()
+    assert target > 0 and deal > 0 and reps >= 1  # a small team always keeps a level-1 seller
     mqls = _needed()
-    assert mqls == 589  # 1.8 M ÷ 87,000 → 21 customers → 75 → 150 → 500 → 589 MQLs
     right = mqls / _WEEKS
     task("q3a").assert_check_passed(right)
     unrounded = _needed(rounding=lambda x: x)
@@ -133,17 +154,30 @@ def test_q3_sla_arithmetic():
     for stage in ("won", "opportunity", "sql", "sal"):
         _hides(task("q3a").assert_check_failed(_needed(skip=stage) / _WEEKS, "you skipped a stage"), right)
     _hides(task("q3a").assert_check_failed(right * 1.1, "is not the right value yet"), right)
-    per_rep = mqls * _ATTEMPTS / (_WEEKS * _REPS)
+    per_rep = mqls * _ATTEMPTS / (_WEEKS * reps)
     task("q3b").assert_check_passed(per_rep)
-    _hides(task("q3b").assert_check_failed(mqls / (_WEEKS * _REPS), "6 follow-up attempts, not one"), per_rep)
-    _hides(task("q3b").assert_check_failed(mqls * _ATTEMPTS / _WEEKS, "share them among the 21 reps"), per_rep)
-    _hides(task("q3b").assert_check_failed(mqls * _ATTEMPTS / _REPS, "whole quarter"), per_rep)
-    _hides(task("q3b").assert_check_failed(unrounded * _ATTEMPTS / (_WEEKS * _REPS), "start from whole MQLs"), per_rep)
+    _hides(task("q3b").assert_check_failed(mqls / (_WEEKS * reps), "6 follow-up attempts, not one"), per_rep)
+    _hides(task("q3b").assert_check_failed(mqls * _ATTEMPTS / _WEEKS, "share them among argo's sales reps"), per_rep)
+    _hides(task("q3b").assert_check_failed(mqls * _ATTEMPTS / reps, "whole quarter"), per_rep)
+    _hides(task("q3b").assert_check_failed(unrounded * _ATTEMPTS / (_WEEKS * reps), "start from whole MQLs"), per_rep)
+
+
+def test_q3_a_mistake_that_gives_the_right_number_is_no_mistake(monkeypatch):
+    """argo's target and deal are drawn anew per cohort: when a division comes out whole, rounding up at the end
+    only gives the right number, and the check must accept it rather than call it a mistake."""
+    from smarketing.exercises import ex04_alignment
+
+    monkeypatch.setattr(ex04_alignment, "sla_givens", lambda name="argo": (21 * 100_000.0, 100_000.0, 7))
+    whole = math.ceil(21 / 0.28)
+    for stage in ("opportunity", "sql", "sal"):
+        whole = math.ceil(whole / _RATES[stage])
+    task("q3a").assert_check_passed(whole / _WEEKS)
+    task("q3b").assert_check_passed(whole * _ATTEMPTS / (_WEEKS * 7))
 
 
 def _segments() -> pd.DataFrame:
     rows = []
-    for name in ("lumen", "ferro"):
+    for name in ("vela", "argo"):
         leads = company(name).leads
         mqls = leads[leads["mql_at"].notna()]
         for segment in ("smb", "mid_market", "enterprise"):
@@ -172,7 +206,7 @@ def test_q4a_segment_table():
                                     "divides by all the segment's leads")
     task("q4a").assert_check_failed(right.assign(mql_to_sql_rate=100 * table["mql_to_sql_rate"]),
                                     "`mql_to_sql_rate` looks like a percentage")
-    task("q4a").assert_check_failed(right[right["company"] == "lumen"], "holds one company")
+    task("q4a").assert_check_failed(right[right["company"] == "vela"], "holds one company")
     task("q4a").assert_check_failed(right.drop(columns="mql_share"), "lacks the column(s) mql_share")
     task("q4a").assert_check_failed(right.assign(sqls=right["sqls"] + 1), "column `sqls` is not right in 6 row(s)")
     task("q4a").assert_check_failed(right.drop(columns=["company"]).reset_index(drop=True),
@@ -195,9 +229,21 @@ def _weighted(weights: dict[str, pd.Series] | dict[str, float] | None = None, by
     return pd.Series(result)
 
 
+def test_q4_the_confounder_shows_in_the_committed_cohort():
+    """Task 4 and the reflection's rubric ask what the segment mix does to the gap: in the committed cohort, the
+    aligned vela sells more to the segments that convert best, and standardising the mix shrinks the gap."""
+    table = _segments()
+    naive = table.groupby("company")["sqls"].sum() / table.groupby("company")["mqls"].sum()
+    adjusted = _weighted(_REFERENCE)
+    assert naive["vela"] > naive["argo"] and adjusted["vela"] > adjusted["argo"]
+    assert 0 < adjusted["vela"] - adjusted["argo"] < naive["vela"] - naive["argo"]
+    enterprise = table.set_index(["company", "segment"])["mql_share"].xs("enterprise", level="segment")
+    assert enterprise["vela"] > enterprise["argo"]
+
+
 def test_q4b_direct_standardisation():
     right = _weighted(_REFERENCE)
-    assert right["lumen"] > right["ferro"]
+    assert right["vela"] > right["argo"]
     task("q4b").assert_check_passed(right)
     task("q4b").assert_check_passed(right.to_dict())
     task("q4b").assert_check_passed(right.rename_axis("company").reset_index(name="adjusted"))
@@ -208,20 +254,184 @@ def test_q4b_direct_standardisation():
     _hides(task("q4b").assert_check_failed(_weighted(), "equal weights"), *secrets)
     _hides(task("q4b").assert_check_failed(_weighted(by="leads"), "its own lead mix"), *secrets)
     _hides(task("q4b").assert_check_failed(100 * right, "look like percentages"), *secrets)
-    task("q4b").assert_check_failed(right.rename({"ferro": "Ferro"}), "Missing: ferro. Not expected: Ferro")
-    nudged = right + pd.Series({"lumen": 0.01, "ferro": 0.0})
-    _hides(task("q4b").assert_check_failed(nudged, "the value for lumen is not right yet (1 of 2 wrong)"), *secrets)
+    task("q4b").assert_check_failed(right.rename({"argo": "Argo"}), "Missing: argo. Not expected: Argo")
+    nudged = right + pd.Series({"vela": 0.01, "argo": 0.0})
+    _hides(task("q4b").assert_check_failed(nudged, "the value for vela is not right yet (1 of 2 wrong)"), *secrets)
+
+
+def _letter(task_name: str, option: str) -> str:
+    """The letter this cohort shows an option under, read from the options the learner prints."""
+    shown = {}
+    for line in _printed_options(task_name).splitlines():
+        letter, _dot, text = line.partition(". ")
+        shown[" ".join(text.split())] = letter
+    from smarketing.exercises import ex04_alignment
+
+    options = ex04_alignment.VERDICT_OPTIONS if task_name == "q5a" else ex04_alignment.GROWTH_OPTIONS
+    return shown[" ".join(options[option].split())]
+
+
+def _printed_options(task_name: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        task(task_name).options()
+    return out.getvalue()
 
 
 def test_q5_judging_the_claim():
-    task("q5a").assert_check_passed("C")
-    task("q5a").assert_check_passed("c")
-    task("q5b").assert_check_passed("B")
-    for letter, message in (("A", "can neither confirm nor measure"), ("B", "cannot show that the claim is too modest"),
-                            ("D", "cannot disprove")):
-        task("q5a").assert_check_failed(letter, message)
-    for letter, message in (("A", "mostly do not become SQLs"), ("C", "records a price change"),
-                            ("D", "churn after the sale")):
-        task("q5b").assert_check_failed(letter, message)
-    task("q5a").assert_check_failed("E", "answer with one of: 'A', 'B', 'C', 'D'")
-    task("q5b").assert_check_failed(2, "answer with one of: 'A', 'B', 'C', 'D'.")
+    right = {"q5a": _letter("q5a", "cannot_test"), "q5b": _letter("q5b", "pipelines_filled")}
+    task("q5a").assert_check_passed(right["q5a"])
+    task("q5a").assert_check_passed(right["q5a"].lower())
+    task("q5b").assert_check_passed(right["q5b"])
+    for option, message in (("measures", "can neither confirm nor measure"),
+                            ("supports_direction", "in direction any more than in size"),
+                            ("disproves", "cannot disprove")):
+        task("q5a").assert_check_failed(_letter("q5a", option), message)
+    for option, message in (("usable_reading", "when each pipeline filled"), ("price_rises", "records a price change"),
+                            ("churn", "churn after the sale")):
+        task("q5b").assert_check_failed(_letter("q5b", option), message)
+    task("q5a").assert_check_failed("E", "answer with one letter of the options, as a string: 'A', 'B', 'C', 'D'")
+    task("q5b").assert_check_failed(2, "answer with one letter of the options")
+    assert [line[:3] for line in _printed_options("q5a").splitlines()] == ["A. ", "B. ", "C. ", "D. "]
+
+
+def test_q5_the_options_are_lettered_per_cohort(monkeypatch):
+    """Each cohort's learners see the options in another order: under another cohort's key the right option's letter
+    changes for at least one of the two questions, and the right answer passes under each cohort."""
+    from smarketing.exercises import ex04_alignment, shared
+
+    right = {"q5a": "cannot_test", "q5b": "pipelines_filled"}
+    assert ex04_alignment.RIGHT_OPTIONS == right
+    letters = {}
+    for cohort in ("2026-autumn", "2027-spring", "2027-autumn", "2028-spring"):
+        monkeypatch.setattr(shared, "cohort", lambda cohort=cohort: cohort)
+        letters[cohort] = {name: _letter(name, option) for name, option in right.items()}
+        for name, letter in letters[cohort].items():
+            task(name).assert_check_passed(letter)
+            wrong = next(other for other in "ABCD" if other != letter)
+            task(name).assert_check_failed(wrong)
+    assert len({tuple(sorted(shown.items())) for shown in letters.values()}) > 1, letters
+    assert letters["2026-autumn"] != letters["2027-spring"], "the cohort the release tests draw letters differently"
+
+
+def _options(grade_id: str) -> dict[str, str]:
+    """The options of task 5's questions, by stable id, as the checks letter them for the learner."""
+    from smarketing.exercises import ex04_alignment
+
+    options = ex04_alignment.VERDICT_OPTIONS if grade_id == "q5a" else ex04_alignment.GROWTH_OPTIONS
+    return {option: " ".join(text.split()) for option, text in options.items()}
+
+
+def test_q5_the_notebook_sends_the_learner_to_the_options():
+    """The option texts live in the checks, lettered per cohort; the notebook tells the learner to print them and
+    states none of them (a letter written in the text would be last term's)."""
+    import nbformat
+
+    from tests.conftest import ROOT
+
+    cells = nbformat.read(ROOT / "solutions" / "04_alignment" / "04_alignment.ipynb", as_version=4).cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    codes = [c.source.strip() for c in cells if c.cell_type == "code"]
+    assert "q5a.options()" in codes and "q5b.options()" in codes
+    for options in (_options("q5a"), _options("q5b")):
+        assert not any(option[:40] in " ".join(text.split()) for option in options.values())
+
+
+def test_q5_the_right_option_is_neither_always_the_longest_nor_the_most_hedged():
+    """A test-writing tell: the right option must not be the longest and most careful one. In one question it is
+    short and plain; in each, a wrong option is longer and more hedged than the right one."""
+    hedges = ("probably", "roughly", "broadly", "some care", "somewhat", "although", "if not", "likeliest")
+    right = {"q5a": "cannot_test", "q5b": "pipelines_filled"}
+    lengths = {}
+    for question, option in right.items():
+        options = _options(question)
+        assert len(options) == 4 and option in options, options
+        longest = max(options, key=lambda k: len(options[k]))
+        assert longest != option, (question, options)
+        hedged = {k: sum(h in v.lower() for h in hedges) for k, v in options.items()}
+        assert hedged[option] == 0 and max(hedged.values()) >= 2, (question, hedged)
+        lengths[question] = sorted(options, key=lambda k: len(options[k])).index(option)
+    assert min(lengths.values()) == 0  # somewhere the right option is the shortest
+
+
+# ---- the design deliverable: a one-page SLA for argo ------------------------------------------------------------
+
+def _sla(**changes) -> dict:
+    """A workable SLA for argo, with its MQLs worked back by hand from the target (task 3's plan) at the agreed
+    rates' lead value, rounded up to a whole MQL a week."""
+    page = {
+        "mqls_per_week": math.ceil(_needed() / _WEEKS),
+        "lead_value": {"metric": "mql_to_sql_rate", "minimum": _RATES["sal"] * _RATES["sql"]},
+        "acceptance_hours": 4, "response_hours": 24, "attempts": _ATTEMPTS,
+        "escalation": {"trigger": "late_response_share", "threshold": 0.1, "owner": "Sales Director",
+                       "path": ["VP Sales", "CEO"]},
+        "review_weeks": 4,
+    }
+    return page | changes
+
+
+def test_q6_many_slas_pass():
+    assert "More checks run at grading" in task("q6").assert_check_passed(_sla())
+    task("q6").assert_check_passed(_sla(mqls_per_week=_needed() / _WEEKS))  # the plan's own figure, unrounded
+    task("q6").assert_check_passed(_sla(mqls_per_week=1.3 * _needed() / _WEEKS))  # a buffer
+    task("q6").assert_check_passed(_sla(acceptance_hours=24))  # the two clocks may be the same
+    # leads worth more need fewer of them: the SQLs the plan needs ÷ a higher MQL → SQL minimum
+    target, deal, _reps = _givens()
+    customers = math.ceil(target / deal - 1e-9)
+    sqls = math.ceil(math.ceil(customers / _RATES["won"] - 1e-9) / _RATES["opportunity"] - 1e-9)
+    task("q6").assert_check_passed(_sla(mqls_per_week=math.ceil(sqls / 0.4) / _WEEKS,
+                                        lead_value={"metric": "mql_to_sql_rate", "minimum": 0.4}))
+    task("q6").assert_check_passed(_sla(lead_value={"metric": "mql_to_sal_rate", "minimum": 0.9}))
+    pipeline = _RATES["sal"] * _RATES["sql"] * _RATES["opportunity"] * deal
+    task("q6").assert_check_passed(_sla(lead_value={"metric": "pipeline_per_mql", "minimum": pipeline}))
+    both_ways = [_sla()["escalation"],
+                 {"trigger": "lead_value", "threshold": 0.18, "over_weeks": 4, "owner": "VP Marketing", "path": "CEO"},
+                 {"trigger": "mqls_per_week", "threshold": 10, "owner": "VP Marketing", "path": ["CEO"]}]
+    task("q6").assert_check_passed(_sla(escalation=both_ways))
+
+
+def test_q6_each_broken_rule_is_named_and_no_figure_is_given_away():
+    right = _needed() / _WEEKS
+    for wrong, message in (
+            ({k: v for k, v in _sla().items() if k != "lead_value"}, "nothing about what they are worth"),
+            ({k: v for k, v in _sla().items() if k not in ("acceptance_hours", "response_hours")} | {"sla_hours": 24},
+             "one clock for sales"),
+            (_sla(mqls_per_week=0.8 * right), "below what the target needs at the lead value you commit to"),
+            (_sla(mqls_per_week=2 * right), "far above what the target needs"),
+            (_sla(lead_value={"metric": "mql_to_sql_rate", "minimum": 0.1}), "lower than the rates both teams agreed"),
+            (_sla(lead_value={"metric": "mql_to_sql_rate", "minimum": 25.5}), "a rate is a share between 0 and 1"),
+            (_sla(lead_value={"metric": "leads", "minimum": 10}), "Volume alone invites marketing to lower the bar"),
+            (_sla(acceptance_hours=48), "Keep the acceptance SLA the shorter clock"),
+            (_sla(response_hours=0), "response_hours should be a number of hours above zero"),
+            (_sla(attempts=0), "attempts should be a whole number of at least 1"),
+            (_sla(review_weeks=26), "at most 13"),
+            (_sla(escalation=[]), "an SLA without an escalation has no answer to a miss"),
+            (_sla(escalation=_sla()["escalation"] | {"owner": "sales and marketing"}), "give one role"),
+            (_sla(escalation=_sla()["escalation"] | {"owner": "sales"}), "is a whole function"),
+            (_sla(escalation=_sla()["escalation"] | {"owner": ""}), "has no owner"),
+            (_sla(escalation=_sla()["escalation"] | {"path": []}), "has no path"),
+            (_sla(escalation=_sla()["escalation"] | {"trigger": "mood"}), "is not a figure a weekly report computes"),
+            (_sla(escalation=_sla()["escalation"] | {"threshold": 10}), "a share lies between 0 and 1"),
+            (_sla(escalation=_sla()["escalation"] | {"threshold": None}), "has no threshold"),
+            (_sla(escalation={"trigger": "mqls_per_week", "threshold": 1000, "owner": "VP Marketing", "path": ["CEO"]}),
+             "it would fire while marketing keeps its word"),
+            (_sla(escalation=_sla()["escalation"] | {"over_weeks": 52}), "over_weeks"),
+            (list(_sla().items()), "Store it as a dictionary")):
+        _hides(task("q6").assert_check_failed(wrong, message), right, right * _WEEKS)
+    several = task("q6").assert_check_failed(_sla(acceptance_hours=48, attempts=0, review_weeks=0,
+                                                  escalation={"trigger": "mood"}), "your SLA has")
+    assert "more: fix these first" in several
+
+
+def test_q6_the_agreed_rates_make_the_same_volume_both_ways():
+    """At the agreed rates' lead value, the MQLs worked back from the SQLs (÷ MQL → SQL at once) are those of task 3
+    (÷ SQL rate, rounded, ÷ SAL rate): the model SLA commits to task 3's volume in this cohort."""
+    from smarketing import alignment
+    from smarketing.exercises import ex04_alignment
+
+    target, deal, _reps = _givens()
+    value = {"metric": "mql_to_sql_rate", "minimum": _RATES["sal"] * _RATES["sql"]}
+    assert abs(alignment.mqls_needed(target, deal, ex04_alignment.SLA_RATES, value) - _needed()) <= 1

@@ -13,7 +13,7 @@ from smarketing import careers
 from smarketing.exercises import SAM, company, find_task, pooled
 
 task = partial(find_task, "05_career_paths")
-NAMES = ("lumen", "ferro", "bloom")
+NAMES = ("argo", "vela", "tide")
 
 
 def _stack(table: str, names=NAMES, prefix=("move_id", "employee_id")) -> pd.DataFrame:
@@ -43,8 +43,8 @@ def test_q1_pooled_moves():
     for wrong, message in ((plain, "`move_id`s appear more than once"),
                            (_stack("career_moves", prefix=("employee_id",)), "`move_id`s appear more than once"),
                            (_stack("career_moves", prefix=("move_id",)), "different people share an `employee_id`"),
-                           (_stack("career_moves", names=("ferro",)), "one company's moves only"),
-                           (_stack("career_moves", names=("lumen", "ferro")), "fewer than the three companies'"),
+                           (_stack("career_moves", names=("argo",)), "one company's moves only"),
+                           (_stack("career_moves", names=("argo", "vela")), "fewer than the three companies'"),
                            (pd.concat([good, good.head(2)]), "more than the three companies'")):
         assert total not in task("q1").assert_check_failed(wrong, message)
     task("q1").assert_check_failed(good.drop(columns="company"), "lacks the column(s) company")
@@ -71,9 +71,8 @@ def test_q2_sales_rep_wait():
     for wrong, message in ((365.25 * right, "number of days"), (12 * right, "number of months"),
                            (float(waits.mean()), "that is the mean"),
                            (float(_rep_waits(unique_ids=False).median()), "hire dates came from the wrong person"),
-                           (float(_rep_waits(("ferro",)).median()), "that is the median of one company only"),
-                           (float(_rep_waits(("bloom",)).median()), "that is the median of one company only"),
-                           (float(_rep_waits(("lumen",)).median()), "pooled all three companies"),
+                           *((float(_rep_waits((name,)).median()), "that is the median of one company only")
+                             for name in NAMES),
                            (right + 0.5, "not the right value yet"), (waits, "asks for one number")):
         assert secret not in task("q2").assert_check_failed(wrong, message)
 
@@ -134,7 +133,7 @@ def test_q4_exit_share_function():
                           (lambda out, leaving, _: 1 - leaving.mean(), "share that stays"),
                           (lambda out, leaving, moves: leaving.sum() / len(moves), "divided by all moves"),
                           (lambda out, leaving, _: leaving.sum() / (out["move_type"] == "promotion").sum(),
-                           "wrong result on test case 1 (role 'Sales Rep', moves of lumen, ferro, bloom)")):
+                           "wrong result on test case 1 (role 'Sales Rep', moves of argo, vela, tide)")):
         task("q4").assert_check_failed(with_result(rule), message)
     task("q4").assert_check_failed(lambda career_moves: 0.2, "raised TypeError")
     task("q4").assert_check_failed(0.2, "asks for a function")
@@ -179,20 +178,51 @@ def test_q5_fit_function():
     task("q5").assert_check_failed(lambda r: 50.0, "raised TypeError")
 
 
+_DOORS = ("marketing", "operations", "revops")  # module 05's career map: the doors out of sales
+
+
+def _sales_destinations() -> pd.Series:
+    """Where the three companies' sales people went when they changed function, with the number of moves."""
+    moves = _stack("career_moves")
+    went = moves.loc[moves["from_role"].astype(str).map(_function_of) == "sales", "to_role"].astype(str)
+    went = went.map(_function_of)
+    return went[went != "sales"].value_counts()
+
+
 def test_q6_sams_move():
     fits = {path: _fit(SAM, weights) for path, weights in careers.SKILL_WEIGHTS.items()}
-    moves = _stack("career_moves")
-    from_sales = moves[moves["from_role"].astype(str).map(_function_of) == "sales"]
-    reached = set(from_sales["to_role"].astype(str).map(_function_of)) - {"sales"}
-    best = max(reached, key=fits.get)
-    outside = max((p for p in fits if p != "sales"), key=fits.get)
-    assert best == "marketing" and outside == "revops" and "revops" not in reached  # the story of the task
+    best = max(_DOORS, key=fits.get)
+    assert best == "revops" and max(fits, key=fits.get) == "sales"  # sales fits Sam best, but Sam wants out
+    went = _sales_destinations()
+    observed_best, most_common = max(went.index, key=fits.get), went.index[0]
+    # the committed cohort's story: nobody has moved from sales to revops (its teams are small), and the best
+    # fit among the doors that were used is marketing, the answer of the old rule
+    assert "revops" not in went.index and observed_best == "marketing" and most_common == "operations"
     assert "More checks run at grading" in task("q6").assert_check_passed(best)
-    task("q6").assert_check_passed("Marketing")
+    task("q6").assert_check_passed("RevOps")
     task("q6").assert_check_failed("sales", "Sam wants to leave sales")
-    task("q6").assert_check_failed(outside, "nobody in the three companies has moved")
-    task("q6").assert_check_failed("operations", "that is not the best choice")
+    task("q6").assert_check_failed(observed_best, "happened to move to")
+    task("q6").assert_check_failed(most_common, "the door the three companies' sales people used most")
     task("q6").assert_check_failed("product", "answer with one of: 'sales', 'marketing', 'operations', 'revops'.")
+
+
+def test_q6_the_rule_does_not_hang_on_which_doors_a_few_movers_used(monkeypatch):
+    """Another cohort may send a sales rep to revops, or nobody out of sales: the answer stays Sam's best fit
+    among the doors of the career map, and a mistake is never reported for it."""
+    from smarketing.exercises import ex05_career_paths
+
+    for destinations in ({"revops": 3, "marketing": 1}, {"operations": 2}, {"marketing": 4, "operations": 4},
+                         {"revops": 1, "marketing": 4, "operations": 4}, {}):
+        monkeypatch.setattr(ex05_career_paths, "_sales_destinations",
+                            lambda d=destinations: pd.Series(d, dtype=int).sort_values(ascending=False))
+        task("q6").assert_check_passed("revops")
+        task("q6").assert_check_failed("sales", "Sam wants to leave sales")
+        for other in ("marketing", "operations"):
+            message = task("q6").assert_check_failed(other)
+            if other not in destinations:
+                assert "happened to move to" not in message and "used most" not in message
+            elif destinations[other] == max(destinations.values()):
+                assert "happened to move to" in message or "used most" in message, (destinations, other, message)
 
 
 def test_q4_a_function_that_changes_its_moves_in_place_spoils_no_later_check():
@@ -206,3 +236,56 @@ def test_q4_a_function_that_changes_its_moves_in_place_spoils_no_later_check():
     for _round in range(2):  # the second round sees what the first one left behind
         task("q4").assert_check_passed(relabels_in_place)
     pd.testing.assert_frame_equal(pooled("career_moves"), moves)
+
+
+# ---- the design deliverable: a two-year development plan ------------------------------------------------------
+
+_MINE = {"communication": 4, "negotiation": 2, "resilience": 3, "relationship building": 3, "market insight": 3,
+         "data analysis": 4}  # sales gaps, weight × (5 − rating): negotiation 9, resilience and relationship 6, …
+
+
+def _my_plan(rows=((1, "negotiation"), (2, "negotiation"), (3, "resilience"), (4, "relationship building"),
+                   (5, "market insight"), (6, "communication"))) -> pd.DataFrame:
+    return pd.DataFrame([(q, s, f"practise {s} on live deals with my supervisor", f"a record of {s} in the CRM")
+                         for q, s in rows], columns=["quarter", "skill", "action", "evidence"])
+
+
+def _sales_pace_by_hand() -> float:
+    """The pooled median years of an early sales promotion (from levels 1 and 2), by hand: each promotion timed from
+    the previous move of the same person, or from the hire date."""
+    moves, staff = _stack("career_moves"), _stack("employees")
+    moves = moves.sort_values(["employee_id", "moved_at"], kind="stable")
+    hired = moves["employee_id"].map(staff.set_index("employee_id")["hire_date"])
+    previous = moves.groupby("employee_id")["moved_at"].shift().fillna(hired)
+    years = (moves["moved_at"] - previous).dt.days / 365.25
+    early = (moves["move_type"] == "promotion") & moves["from_role"].isin(["Sales Rep", "Sales Supervisor"])
+    return float(years[early].median())
+
+
+def test_q7_a_plan_within_the_pooled_pace_passes():
+    given = {"my_ratings": _MINE, "my_target": "Sales Supervisor", "my_start": "Sales Rep"}
+    assert _sales_pace_by_hand() <= 2  # the committed cohort: one sales step fits in two years
+    assert "More checks run at grading" in task("q7").assert_check_passed(_my_plan(), **given)
+    task("q7").assert_check_passed(_my_plan(((1, "negotiation"), (7, "resilience"))), **given)
+    revops = {"data analysis": 2, "process design": 3, "systems and tools": 4, "strategy": 3, "communication": 4,
+              "project management": 3}
+    task("q7").assert_check_passed(_my_plan(((1, "data analysis"), (2, "process design"), (5, "strategy"))),
+                                   my_ratings=revops, my_target="Revenue Operations Analyst", my_start="Sales Rep")
+
+
+def test_q7_each_broken_rule_is_named():
+    given = {"my_ratings": _MINE, "my_target": "Sales Supervisor", "my_start": "Sales Rep"}
+    if 2 * _sales_pace_by_hand() > 2:  # two sales steps need more than two years at the median pace
+        task("q7").assert_check_failed(_my_plan(), "more than 2 years away", **given | {"my_target": "Sales Manager"})
+    task("q7").assert_check_failed(_my_plan(), "names a path", **given | {"my_target": "sales"})
+    task("q7").assert_check_failed(pd.DataFrame({"negotiation": [1, 2], "resilience": [3, 4]}), "a column per skill",
+                                   **given)
+    task("q7").assert_check_failed(_my_plan(((1, "resilience"), (5, "negotiation"))), "Your plan starts with resilience",
+                                   **given)
+    task("q7").assert_check_failed(_my_plan(((1, "negotiation"), (5, "creativity"))), "does not weigh creativity",
+                                   **given)
+    task("q7").assert_check_failed(_my_plan(((1, "negotiation"), (3, "resilience"))), "ends in the first year", **given)
+    task("q7").assert_check_failed(_my_plan(), "which you have not defined yet: store them", my_ratings=_MINE)
+    several = task("q7").assert_check_failed(_my_plan(((2, "creativity"), (2, "charm"), (9, "strategy"))),
+                                             "your plan has", **given)
+    assert "more: fix these first" in several

@@ -123,6 +123,7 @@ WRONG_03 = {  # wrong answers to every task of exercise 03, behind the audit's e
     "q3-answer": "def leakage_rate(leads, sla_minutes):\n    return 0.1",
     "q4-answer": "def lowest_threshold(leads, opportunities, capacity_per_month):\n    return 40\n\n\nthreshold = 40",
     "q5-answer": "revenue_share_kept = 0.5",
+    "q6-answer": "scoring_rule = {'threshold': 0}",  # every lead an MQL: far beyond sales' capacity
 }
 HARD_CODED_MONTHS = '''def lowest_threshold(leads, opportunities, capacity_per_month):
     tradeoff = funnel.mql_threshold_tradeoff(leads, opportunities, range(101))

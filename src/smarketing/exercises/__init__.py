@@ -29,6 +29,7 @@ from smarketing.exercises.ex04_alignment import (
     position_based_shares,
     segment_table,
     sla_exercise_plan,
+    sla_givens,
 )
 from smarketing.exercises.ex05_career_paths import SAM, pooled
 from smarketing.exercises.shared import company
@@ -101,6 +102,7 @@ __all__ = [
     "recheck",
     "segment_table",
     "sla_exercise_plan",
+    "sla_givens",
     "tasks",
     "weekly_hours",
 ]

@@ -1,5 +1,6 @@
 """Exercise 00 · start here (the warm-up): counting leads, a share, a median, grading sources, and module
-00's puzzle as a function."""
+00's puzzle as a function, asked of the graded companies (argo, vela, tide), which no course notebook
+analyses: module 00 shows lumen, ferro and bloom with their numbers printed."""
 
 from __future__ import annotations
 
@@ -10,11 +11,18 @@ from typing import Any
 import pandas as pd
 
 from smarketing import funnel, kpis
-from smarketing.exercises.shared import close, company, dictionary_parts, half_then_all
+from smarketing.exercises.shared import (
+    close,
+    company,
+    dictionary_parts,
+    half_then_all,
+    mistaken,
+)
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import function, number
 from smarketing.messages import _
 
+FOCUS, BENCHMARK, THIRD = "argo", "vela", "tide"  # ferro's, lumen's and bloom's counterparts in the graded work
 SOURCE_GRADES = ("A", "B", "C", "D")  # module 00's credibility grades, best first
 SOURCE_KEYS = {  # the warm-up's sources -> their grade, by the definitions of module 00
     "study": "A",  # peer-reviewed, on data from many firms
@@ -49,7 +57,7 @@ def tasks() -> tuple[Task, ...]:
     def mql_share(name: str) -> float:
         return kpis.conversion_rate(mqls_of(name), leads_of(name))
 
-    def response(name: str = "ferro", how: str = "median") -> float:
+    def response(name: str = FOCUS, how: str = "median") -> float:
         minutes = company(name).leads["first_response_minutes"]
         return float(minutes.fillna(0).median() if how == "never as 0" else getattr(minutes, how)())
 
@@ -60,65 +68,80 @@ def tasks() -> tuple[Task, ...]:
         return str(answer.get("vendor_survey", "")).strip().upper() == "A"
 
     def customer_cases() -> list[tuple[tuple, float]]:
-        first_leads = company("ferro").leads.iloc[:4000]
-        cases = [(company(n).leads, company(n).opportunities) for n in ("lumen", "ferro", "bloom")]
-        cases.append((first_leads, company("ferro").opportunities))
+        focus = company(FOCUS)
+        first_half = focus.leads.iloc[: len(focus.leads) // 2]
+        cases = [(company(n).leads, company(n).opportunities) for n in (BENCHMARK, FOCUS, THIRD)]
+        cases.append((first_half, focus.opportunities))
         return [((leads.copy(), opportunities.copy()), leads_per_customer(leads, opportunities))
                 for leads, opportunities in cases]
 
-    def lumen_customers(answer: Callable) -> float:
-        return answer(company("lumen").leads.copy(), company("lumen").opportunities.copy())
+    def benchmark_customers(answer: Callable) -> float:
+        return answer(company(BENCHMARK).leads.copy(), company(BENCHMARK).opportunities.copy())
 
-    def lumen_ratio(numerator: str, denominator: str) -> float:
-        c = company("lumen")
+    def benchmark_ratio(numerator: str, denominator: str) -> float:
+        c = company(BENCHMARK)
         counts = funnel.stage_counts(c.leads, c.opportunities).set_index("stage")["count"]
         return float(counts[numerator] / counts[denominator])
 
+    def function_gives(numerator: str, denominator: str) -> Callable[[Callable], bool]:
+        """Whether the learner's function, on vela's tables, gives the ratio that a mistake gives (and not the
+        right number: in a cohort where the two are close, only the mistake's exact number is taken for it)."""
+        looks_like = mistaken(lambda: benchmark_ratio("lead", "won"), lambda: benchmark_ratio(numerator, denominator))
+        return lambda answer: looks_like(benchmark_customers(answer))
+
+    def leads_right() -> float:
+        return leads_of(FOCUS)
+
+    def share_right() -> float:
+        return mql_share(BENCHMARK)
+
     return (
-        Task("q1", "ferro_leads", number(lambda: leads_of("ferro"), tolerance=1e-12),
-             (_("one row of ferro.leads is one lead: len(...) counts the rows of a DataFrame."),
-              _("count every row of ferro.leads, with no filter: a lead counts whether or not it became an MQL. "
-                "Check that it is ferro's table of leads, not lumen's and not ferro.opportunities (.shape shows rows "
+        Task("q1", "ferro_leads", number(lambda: leads_of(FOCUS), tolerance=1e-12),
+             (_("one row of argo.leads is one lead: len(...) counts the rows of a DataFrame."),
+              _("count every row of argo.leads, with no filter: a lead counts whether or not it became an MQL. "
+                "Check that it is argo's table of leads, not vela's and not argo.opportunities (.shape shows rows "
                 "and columns).")),
              mistakes=(
-                 Mistake(lambda a: close(a, leads_of("lumen")),
-                         _("that is lumen's number of leads; this task is about ferro.")),
-                 Mistake(lambda a: close(a, mqls_of("ferro")),
+                 Mistake(mistaken(leads_right, lambda: leads_of(BENCHMARK)),
+                         _("that is vela's number of leads; this task is about argo.")),
+                 Mistake(mistaken(leads_right, lambda: mqls_of(FOCUS)),
                          _("that counts only the leads with an `mql_at` time, the MQLs. Count every lead.")),
-                 Mistake(lambda a: close(a, len(company("ferro").opportunities)),
+                 Mistake(mistaken(leads_right, lambda: len(company(FOCUS).opportunities)),
                          _("that counts the rows of opportunities, the deals. Count the rows of leads.")),
              )),
-        Task("q2", "lumen_mql_share", number(lambda: mql_share("lumen"), share=True),
+        Task("q2", "lumen_mql_share", number(lambda: mql_share(BENCHMARK), share=True),
              (_("count the leads whose `mql_at` is not empty (.notna().sum()), then divide by the number of all of "
-                "lumen's leads."),
-              _("take the column mql_at of lumen.leads: .notna() turns it into True for each MQL and False for the "
+                "vela's leads."),
+              _("take the column mql_at of vela.leads: .notna() turns it into True for each MQL and False for the "
                 "others. The share of True among all the rows is their sum ÷ the number of rows, or simply their "
                 ".mean(). Do not round.")),
              mistakes=(
-                 Mistake(lambda a: close(a, mqls_of("lumen")),
+                 Mistake(mistaken(share_right, lambda: mqls_of(BENCHMARK)),
                          _("that is the number of MQLs; the task asks for their share of all leads: divide by the "
                            "number of leads.")),
-                 Mistake(lambda a: close(a, mql_share("ferro")), _("that is ferro's share; this task is about lumen.")),
-                 Mistake(lambda a: close(a, 1 - mql_share("lumen")),
+                 Mistake(mistaken(share_right, lambda: mql_share(FOCUS)),
+                         _("that is argo's share; this task is about vela.")),
+                 Mistake(mistaken(share_right, lambda: 1 - mql_share(BENCHMARK)),
                          _("that is the share of leads that did not become MQLs; the task asks for those that did.")),
-                 Mistake(lambda a: close(a, lumen_ratio("sql", "mql")),
+                 Mistake(mistaken(share_right, lambda: benchmark_ratio("sql", "mql")),
                          _("that is the share of MQLs that reached SQL, the next step of the funnel. This task asks "
                            "for the share of all leads that reached MQL.")),
              )),
         Task("q3", "ferro_median_response", number(response),
-             (_("the column first_response_minutes of ferro.leads holds the minutes; .median() skips the empty "
+             (_("the column first_response_minutes of argo.leads holds the minutes; .median() skips the empty "
                 "cells (leads never contacted) by itself."),
-              _("one column of ferro.leads and one method are enough: no filter, no .fillna(), no division by 60. "
+              _("one column of argo.leads and one method are enough: no filter, no .fillna(), no division by 60. "
                 "The empty cells are the leads nobody contacted; the median should leave them out, and .median() "
                 "does.")),
              mistakes=(
-                 Mistake(lambda a: close(a, response(how="mean")),
+                 Mistake(mistaken(response, lambda: response(how="mean")),
                          _("that is the mean. A few very slow replies pull the mean up; the task asks for the median, "
                            "the time within which half of the contacted leads got an answer.")),
-                 Mistake(lambda a: close(a, response() / 60),
+                 Mistake(mistaken(response, lambda: response() / 60),
                          _("that looks like hours: give the answer in minutes, as the column holds it.")),
-                 Mistake(lambda a: close(a, response("lumen")), _("that is lumen's figure; this task is about ferro.")),
-                 Mistake(lambda a: close(a, response(how="never as 0")),
+                 Mistake(mistaken(response, lambda: response(BENCHMARK)),
+                         _("that is vela's figure; this task is about argo.")),
+                 Mistake(mistaken(response, lambda: response(how="never as 0")),
                          _("you counted the leads that were never contacted as answered in 0 minutes. Leave the "
                            "empty cells out: .median() does by itself.")),
              )),
@@ -143,18 +166,18 @@ def tasks() -> tuple[Task, ...]:
                                                   describe=lambda args: _(" ({leads} leads)", leads=len(args[0]))),
              (_("a lead became a customer if its lead_id is among the lead_ids of the opportunities whose outcome is "
                 "'won' (.isin(...)). Divide the number of leads by the number of such customers."),
-              _("inside the function, use only its two arguments, never ferro's or lumen's tables: the check calls "
-                "it on each company and on a part of ferro's leads. Keep the rows of opportunities whose outcome is "
+              _("inside the function, use only its two arguments, never argo's or vela's tables: the check calls "
+                "it on each company and on a part of argo's leads. Keep the rows of opportunities whose outcome is "
                 "\"won\" first; a lead with two won deals is one customer, so count leads (.isin on lead_id), not "
                 "deals.")),
              mistakes=(
-                 Mistake(lambda f: close(lumen_customers(f), lumen_ratio("won", "lead")),
+                 Mistake(function_gives("won", "lead"),
                          _("your function returns customers per lead, the rate itself: the task asks for the "
                            "inverse, leads per customer.")),
-                 Mistake(lambda f: close(lumen_customers(f), lumen_ratio("lead", "opportunity")),
+                 Mistake(function_gives("lead", "opportunity"),
                          _("your function counts all deals, also those lost or still open. Count only the leads "
                            "whose deal was won.")),
-                 Mistake(lambda f: close(lumen_customers(f), lumen_ratio("mql", "won")),
+                 Mistake(function_gives("mql", "won"),
                          _("your function counts only the MQLs: the puzzle counts every lead.")),
              )),
     )

@@ -1,9 +1,14 @@
-"""Exercise 01 · roles: ferro's time-allocation table, the share of sales' time on other functions' work,
-hours per person and week, who owns which task, and where to start cutting misplaced work."""
+"""Exercise 01 · roles: argo's time-allocation table, the share of sales' time on other functions' work,
+hours per person and week, who owns which piece of work, and where to start cutting misplaced work, with vela
+as the benchmark; then the design deliverable, a RACI of argo's lead handoff, whose rules
+:func:`roles.raci_problems` checks (any design that meets them passes; the design's quality is graded by hand).
+argo and vela are graded companies (like ferro and lumen), which no course notebook analyses; the pieces of work
+of task 4 are not the RoleSorter's of module 01, whose answers it shows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -11,29 +16,65 @@ import numpy as np
 import pandas as pd
 
 from smarketing import roles, schema
-from smarketing.exercises.shared import close, company, dictionary_parts, half_then_all
+from smarketing.exercises.shared import (
+    close,
+    company,
+    design_verdict,
+    dictionary_parts,
+    half_then_all,
+    mistaken,
+)
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import choice, function, not_a_data_frame, number
 from smarketing.messages import _
 
-ROLE_TASK_KEYS = {  # the exercise's short keys -> the tasks of roles.TASKS they stand for
-    "webinar": "Run a webinar for 300 prospects",
-    "budget": "Set next year's brand and channel budget",
-    "call_mql": "Call a new marketing-qualified lead within the hour",
-    "forecast": "Forecast this quarter's bookings from the pipeline",
-    "complaint": "Resolve a customer's delivery complaint",
-    "delivery_time": "Cut the time from order to delivery",
-    "crm_fields": "Keep lead routing and CRM fields clean",
-    "dashboard": "Build the dashboard of the marketing-to-sales funnel",
+FOCUS, BENCHMARK = "argo", "vela"  # the company analysed (ferro's counterpart) and its benchmark (lumen's)
+# Task 4: the exercise's short keys -> pieces of work that module 01's RoleSorter (roles.TASKS) does not show,
+# each owned by one function as module 01 defines them (seed 000's five dimensions, seed 004's four angles,
+# revenue operations' list); two per function, the last of marketing's and of revops' borderline on purpose.
+ROLE_TASKS: dict[str, roles.Task] = {
+    "awareness": roles.Task(
+        "Measure brand awareness with a yearly survey of the market", "marketing",
+        "Seed 000's success metrics and time focus: awareness of the whole market, learnt from research, planned "
+        "by the year."),
+    "search_ranking": roles.Task(
+        "Raise the website's search ranking (SEO) for the products' key words", "marketing",
+        "Reach: one message to everyone who searches, through a broad channel. Seed 004's FAQ calls such user "
+        "growth operations (运营) work; module 01 says a Western firm, and this course, call it marketing."),
+    "demo": roles.Task(
+        "Tailor a product demonstration to one buyer's engineers", "sales",
+        "Reach and customer interaction: one buyer, face to face, with a tailored solution."),
+    "account_visits": roles.Task(
+        "Plan this quarter's visits to the five largest accounts of the region", "sales",
+        "Time focus and resources: this quarter's target, effort concentrated on high-value customers, a "
+        "territory's own accounts."),
+    "returns": roles.Task(
+        "Redesign the returns process so that refunds go out within three days", "operations",
+        "Seed 004: process optimisation and customer service after the sale, judged on efficiency and "
+        "satisfaction."),
+    "peak_staffing": roles.Task(
+        "Plan warehouse and support staff for the peak season", "operations",
+        "Seed 004's resource management: people coordinated so that the work gets done, judged on efficiency "
+        "and cost."),
+    "territories": roles.Task(
+        "Redraw the sales territories so that each rep has a fair share of the accounts", "revops",
+        "Module 01 lists the planning of territories and quotas with revenue operations: the map every rep works "
+        "in, which a rep plans visits within but does not draw."),
+    "crm_sync": roles.Task(
+        "Connect the marketing automation tool to the CRM so that both teams see one customer record", "revops",
+        "The shared systems and data that marketing and sales both depend on: revenue operations' job."),
 }
+ROLE_TASK_KEYS = {key: task.text for key, task in ROLE_TASKS.items()}  # key -> the text the notebook's table shows
 OFF_FUNCTION_BLOCKS = ("marketing: prospect by phone", "marketing: build reports", "sales: create content",
                        "sales: maintain CRM", "revops: forecast pipeline")
+# Task 3's test cases (company, function, activity), in the order the check calls the learner's function on them.
+HOURS_CASES = ((FOCUS, "marketing", "prospect by phone"), (FOCUS, "sales", "create content"),
+               (BENCHMARK, "sales", "maintain CRM"))
 
 
 def role_task_owners() -> dict[str, str]:
-    """The function that owns each task of the exercise, as ``roles.TASKS`` says."""
-    by_text = {task.text: task.owner for task in roles.TASKS}
-    return {key: by_text[text] for key, text in ROLE_TASK_KEYS.items()}
+    """The function that owns each piece of work of task 4 (``ROLE_TASKS``)."""
+    return {key: task.owner for key, task in ROLE_TASKS.items()}
 
 
 def _function_named(text: str) -> str | None:
@@ -51,7 +92,7 @@ def weekly_hours(activities: pd.DataFrame, employees: pd.DataFrame, function_nam
     return float(row["hours_per_person_week"].sum())
 
 
-def company_excess_hours(name: str = "ferro", benchmark: str = "lumen", column: str = "company_excess_hours"
+def company_excess_hours(name: str = FOCUS, benchmark: str = BENCHMARK, column: str = "company_excess_hours"
                          ) -> pd.Series:
     """For each block of ``OFF_FUNCTION_BLOCKS``: the hours a week the whole company spends on it beyond the
     benchmark's rate (:func:`roles.company_excess_hours`), or another of its columns, e.g. the excess per
@@ -65,6 +106,47 @@ def _excess_by_block(name: str, benchmark: str) -> pd.DataFrame:
     table = roles.company_excess_hours(here.activities, here.employees, there.activities, there.employees)
     table = table.set_index(table["function"] + ": " + table["activity"])
     return table[["excess_hours", "company_excess_hours"]].reindex(list(OFF_FUNCTION_BLOCKS), fill_value=0.0)
+
+
+@cache
+def _hours_case(name: str, function_name: str, activity: str) -> dict[str, float]:
+    """What task 3's right answer and its common mistakes give on one test case: ``right`` (hours per person
+    and week), ``total`` (all the hours), ``per_person`` (not divided by the weeks), ``team_week`` (not divided
+    by the people), ``everyone`` (the hours of everybody who did the activity) and ``rows`` (the mean of the
+    logged rows, which leaves out the weeks and people with none of it)."""
+    c = company(name)
+    people = float((c.employees["function"] == function_name).sum())
+    weeks = float(c.activities["week"].nunique())
+    worker = c.activities["employee_id"].map(c.employees.set_index("employee_id")["function"].astype(str))
+    doing = c.activities["activity"].astype(str) == activity
+    logged = c.activities.loc[doing & (worker == function_name), "hours"].astype(float)
+    everyone = float(c.activities.loc[doing, "hours"].sum())
+    hours = float(logged.sum())
+    return {"right": hours / (people * weeks), "total": hours, "per_person": hours / people,
+            "team_week": hours / weeks, "everyone": everyone / (people * weeks),
+            "rows": float(logged.mean()) if len(logged) else math.nan}
+
+
+def _function_makes(kind: str) -> Callable[[Any], bool]:
+    """A mistake detector for task 3: the learner's function gives the number of mistake ``kind`` (a key of
+    :func:`_hours_case`) on the first test case where that number differs from the right one and from every
+    other mistake's. The graded companies are drawn anew for each cohort: in one where, say, the marketers
+    are as many as the weeks, forgetting either division gives the same number, so that case cannot tell the
+    two mistakes apart and the next case is asked; when no case can, the mistake is never reported."""
+
+    def looks_like(answer: Any) -> bool:
+        for name, function_name, activity in HOURS_CASES:
+            values = _hours_case(name, function_name, activity)
+            wrong = values[kind]
+            if not math.isfinite(wrong) or any(
+                    math.isclose(wrong, other, rel_tol=1e-3, abs_tol=1e-9)
+                    for key, other in values.items() if key != kind and math.isfinite(other)):
+                continue
+            c = company(name)
+            return close(answer(c.activities.copy(), c.employees.copy(), function_name, activity), wrong)
+        return False
+
+    return looks_like
 
 
 def _role_labels(table: pd.DataFrame) -> pd.DataFrame:
@@ -143,54 +225,58 @@ def _allocation_values(expected: Callable[[], pd.DataFrame]) -> Callable[[Any], 
     return verify
 
 
+
+
+def _raci_verdict(answer: Any) -> str | None:
+    """The design deliverable's check: what is wrong with a RACI of argo's lead handoff by
+    :func:`roles.raci_problems` (with argo's staff), the first few problems in words, or None when it meets every
+    rule."""
+    problems = roles.raci_problems(answer, employees=company(FOCUS).employees)
+    return design_verdict(problems, _("RACI"))
+
+
+def _owners_only(answer: Any) -> bool:
+    """A list of owners ({step: "sales"}) where a RACI ({step: {function: roles}}) is asked for."""
+    return (isinstance(answer, Mapping) and bool(answer) and bool(set(map(str, answer)) & set(roles.HANDOFF_STEPS))
+            and all(isinstance(value, str) for value in answer.values()))
+
+
+def _accountable_everywhere(answer: Any) -> bool:
+    """Every step of the design has two or more Accountables: the RACI shares accountability throughout."""
+    if not isinstance(answer, Mapping) or len(answer) < 3:
+        return False
+    counts = []
+    for cells in answer.values():
+        if not isinstance(cells, Mapping):
+            return False
+        counts.append(sum("A" in (roles.raci_letters(v) or set()) for v in cells.values()))
+    return all(count > 1 for count in counts)
+
+
 def tasks() -> tuple[Task, ...]:
     """The tasks of exercise 01, in order."""
 
-    ferro = company("ferro")
-
-    def allocation(name: str = "ferro") -> pd.DataFrame:
+    def allocation(name: str = FOCUS) -> pd.DataFrame:
         return _role_allocation(name)
 
     def off_share(name: str, function_name: str) -> float:
         c = company(name)
         return float(roles.off_function_share(c.activities, c.employees)[function_name])
 
+    def sales_off() -> float:
+        return off_share(FOCUS, "sales")
+
     def by_column() -> pd.DataFrame:
-        hours = _allocation_hours("ferro")
+        hours = _allocation_hours(FOCUS)
         return hours / hours.sum(axis=0)
 
     def others_do_sales_work() -> float:
-        hours = _allocation_hours("ferro")["sales"]
+        hours = _allocation_hours(FOCUS)["sales"]
         return float((hours.sum() - hours["sales"]) / hours.sum())
 
-    def calls(answer: Callable) -> float:
-        """The learner's function on ferro's marketers and cold-calling, on copies of the tables."""
-        return answer(ferro.activities.copy(), ferro.employees.copy(), "marketing", "prospect by phone")
-
-    def calling_parts() -> dict[str, float]:
-        people = float((ferro.employees["function"] == "marketing").sum())
-        weeks = float(ferro.activities["week"].nunique())
-        worker = ferro.activities["employee_id"].map(ferro.employees.set_index("employee_id")["function"])
-        calling = ferro.activities["activity"] == "prospect by phone"
-        return {"people": people, "weeks": weeks,
-                "hours": float(ferro.activities.loc[calling & (worker == "marketing"), "hours"].sum()),
-                "everyone": float(ferro.activities.loc[calling, "hours"].sum())}
-
-    def averages_rows(answer: Callable) -> bool:
-        """Whether the learner's function averages the logged rows (missing weeks and people then don't count)."""
-        lumen = company("lumen")
-        sales = lumen.employees.loc[lumen.employees["function"] == "sales", "employee_id"]
-        rows = lumen.activities[(lumen.activities["activity"] == "maintain CRM")
-                                & lumen.activities["employee_id"].isin(sales)]
-        right = weekly_hours(lumen.activities, lumen.employees, "sales", "maintain CRM")
-        got = answer(lumen.activities.copy(), lumen.employees.copy(), "sales", "maintain CRM")
-        return not close(float(rows["hours"].mean()), right) and close(got, float(rows["hours"].mean()))
-
     def hours_cases() -> list[tuple[tuple, float]]:
-        cases = [("ferro", "marketing", "prospect by phone"), ("ferro", "sales", "create content"),
-                 ("lumen", "sales", "maintain CRM")]
         out = []
-        for name, function_name, activity in cases:
+        for name, function_name, activity in HOURS_CASES:
             c = company(name)
             out.append(((c.activities.copy(), c.employees.copy(), function_name, activity),
                         weekly_hours(c.activities, c.employees, function_name, activity)))
@@ -211,7 +297,8 @@ def tasks() -> tuple[Task, ...]:
 
     def picked_by_design(answer: Any) -> bool:
         excess = company_excess_hours()
-        return isinstance(answer, str) and answer.strip().lower() in {b.lower() for b in excess[excess <= 0].index}
+        shared = {b.lower() for b in excess[excess <= 0].index} - {best_block().lower()}
+        return isinstance(answer, str) and answer.strip().lower() in shared
 
     return (
         Task("q1a", "allocation", _allocation_structure,
@@ -230,8 +317,8 @@ def tasks() -> tuple[Task, ...]:
                 ".sum(axis=1) gives each row's total, and .div(..., axis=0) divides row by row; a plain / would line "
                 "the totals up with the columns.")),
              mistakes=(
-                 Mistake(lambda a: _same_table(a, allocation("lumen")),
-                         _("that is lumen's table; this task is about ferro.")),
+                 Mistake(lambda a: _same_table(a, allocation(BENCHMARK)),
+                         _("that is vela's table; this task is about argo.")),
                  Mistake(lambda a: _same_table(a, by_column()),
                          _("each of your columns sums to 1: you divided by the column totals. Divide each row by its "
                            "own total, the hours of the people of that function.")),
@@ -241,32 +328,32 @@ def tasks() -> tuple[Task, ...]:
                  Mistake(lambda a: _same_table(a / 100, allocation()),
                          _("your shares look like percentages: give them as shares between 0 and 1 (each row sums "
                            "to 1).")),
-                 Mistake(lambda a: _same_table(a, _allocation_hours("ferro"), tolerance=1e-3)
+                 Mistake(lambda a: _same_table(a, _allocation_hours(FOCUS), tolerance=1e-3)
                          or bool(_role_labels(a).apply(pd.to_numeric, errors="coerce").max().max() > 1 + 1e-9),
                          _("your table holds hours, not shares: divide each row by its total so that every row "
                            "sums to 1.")),
                  Mistake(lambda a: _same_table(a, allocation(), tolerance=5e-3) and not _same_table(a, allocation()),
                          _("your shares are rounded: store them unrounded, and round only to display them.")),
              )),
-        Task("q2", "sales_off_share", number(lambda: off_share("ferro", "sales"), share=True),
-             (_("of all the hours ferro's sales people logged, the share spent on activities that ACTIVITY_OWNERS "
+        Task("q2", "sales_off_share", number(sales_off, share=True),
+             (_("of all the hours argo's sales people logged, the share spent on activities that ACTIVITY_OWNERS "
                 "gives to another function (marketing, operations or revops)."),
               _("two filters: the people (the employee_ids of employees whose function is \"sales\", with .isin on "
                 "activities) and the work (the owner that ACTIVITY_OWNERS gives the activity is not \"sales\"). "
                 "Divide the hours that pass both by all the hours of the sales people. If you built task 1, its "
                 "sales row tells the same story.")),
              mistakes=(
-                 Mistake(lambda a: close(a, off_share("lumen", "sales")),
-                         _("that is lumen's figure; this task is about ferro.")),
-                 Mistake(lambda a: close(a, off_share("ferro", "marketing")),
+                 Mistake(mistaken(sales_off, lambda: off_share(BENCHMARK, "sales")),
+                         _("that is vela's figure; this task is about argo.")),
+                 Mistake(mistaken(sales_off, lambda: off_share(FOCUS, "marketing")),
                          _("that is the marketers' share; this task asks about the sales people.")),
-                 Mistake(lambda a: close(a, 1 - off_share("ferro", "sales")),
+                 Mistake(mistaken(sales_off, lambda: 1 - sales_off()),
                          _("that is the share of sales people's hours on sales' own work; the task asks for the "
                            "rest.")),
-                 Mistake(lambda a: close(a, float(allocation().loc["sales", "marketing"])),
+                 Mistake(mistaken(sales_off, lambda: float(allocation().loc["sales", "marketing"])),
                          _("you counted only marketing's work. Activities that revops owns (CRM upkeep, reports) "
                            "are another function's work too.")),
-                 Mistake(lambda a: close(a, others_do_sales_work()),
+                 Mistake(mistaken(sales_off, others_do_sales_work),
                          _("you measured how much of the sales-owned work other functions do. The task asks the "
                            "opposite: how much of the sales people's hours go to work other functions own.")),
              )),
@@ -279,45 +366,48 @@ def tasks() -> tuple[Task, ...]:
               _("count the people of `function` in `employees` (all of them), and the weeks with .nunique() on the "
                 "`week` column of `activities`. Filter activities twice (the activity, and an employee_id .isin the "
                 "function's people), add up `hours`, then divide by people × weeks. Use the function's arguments "
-                "only: the check calls it on lumen's tables too.")),
+                "only: the check calls it on vela's tables too.")),
              mistakes=(
-                 Mistake(lambda f: close(calls(f), calling_parts()["hours"]),
+                 Mistake(_function_makes("total"),
                          _("your function returns the total hours of all the people over all the weeks: divide by "
                            "the number of people and by the number of weeks.")),
-                 Mistake(lambda f: close(calls(f), calling_parts()["hours"] / calling_parts()["people"]),
+                 Mistake(_function_makes("per_person"),
                          _("your function returns hours per person over all the weeks: divide by the number of "
                            "weeks too.")),
-                 Mistake(lambda f: close(calls(f), calling_parts()["hours"] / calling_parts()["weeks"]),
+                 Mistake(_function_makes("team_week"),
                          _("your function returns hours a week for the whole team: divide by the number of people "
                            "of the function too.")),
-                 Mistake(lambda f: close(calls(f), calling_parts()["everyone"]
-                                          / (calling_parts()["people"] * calling_parts()["weeks"])),
+                 Mistake(_function_makes("everyone"),
                          _("your function counts the hours of everybody who did the activity; keep only the people "
                            "of the function (look their function up in employees).")),
-                 Mistake(averages_rows,
+                 Mistake(_function_makes("rows"),
                          _("your function averages the rows of the time sheets, so a week in which someone logged none "
                            "of the activity does not count. Divide the hours by the number of people of the function "
                            "and by the number of weeks instead.")),
              )),
         Task("q4a", "owners", owners_half,
-             (_("marketing reaches many people at once and plans for the long term; sales works one buyer at a time "
-                "and owns its number; operations delivers, serves and improves after the sale; revops keeps the "
-                "shared systems, data and reports."),
+             (_("marketing reaches many people at once, plans by the year and is measured on awareness and leads; "
+                "sales works one buyer at a time, for this quarter, and owns its number; operations delivers, serves "
+                "and improves after the sale, judged on efficiency, cost and satisfaction; revops keeps the shared "
+                "systems, data and plans that the others work with."),
               _("write each value as one of \"marketing\", \"sales\", \"operations\", \"revops\", in lower case. For "
-                "each task, ask whether it reaches many people at once, wins or commits to deals, delivers and "
-                "serves after the sale, or keeps the shared CRM, routing and reports in order. Module 01's *Three "
-                "functions, one machine* describes each function."))),
+                "each piece of work, ask whom it reaches (many people at once, or one buyer), for when (the year, or "
+                "this quarter), and how its success would be measured (awareness, revenue, efficiency and cost, or "
+                "shared data that holds). Module 01's *Three functions, one machine* and the tables of seed 000 and "
+                "seed 004 describe each function."))),
         Task("q4b", "owners", owners_all,
-             (_("two tasks are borderline on purpose. The forecast: who commits to the number? The funnel "
-                "dashboard: does it belong to either side alone?"),
-              _("for the forecast, ask who is judged on whether the bookings arrive and answers for the number, not "
-                "who fills in the spreadsheet. For the dashboard, ask which function exists to keep the data and "
-                "reports that marketing and sales both use (module 01, *Revenue operations: the fourth function*)."))),
+             (_("two pieces of work are borderline on purpose. The search ranking: seed 004 would call it operations "
+                "(运营) work, but what does module 01 call it? The territories: who draws the map that every rep "
+                "works in?"),
+              _("for the search ranking, reread module 01's word on \"运营\": check the work, not the title, and ask "
+                "which function reaches many people at once through channels such as SEO. For the territories, "
+                "module 01's *Revenue operations: the fourth function* lists what revops owns: a rep plans visits "
+                "inside a territory, but does not draw it."))),
         Task("q5", "biggest_excess", choice([best_block()], OFF_FUNCTION_BLOCKS),
-             (_("for each block, take its excess hours per person-week over lumen (roles.compare_misplaced_work) "
-                "and multiply by the number of ferro people in that function (employees[\"function\"]"
+             (_("for each block, take its excess hours per person-week over vela (roles.compare_misplaced_work) "
+                "and multiply by the number of argo people in that function (employees[\"function\"]"
                 ".value_counts()). Then pick the largest."),
-              _("run roles.compare_misplaced_work with ferro's activities and employees first and lumen's as the "
+              _("run roles.compare_misplaced_work with argo's activities and employees first and vela's as the "
                 "benchmark, with a `top` large enough to show all five blocks. The head count of each function comes "
                 "from employees[\"function\"].value_counts(); map it onto the `function` column and multiply by "
                 "`excess_hours`. Write the winning block as \"function: activity\".")),
@@ -326,7 +416,29 @@ def tasks() -> tuple[Task, ...]:
                          _("that block has the largest excess per person; the task asks for the whole company's hours. "
                            "Multiply each block's excess per person by the number of people in that function.")),
                  Mistake(picked_by_design,
-                         _("lumen spends at least as much time per person on that work: it is shared by design, "
+                         _("vela spends at least as much time per person on that work: it is shared by design, "
                            "there is no excess to cut.")),
+             )),
+        Task("q6", "raci", _raci_verdict,
+             (_("for each step of the table, ask four questions: who does the work (R), who answers for it when it "
+                "fails (A, exactly one function), who must be asked before (C), and who must be told after (I). A "
+                "function can do the work and answer for it at once (\"A/R\"); a function with no part in a step is "
+                "left out of it."),
+              _("write `raci` as {\"score_and_route\": {\"marketing\": \"...\", \"sales\": \"...\"}, ...} with the "
+                "seven keys of the table, and look at it with roles.raci_table(raci). The rules the check holds it to: "
+                "one A and at least one R in every step; no function both R or A and C or I in the same step; and in "
+                "every step but first_contact, both marketing and sales take part, at least as I, because a "
+                "rejection, a reason or a leak that the other side never hears of closes no loop. "
+                "roles.raci_problems(raci) lists what is still wrong.")),
+             mistakes=(
+                 Mistake(_owners_only,
+                         _("each step of your design holds one name: that is a list of owners, not a RACI. Give each "
+                           "step a dictionary of functions and their roles, such as {\"revops\": \"A\", \"sales\": "
+                           "\"R\", \"marketing\": \"I\"}: who does the work, who answers for it, who is asked "
+                           "before, who is told after.")),
+                 Mistake(_accountable_everywhere,
+                         _("every step of your RACI has several Accountables. The A names the one function that "
+                           "answers when the step fails; shared by two, it is nobody's. Keep one A per step: the "
+                           "others do the work (R) or are asked (C).")),
              )),
     )

@@ -1,5 +1,7 @@
 """Exercise 02 · KPIs: a win rate, cost per lead by channel, a net promoter score function, marketing's lag,
-and a target that rewards the wrong thing.
+and a target that rewards the wrong thing; then the design deliverable, a KPI tree for vela that pairs each
+lagging result with the leading indicators that predict it, whose rules :func:`kpis.kpi_tree_problems` checks
+(any tree that meets them passes; its quality is graded by hand).
 
 The tasks run on the graded companies, which no course notebook analyses and which are drawn anew for each
 cohort: ``argo`` (the company of the exercise, misaligned like ferro) with ``vela`` (aligned, like lumen) as
@@ -17,7 +19,7 @@ import pandas as pd
 
 from smarketing import alignment, dashboard, kpis
 from smarketing.datasets import COURSE_QUARTERS
-from smarketing.exercises.shared import company, mistaken, same_or_nan
+from smarketing.exercises.shared import company, design_verdict, mistaken, same_or_nan
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import choice, frame, function, number
 from smarketing.messages import _
@@ -26,6 +28,9 @@ KPI_QUARTER = "2024Q4"
 COMPANY = "argo"  # the company of the exercise
 YARDSTICK = "vela"  # the aligned company it is compared with (task 1)
 SHARED_TARGET_OPTIONS = ("leads", "mqls", "sqls", "bookings", "cost_per_lead")
+TREE_COMPANY = YARDSTICK  # the design deliverable's company: vela, whose revenue target marketing and sales share
+TREE_MIN_LAGGING = 2  # the design's lagging KPIs: at least two results, each with what predicts it
+TREE_READERS = ("marketing", "sales", "operations")  # who reads the page: each owns at least one KPI of the tree
 
 
 def outcome_counts(name: str) -> dict[str, int]:
@@ -160,6 +165,34 @@ def _channel_as_text(verify: Callable[[Any], str | None]) -> Callable[[Any], str
             answer = answer.assign(channel=answer["channel"].astype(str))
         return verify(answer)
     return normalised
+
+
+def _tree_verdict(answer: Any) -> str | None:
+    """The design deliverable's check: what is wrong with a KPI tree by :func:`kpis.kpi_tree_problems` (at least
+    two lagging KPIs, and marketing, sales and operations each owning one), the first few problems in words, or
+    None when it meets every rule."""
+    problems = kpis.kpi_tree_problems(answer, min_lagging=TREE_MIN_LAGGING, required_owners=TREE_READERS)
+    return design_verdict(problems, _("tree"))
+
+
+def _owners_only(answer: Any) -> bool:
+    """A flat dictionary of owners ({kpi: "sales"}) where a tree ({lagging: {"owner", "leading"}}) is asked for."""
+    return isinstance(answer, dict) and bool(answer) and all(isinstance(v, str) for v in answer.values())
+
+
+def _upside_down(answer: Any) -> bool:
+    """Every pair of the tree is readable and named as the course names KPIs, and every leading KPI moves *later*
+    than the result it is said to predict: the learner put the indicators at the top and the results under them."""
+    try:
+        table = kpis.kpi_tree_table(answer)
+    except ValueError:
+        return False
+    pairs = table[table["leading"] != ""]
+    if pairs.empty or not (pairs["lagging"].isin(list(kpis.KPI_STAGE)) & pairs["leading"].isin(list(kpis.KPI_STAGE))).all():
+        return False
+    order = list(kpis.KPI_STAGES)
+    return all(order.index(kpis.KPI_STAGE[lead]) > order.index(kpis.KPI_STAGE[lag])
+               for lag, lead in zip(pairs["lagging"], pairs["leading"], strict=True))
 
 
 def _one_of(*values: str) -> Callable[[Any], bool]:
@@ -360,5 +393,26 @@ def tasks() -> tuple[Task, ...]:
                          _("bookings need both teams, but a quarter's leads turn into revenue months later (task 4): "
                            "a quarterly bookings target judges marketing on the leads of earlier quarters. Choose a "
                            "KPI that shows within the quarter.")),
+             )),
+        Task("q6", "kpi_tree", _tree_verdict,
+             (_("start from the results vela is judged on (bookings, new customers, CAC, net revenue retention…): "
+                "those are the lagging KPIs, the keys of the tree. Under each, name the KPIs that move earlier in the "
+                "revenue chain and predict it (MQLs, the MQL → SQL rate, speed to lead, leakage, pipeline coverage, "
+                "resolution hours…), and give every KPI the one function that can move it."),
+              _("write `kpi_tree` as {\"bookings\": {\"owner\": \"sales\", \"leading\": {\"sqls\": \"...\", ...}}, "
+                "...} and look at it with kpis.kpi_tree_table(kpi_tree). Names are the keys of kpis.KPI_STAGE, which "
+                "also gives each KPI's stage: a leading KPI must come from an earlier stage (kpis.KPI_STAGES lists "
+                "them in order) than the result it predicts. Owners are marketing, sales, operations or revops, not "
+                "'shared'. kpis.kpi_tree_problems(kpi_tree, min_lagging=2, required_owners=(\"marketing\", "
+                "\"sales\", \"operations\")) lists what is still wrong.")),
+             mistakes=(
+                 Mistake(_owners_only,
+                         _("your tree is a flat list of KPIs and their owners. A tree says which results (lagging "
+                           "KPIs) each indicator predicts: {\"bookings\": {\"owner\": \"sales\", \"leading\": "
+                           "{\"sqls\": \"sales\"}}}, one entry per result.")),
+                 Mistake(_upside_down,
+                         _("your tree is upside down: every KPI you list as leading moves later than the one it is "
+                           "meant to predict. The keys are the results a team is judged on; under each go the "
+                           "indicators that move before it.")),
              )),
     )

@@ -1,5 +1,7 @@
 """Exercise 03 · the funnel and the handoff: MQL → SQL conversion, the cohort conversion table, a leakage
-function, an MQL threshold within sales' capacity, and the revenue that threshold keeps.
+function, an MQL threshold within sales' capacity, and the revenue that threshold keeps; then the design
+deliverable, a lead-scoring rule and threshold for argo that fits sales' capacity and pays for the work, whose
+rules :func:`funnel.scoring_rule_problems` checks (any rule that meets them passes; the memo is graded by hand).
 
 The tasks run on the graded companies, which no course notebook analyses and which are drawn anew for each
 cohort: ``argo`` (the company of the exercise, misaligned like ferro), with ``vela`` as the other company on
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import funnel, kpis
-from smarketing.exercises.shared import close, company, mistaken
+from smarketing.exercises.shared import close, company, design_verdict, mistaken
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import frame, function, is_number, number
 from smarketing.messages import _
@@ -27,6 +29,11 @@ COMPANY = "argo"  # the company of the exercise
 OTHER = "vela"  # another graded company, on which the functions of tasks 3 and 4 must work too
 CAPACITY_SHARE = 2 / 3  # task 4's assumption: argo's reps can follow up two thirds of the MQLs they get today
 FERRO_CAPACITY = 150  # module 03's memo: the MQLs a month that the course company ferro's reps can follow up
+# The design deliverable's assumptions, stated in its brief (true for any cohort): working one MQL properly takes a
+# rep about four hours at a loaded cost of about 62.50 an hour (kpis.LOADED_COST_PER_HEAD over 1,600 working hours
+# a year), and argo keeps 35 % of a deal's value as gross margin.
+COST_PER_MQL = 250.0
+GROSS_MARGIN = 0.35
 
 
 def today_threshold(name: str = COMPANY) -> int:
@@ -200,6 +207,27 @@ def _step_column_is(column: str, wrong: Callable[[pd.DataFrame], pd.Series]) -> 
 def _conversion() -> pd.DataFrame:
     c = company(COMPANY)
     return funnel.stage_conversion(c.leads, c.opportunities)
+
+
+def _rule_verdict(answer: Any) -> str | None:
+    """The design deliverable's check: what is wrong with a scoring rule for argo by
+    :func:`funnel.scoring_rule_problems`, at task 4's capacity and the brief's cost and margin, the first few
+    problems in words, or None when it meets every rule."""
+    c = company(COMPANY)
+    problems = funnel.scoring_rule_problems(answer, c.leads, c.opportunities, sales_capacity(), COST_PER_MQL,
+                                            GROSS_MARGIN)
+    return design_verdict(problems, _("rule"))
+
+
+def _threshold_alone(answer: Any) -> bool:
+    """A bare number where the rule (a dictionary) is asked for: a threshold with no rule around it."""
+    return is_number(answer)
+
+
+def _rule_in_percent(answer: Any) -> bool:
+    """A rule whose threshold is a share (0 < t < 1) while the points are in the score's units (0 to 100)."""
+    return isinstance(answer, dict) and is_number(answer.get("threshold")) and 0 < float(answer["threshold"]) < 1 \
+        and is_number(answer.get("score_weight", 1)) and float(answer.get("score_weight", 1)) >= 1
 
 
 def tasks() -> tuple[Task, ...]:
@@ -390,4 +418,24 @@ def tasks() -> tuple[Task, ...]:
                  Mistake(_share_mistake(lambda t: revenue_share_at(t, "won_revenue")),
                          _("that is an amount of revenue; give it as a share of all won revenue, between 0 and 1.")),
              ), given=("threshold",)),
+        Task("q6", "scoring_rule", _rule_verdict,
+             (_("start from a threshold on the score alone, {\"threshold\": ...}, and look at what it gives with "
+                "funnel.scoring_rule_outcome(leads, opportunities, scoring_rule). Then ask which kinds of lead "
+                "(segment, channel, region) won more per worked MQL in argo's history, give them points, and move "
+                "the threshold until the MQLs a month fit sales' capacity."),
+              _("the check runs funnel.scoring_rule_problems(scoring_rule, leads, opportunities, capacity, 250, 0.35) "
+                "with task 4's capacity (two thirds of argo's MQLs a month today): run it yourself. Points are "
+                "score_weight × score plus the points of the lead's segment, channel and region; a lead is an MQL "
+                "when they reach the threshold. Adding points to some leads lets more of them through, so raise the "
+                "threshold as you add them. Keep the leads that history never saw (below today's threshold) to a "
+                "fifth of the flow at most.")),
+             mistakes=(
+                 Mistake(_threshold_alone,
+                         _("that is a threshold alone. Store the rule as a dictionary: a threshold on the score is "
+                           "{\"threshold\": ...}, and points by segment, channel or region go beside it, such as "
+                           "{\"segment\": {\"enterprise\": 10}, \"threshold\": ...}.")),
+                 Mistake(_rule_in_percent,
+                         _("your threshold is a share, but points are counted like the lead score, from 0 to 100 "
+                           "for the score alone: write the threshold in points.")),
+             )),
     )

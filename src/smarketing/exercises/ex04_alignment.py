@@ -1,5 +1,11 @@
-"""Exercise 04 · alignment: linear attribution, the position-based rule, ferro's SLA in numbers, the segment
-mix behind the conversion gap and its direct standardisation, and a verdict on "aligned firms grow faster"."""
+"""Exercise 04 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
+segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
+"aligned firms grow faster" (its options lettered per cohort), and the design deliverable: a one-page SLA for argo,
+checked by :func:`alignment.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
+
+vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
+no text here may state one of their numbers. The SLA's target, average deal and reps come from argo's own
+records (:func:`sla_givens`), as the notebook's setup cell computes them."""
 
 from __future__ import annotations
 
@@ -12,30 +18,65 @@ import numpy as np
 import pandas as pd
 
 from smarketing import alignment, attribution, funnel
-from smarketing.exercises.shared import close, company
+from smarketing.exercises import shared
+from smarketing.exercises.shared import close, company, design_verdict
 from smarketing.exercises.task import Mistake, Task
-from smarketing.exercises.verifiers import choice, frame, function, not_a_data_frame, number
+from smarketing.exercises.verifiers import (
+    Choices,
+    chose,
+    frame,
+    function,
+    not_a_data_frame,
+    number,
+    shuffled_choice,
+)
 from smarketing.messages import _
 
-ALIGNMENT_PAIR = ("lumen", "ferro")
-SLA_TARGET = 1_800_000  # ferro's new bookings target for one quarter
-SLA_AVERAGE_DEAL = 87_000
-SLA_RATES = {"mql": 0.30, "sal": 0.85, "sql": 0.30, "opportunity": 0.50, "won": 0.28}
-SLA_WEEKS, SLA_REPS, SLA_ATTEMPTS = 13, 21, 6
+ALIGNMENT_PAIR = ("vela", "argo")  # the aligned company first, as alignment.claim_table takes them
+SLA_COMPANY = "argo"
+SLA_TARGET_GROWTH = 1.5  # the board wants next quarter half as much again as the average quarter of 2025
+SLA_RATES = {"mql": 0.30, "sal": 0.85, "sql": 0.30, "opportunity": 0.50, "won": 0.28}  # agreed by both teams
+SLA_WEEKS, SLA_ATTEMPTS = 13, 6
 REFERENCE_MIX = {"smb": 0.50, "mid_market": 0.35, "enterprise": 0.15}
 SEGMENT_KEY = "company · segment"
-VERDICT_OPTIONS = ("A", "B", "C", "D")
+
+# Task 5's options, by stable id. The learner sees them lettered in an order drawn from the cohort
+# (``q5a.options()``), so last term's letter is not this term's answer; the checks name the ids. The right option
+# is neither the longest nor the most hedged (tests/exercises/test_ex04_alignment.py holds that).
+VERDICT_OPTIONS = {
+    "measures": "It measures the claim: vela's difference against argo is what alignment does, to set beside the "
+                "claimed figure.",
+    "supports_direction": "It supports the claim in direction if not in size: where vela does better than argo, "
+                          "alignment is the likeliest cause, although a larger sample of firms would probably give "
+                          "somewhat different figures, so the percentages themselves should be read with some care.",
+    "cannot_test": "It cannot test the claim: the two firms differ in more than alignment, and two firms are not a "
+                   "sample.",
+    "disproves": "It disproves the claim on each metric where vela does worse than argo, or better by less than the "
+                 "claimed difference.",
+}
+GROWTH_OPTIONS = {
+    "usable_reading": "Broadly yes, with some care: a company whose marketing delivers more MQLs and whose sales "
+                      "follows them up fast should, other things being roughly equal, see its bookings rise faster, "
+                      "so the difference in growth is a rough but usable reading of what alignment adds.",
+    "pipelines_filled": "No: both data sets start in January 2024 with an empty pipeline, so 2024 holds the months "
+                        "in which each pipeline filled, and a handful of large deals can swing either year.",
+    "price_rises": "No: the growth row reflects the price rises of 2025.",
+    "churn": "No: churn after the sale lowers the bookings of 2025.",
+}
+RIGHT_OPTIONS = {"q5a": "cannot_test", "q5b": "pipelines_filled"}
+VERDICT_CHOICES = Choices(VERDICT_OPTIONS, lambda: f"{shared.cohort()}:q5a")
+GROWTH_CHOICES = Choices(GROWTH_OPTIONS, lambda: f"{shared.cohort()}:q5b")
 
 
 @cache
-def linear_credit(name: str = "lumen") -> pd.Series:
+def linear_credit(name: str = "vela") -> pd.Series:
     """Won revenue credited to each channel under the linear model (:func:`attribution.credit_by_channel`)."""
     c = company(name)
     return attribution.credit_by_channel(c.touchpoints, c.opportunities, models=["linear"])["linear"]
 
 
 @cache
-def _credit_variant(kind: str, name: str = "lumen") -> pd.Series:
+def _credit_variant(kind: str, name: str = "vela") -> pd.Series:
     """The channel credits that common mistakes give, to recognise them."""
     c = company(name)
     touches, revenue = c.touchpoints, attribution.won_revenue_by_lead(c.opportunities)
@@ -113,14 +154,16 @@ def _labelled(expected: Callable[[], pd.Series], key: str, tolerance: float) -> 
     return verify
 
 
-def _labelled_like(variant: Callable[[], pd.Series], key: str) -> Callable[[Any], bool]:
-    """A mistake detector: the answer matches ``variant`` (within 0.1 %) on every label."""
-    return lambda answer: _labelled(variant, key, 1e-3)(answer) is None
+def _labelled_like(variant: Callable[[], pd.Series], key: str, right: Callable[[], pd.Series]) -> Callable[[Any], bool]:
+    """A mistake detector: the answer matches ``variant`` (within 0.1 %) on every label, and ``variant`` is not
+    also the right answer (the data is drawn anew per cohort; a right answer must never be called a mistake)."""
+    return lambda answer: (_labelled(variant, key, 1e-3)(answer) is None
+                           and _labelled(right, key, 1e-3)(variant()) is not None)
 
 
 def _credit_mistake(kind: str, message: str) -> Mistake:
-    """Task 1's mistake that credits lumen's channels as ``kind`` of :func:`_credit_variant` does."""
-    return Mistake(_labelled_like(lambda: _credit_variant(kind), "channel"), message)
+    """Task 1's mistake that credits vela's channels as ``kind`` of :func:`_credit_variant` does."""
+    return Mistake(_labelled_like(lambda: _credit_variant(kind), "channel", linear_credit), message)
 
 
 def _credit_total_above_revenue(answer: Any) -> bool:
@@ -156,16 +199,31 @@ def _wrong_length(n: int) -> Callable[[Callable], bool]:
     return lambda answer: len(answer(n)) != n
 
 
+@cache
+def sla_givens(name: str = SLA_COMPANY) -> tuple[float, float, int]:
+    """Task 3's target, average deal and reps, from the company's own records as the setup cell computes them:
+    the board's target for next quarter (:data:`SLA_TARGET_GROWTH` times the average quarter of the 2025 won
+    bookings, to 10,000), the average won deal (to 1,000) and the number of sales reps (title Sales Rep)."""
+    c = company(name)
+    won = c.opportunities[c.opportunities["outcome"] == "won"]
+    target = round(SLA_TARGET_GROWTH * won.loc[won["closed_at"].dt.year == 2025, "amount"].sum() / 4, -4)
+    average_deal = round(won["amount"].mean(), -3)
+    reps = int((c.employees["title"] == "Sales Rep").sum())
+    return float(target), float(average_deal), reps
+
+
 def sla_exercise_plan() -> alignment.SLAPlan:
     """The SLA of task 3, by :func:`alignment.sla_plan`."""
-    return alignment.sla_plan(SLA_TARGET, SLA_AVERAGE_DEAL, SLA_RATES, weeks=SLA_WEEKS, reps=SLA_REPS,
+    target, average_deal, reps = sla_givens()
+    return alignment.sla_plan(target, average_deal, SLA_RATES, weeks=SLA_WEEKS, reps=reps,
                               attempts_per_mql=SLA_ATTEMPTS)
 
 
 def _sla_needed(rounding: Callable[[float], float] = lambda x: math.ceil(x - 1e-9), skip: str = "") -> dict[str, float]:
     """Each stage's volume for task 3 computed with another rounding, or skipping one stage's rate: the
     numbers that common mistakes give."""
-    needed = {"won": rounding(SLA_TARGET / SLA_AVERAGE_DEAL)}
+    target, average_deal, _reps = sla_givens()
+    needed = {"won": rounding(target / average_deal)}
     for later, earlier in zip(funnel.STAGES[:0:-1], funnel.STAGES[-2::-1], strict=True):
         needed[earlier] = needed[later] if later == skip else rounding(needed[later] / SLA_RATES[later])
     return needed
@@ -175,8 +233,10 @@ def _unrounded(x: float) -> float:
     return x
 
 
-def _sla_mistake(value: Callable[[], float]) -> Callable[[Any], bool]:
-    return lambda answer: close(answer, value())
+def _sla_mistake(value: Callable[[], float], right: Callable[[], float]) -> Callable[[Any], bool]:
+    """A mistake detector for task 3: the answer is the mistake's value, and that value is not also the right one
+    (argo's target and deal are drawn anew per cohort: a division may come out whole)."""
+    return lambda answer: close(answer, value()) and not close(value(), right())
 
 
 @cache
@@ -229,7 +289,9 @@ def _segment_column_is(column: str, values: Callable[[], pd.Series]) -> Callable
             return False
         got = pd.to_numeric(keyed.set_index(SEGMENT_KEY)[column], errors="coerce").astype(float)
         want = pd.Series(np.asarray(values(), dtype=float), index=target[SEGMENT_KEY])
-        return sorted(got.index) == sorted(want.index) and bool(np.allclose(got.reindex(want.index), want, rtol=1e-6))
+        right = pd.Series(target[column].to_numpy(dtype=float), index=target[SEGMENT_KEY])
+        return (sorted(got.index) == sorted(want.index) and bool(np.allclose(got.reindex(want.index), want, rtol=1e-6))
+                and not bool(np.allclose(want, right, rtol=1e-6)))
 
     return looks_like
 
@@ -262,8 +324,31 @@ def _segment_rate_average(weights: str | None) -> pd.Series:
                                                                                            sort=False).sum()
 
 
-def _choice_is(letter: str) -> Callable[[Any], bool]:
-    return lambda answer: isinstance(answer, str) and answer.strip().upper() == letter
+
+
+def sla_design_problems(sla: Any) -> list[str]:
+    """The design deliverable's rules, by :func:`alignment.sla_problems`, on task 3's target, average deal,
+    agreed rates and weeks (argo's own records, as the setup cell computes them)."""
+    target, average_deal, _reps = sla_givens()
+    return alignment.sla_problems(sla, target, average_deal, SLA_RATES, weeks=SLA_WEEKS)
+
+
+def _sla_verdict(answer: Any) -> str | None:
+    """What is wrong with a one-page SLA for argo: the first few problems in words, or None when it meets every
+    rule (many designs do; the hand-graded note judges which is best)."""
+    problems = sla_design_problems(answer)
+    return design_verdict(problems, _("SLA"))
+
+
+def _volume_only(answer: Any) -> bool:
+    """An SLA that commits marketing to a number of MQLs and to nothing about their value."""
+    return isinstance(answer, dict) and "mqls_per_week" in answer and not answer.get("lead_value")
+
+
+def _one_clock(answer: Any) -> bool:
+    """An SLA with one clock for sales (``sla_hours``, ``hours``…) instead of an acceptance and a response clock."""
+    return (isinstance(answer, dict) and not {"acceptance_hours", "response_hours"} <= set(answer)
+            and any("hour" in str(key) for key in answer))
 
 
 def tasks() -> tuple[Task, ...]:
@@ -272,10 +357,19 @@ def tasks() -> tuple[Task, ...]:
     plan = sla_exercise_plan
     weeks = float(SLA_WEEKS)
 
+    def reps() -> float:
+        return float(sla_givens()[2])
+
     def needed_mqls(**variant: Any) -> Callable[[], float]:
         return lambda: float(_sla_needed(**variant)["mql"])
 
-    skipped_stage = [Mistake(_sla_mistake(lambda s=stage: needed_mqls(skip=s)() / weeks),
+    def per_week() -> float:
+        return plan().mqls_per_week
+
+    def per_rep() -> float:
+        return plan().follow_ups_per_rep_week
+
+    skipped_stage = [Mistake(_sla_mistake(lambda s=stage: needed_mqls(skip=s)() / weeks, per_week),
                              _("you skipped a stage. Work back from customers to opportunities, SQLs, SALs and MQLs, "
                                "dividing by each of the four rates (won, opportunity, sql, sal) in turn."))
                      for stage in ("won", "opportunity", "sql", "sal")]
@@ -289,7 +383,7 @@ def tasks() -> tuple[Task, ...]:
              (_("for each customer (a lead with won deals), sum its won amounts; divide that revenue by the number "
                 "of touchpoints of its journey and give that much to each touch; then sum the touches' credit by "
                 "channel."),
-              _("three steps. Revenue: keep lumen's won opportunities and sum `amount` by lead_id. Journeys: keep "
+              _("three steps. Revenue: keep vela's won opportunities and sum `amount` by lead_id. Journeys: keep "
                 "the touchpoints whose lead_id is in that revenue's index, and give each touch the number of touches "
                 "of its journey (groupby(\"lead_id\") with .transform(\"size\")). Credit: the revenue (.map on "
                 "lead_id) ÷ that number, summed by channel. The credits should add up to the won revenue.")),
@@ -319,7 +413,7 @@ def tasks() -> tuple[Task, ...]:
                      "these are shares of the revenue; the task asks for amounts of revenue (currency).")),
                  *other_models,
                  Mistake(_credit_total_above_revenue,
-                         _("your credits add up to more than lumen's won revenue: each customer's revenue must be "
+                         _("your credits add up to more than vela's won revenue: each customer's revenue must be "
                            "split, so that its touches' shares add up to 1 (count each won deal once).")),
              )),
         Task("q2a", "position_based", function(_position_cases((3, 4, 6)), compare=_same_shares,
@@ -353,7 +447,7 @@ def tasks() -> tuple[Task, ...]:
                            "credit 50/50.")),
              )),
         Task("q3a", "mqls_per_week", number(lambda: plan().mqls_per_week),
-             (_("customers = target ÷ average deal, rounded up; then opportunities = customers ÷ the won rate, SQLs = "
+             (_("customers = TARGET ÷ AVERAGE_DEAL, rounded up; then opportunities = customers ÷ the won rate, SQLs = "
                 "opportunities ÷ the opportunity rate, SALs = SQLs ÷ the sql rate, MQLs = SALs ÷ the sal rate, "
                 "rounding up each time. Divide the quarter's MQLs by 13 weeks."),
               _("math.ceil rounds up. Start with the customers (TARGET ÷ AVERAGE_DEAL, rounded up), then divide by "
@@ -361,37 +455,39 @@ def tasks() -> tuple[Task, ...]:
                 "after each division; a loop over those four stage names saves four lines. Stop at the MQLs (no "
                 "division by the mql rate), and divide by WEEKS without rounding.")),
              mistakes=(
-                 Mistake(lambda answer: any(close(answer, value / weeks) for value in (
+                 Mistake(lambda answer: any(_sla_mistake(lambda v=value: v / weeks, per_week)(answer) for value in (
                      needed_mqls(rounding=_unrounded)(), math.ceil(needed_mqls(rounding=_unrounded)()))),
                          _("round up to whole customers, opportunities, SQLs, SALs and MQLs at each stage, not only "
                            "at the end, as the reverse funnel does: a fraction of a deal cannot be won.")),
-                 Mistake(_sla_mistake(lambda: needed_mqls(rounding=math.floor)() / weeks),
+                 Mistake(_sla_mistake(lambda: needed_mqls(rounding=math.floor)() / weeks, per_week),
                          _("round up, not down: rounding down leaves the plan short of its target.")),
-                 Mistake(_sla_mistake(lambda: float(plan().needed("mql"))),
+                 Mistake(_sla_mistake(lambda: float(plan().needed("mql")), per_week),
                          _("that is the MQLs for the whole quarter; the task asks for a week (13 weeks in the "
                            "quarter).")),
-                 Mistake(_sla_mistake(lambda: plan().needed("mql") / weeks ** 2),
+                 Mistake(_sla_mistake(lambda: plan().needed("mql") / weeks ** 2, per_week),
                          _("you divided by the weeks twice.")),
-                 Mistake(_sla_mistake(lambda: plan().needed("lead") / weeks),
+                 Mistake(_sla_mistake(lambda: plan().needed("lead") / weeks, per_week),
                          _("that is leads a week. Marketing owes MQLs: stop at the MQL stage, without dividing by the "
                            "lead → MQL rate.")),
-                 Mistake(_sla_mistake(lambda: float(math.ceil(plan().mqls_per_week))),
+                 Mistake(_sla_mistake(lambda: float(math.ceil(plan().mqls_per_week)), per_week),
                          _("do not round the weekly figure: it is an average of the quarter's whole MQLs.")),
                  *skipped_stage,
              )),
         Task("q3b", "follow_ups_per_rep", number(lambda: plan().follow_ups_per_rep_week),
-             (_("the quarter's MQLs (rounded up at each stage) × 6 attempts each, shared by the 21 reps over 13 "
-                "weeks."),
+             (_("the quarter's MQLs (rounded up at each stage) × 6 attempts each, shared by argo's sales reps "
+                "(REPS) over 13 weeks."),
               _("start from the quarter's whole number of MQLs of 3a, not from the weekly figure. Multiply it by "
                 "ATTEMPTS for the quarter's attempts, then divide by WEEKS and by REPS.")),
              mistakes=(
-                 Mistake(_sla_mistake(lambda: plan().needed("mql") / (weeks * SLA_REPS)),
+                 Mistake(_sla_mistake(lambda: plan().needed("mql") / (weeks * reps()), per_rep),
                          _("each MQL gets 6 follow-up attempts, not one.")),
-                 Mistake(_sla_mistake(lambda: plan().needed("mql") * SLA_ATTEMPTS / weeks),
-                         _("that is the whole sales team's attempts a week; share them among the 21 reps.")),
-                 Mistake(_sla_mistake(lambda: plan().needed("mql") * SLA_ATTEMPTS / SLA_REPS),
+                 Mistake(_sla_mistake(lambda: plan().needed("mql") * SLA_ATTEMPTS / weeks, per_rep),
+                         _("that is the whole sales team's attempts a week; share them among argo's sales reps "
+                           "(REPS).")),
+                 Mistake(_sla_mistake(lambda: plan().needed("mql") * SLA_ATTEMPTS / reps(), per_rep),
                          _("that is each rep's attempts for the whole quarter; the task asks for a week.")),
-                 Mistake(_sla_mistake(lambda: needed_mqls(rounding=_unrounded)() * SLA_ATTEMPTS / (weeks * SLA_REPS)),
+                 Mistake(_sla_mistake(lambda: needed_mqls(rounding=_unrounded)() * SLA_ATTEMPTS / (weeks * reps()),
+                                      per_rep),
                          _("start from whole MQLs, rounded up at each stage as in task 3a.")),
              )),
         Task("q4a", "by_segment", _segment_table_problem,
@@ -403,7 +499,7 @@ def tasks() -> tuple[Task, ...]:
                 "skips NaT). Add mql_to_sql_rate, mql_share and a column company with the company's name "
                 "(firm.name), then pd.concat the two tables.")),
              mistakes=(
-                 Mistake(_one_company_only, _("your table holds one company; it needs both lumen and ferro.")),
+                 Mistake(_one_company_only, _("your table holds one company; it needs both vela and argo.")),
                  Mistake(_segment_column_is("mql_share", lambda: _segments()["mqls"] / _segments()["mqls"].sum()),
                          _("`mql_share` divides by the MQLs of both companies together; divide by the company's own "
                            "MQLs, so that each company's shares add up to 1.")),
@@ -423,49 +519,79 @@ def tasks() -> tuple[Task, ...]:
                 "pd.Series(REFERENCE) row by row (.mul(..., axis=0)) and add up each column: the result is indexed "
                 "by company.")),
              mistakes=(
-                 Mistake(_labelled_like(lambda: _standardized(None)["naive_rate"], "company"),
+                 Mistake(_labelled_like(lambda: _standardized(None)["naive_rate"], "company", adjusted_rates),
                          _("these are the naive rates (all SQLs ÷ all MQLs), each weighted by the company's own mix. "
                            "Weight the segment rates by REFERENCE instead.")),
-                 Mistake(_labelled_like(lambda: adjusted_rates(None), "company"),
+                 Mistake(_labelled_like(lambda: adjusted_rates(None), "company", adjusted_rates),
                          _("you weighted by the two companies' MQLs pooled (the course's default). This task gives "
                            "its own reference mix: REFERENCE.")),
-                 Mistake(_labelled_like(lambda: _segment_rate_average(None), "company"),
+                 Mistake(_labelled_like(lambda: _segment_rate_average(None), "company", adjusted_rates),
                          _("you averaged the three segment rates with equal weights. Weight them by REFERENCE.")),
-                 Mistake(_labelled_like(lambda: _segment_rate_average("share_of_leads"), "company"),
+                 Mistake(_labelled_like(lambda: _segment_rate_average("share_of_leads"), "company", adjusted_rates),
                          _("you weighted each company by its own lead mix, so the mixes still differ. Use the same "
                            "weights, REFERENCE, for both.")),
-                 Mistake(_labelled_like(lambda: 100 * adjusted_rates(), "company"),
+                 Mistake(_labelled_like(lambda: 100 * adjusted_rates(), "company", adjusted_rates),
                          _("these look like percentages; give shares between 0 and 1.")),
              )),
-        Task("q5a", "naive_verdict", choice(["C"], VERDICT_OPTIONS),
-             (_("lumen and ferro differ in alignment, and in what else? Look at your tables of task 4 and at the "
+        Task("q5a", "naive_verdict", shuffled_choice([RIGHT_OPTIONS["q5a"]], VERDICT_CHOICES),
+             (_("vela and argo differ in alignment, and in what else? Look at your tables of task 4 and at the "
                 "growth row."),
-              _("read each answer as a claim about what two firms can show. lumen and ferro differ in alignment and, "
-                "as task 4 showed, in whom they sell to; a claim about \"firms\" in general also needs more than two "
-                "of them. Module 04's critical-thinking lab, steps 1 to 3, makes this test and then adjusts it.")),
+              _("read each answer as a claim about what two firms can show. vela and argo differ in alignment and, "
+                "as your table of task 4 shows, in whom they sell to; a claim about \"firms\" in general also needs "
+                "more than two of them. Module 04's critical-thinking lab, steps 1 to 3, makes this test and then "
+                "adjusts it.")),
              mistakes=(
-                 Mistake(_choice_is("A"), _("the two firms differ in much more than alignment (whom they sell to, "
-                                            "their cycles, their history), so their difference is not the effect of "
-                                            "alignment: it can neither confirm nor measure the claim.")),
-                 Mistake(_choice_is("B"), _("part of lumen's lead comes from whom it sells to (task 4): the naive gap "
-                                            "is not the effect of alignment, so it cannot show that the claim is too "
-                                            "modest either.")),
-                 Mistake(_choice_is("D"), _("one growth figure over a two-year window, for two firms, cannot "
-                                            "disprove a claim about firms in general. Look at task 5b's question "
-                                            "first.")),
-             )),
-        Task("q5b", "growth_reason", choice(["B"], VERDICT_OPTIONS),
-             (_("look at the bookings quarter by quarter: alignment.bookings_by_quarter([lumen, ferro]) – how do both "
-                "companies' first quarters look?"),
+                 Mistake(chose(VERDICT_CHOICES, "measures"),
+                         _("the two firms differ in much more than alignment (whom they sell to, their cycles, their "
+                           "history), so their difference is not the effect of alignment: it can neither confirm nor "
+                           "measure the claim.")),
+                 Mistake(chose(VERDICT_CHOICES, "supports_direction"),
+                         _("the naive difference mixes alignment with everything else in which vela and argo differ, "
+                           "whom they sell to first of all (task 4): it cannot say whether alignment helps, in "
+                           "direction any more than in size.")),
+                 Mistake(chose(VERDICT_CHOICES, "disproves"),
+                         _("one comparison of two firms, over two years that start with empty pipelines, cannot "
+                           "disprove a claim about firms in general, whichever way its figures point. Look at task "
+                           "5b's question first.")),
+             ), choices=VERDICT_CHOICES),
+        Task("q5b", "growth_reason", shuffled_choice([RIGHT_OPTIONS["q5b"]], GROWTH_CHOICES),
+             (_("look at the bookings quarter by quarter: alignment.bookings_by_quarter([vela, argo]) – how do both "
+                "companies' first quarters look, and how much can one quarter move?"),
               _("compare each company's first quarters of 2024 with its later quarters: how high do they start, and "
-                "when does ferro reach its usual level? Growth from 2024 to 2025 divides by 2024, so a slow start "
-                "makes it large. Then check each answer against what the quarters show.")),
+                "when does each reach its usual level? Growth from 2024 to 2025 divides by 2024, so a slow start "
+                "makes it large; and count the won deals in a quarter (the opportunities with outcome \"won\") to "
+                "see how much one large deal weighs. Then check each answer against what the quarters show.")),
              mistakes=(
-                 Mistake(_choice_is("A"), _("ferro's extra MQLs mostly do not become SQLs (task 4). Look at its "
-                                            "bookings quarter by quarter in 2024 and 2025.")),
-                 Mistake(_choice_is("C"), _("nothing in the data records a price change: ferro's average won deal is "
-                                            "about the same in both years. Look at its bookings quarter by quarter.")),
-                 Mistake(_choice_is("D"), _("lumen's bookings rose from 2024 to 2025; churn after the sale does not "
-                                            "lower bookings. Look at both firms' first quarters.")),
+                 Mistake(chose(GROWTH_CHOICES, "usable_reading"),
+                         _("growth over these two years says when each pipeline filled and which large deals closed, "
+                           "before it says anything about the handoff: look at each company's first quarters of 2024. "
+                           "And two firms that differ in more than alignment cannot isolate what alignment adds.")),
+                 Mistake(chose(GROWTH_CHOICES, "price_rises"),
+                         _("nothing in the data records a price change: bookings move with the number and the size of "
+                           "the deals won. Look at each company's first quarters of 2024.")),
+                 Mistake(chose(GROWTH_CHOICES, "churn"),
+                         _("bookings count new deals won; churn after the sale does not lower them. Look at both "
+                           "companies' first quarters of 2024.")),
+             ), choices=GROWTH_CHOICES),
+        Task("q6", "sla", _sla_verdict,
+             (_("fill in every key of the shape in the task, then run alignment.sla_problems(sla, TARGET, AVERAGE_DEAL, "
+                "RATES, weeks=WEEKS): it lists what is still wrong, each with why it matters. Start from your plan of "
+                "task 3: marketing's MQLs a week and the rates both teams agreed."),
+              _("the MQLs a week must add up to the target at the lead value you commit to: with a minimum MQL → SQL "
+                "rate, the MQLs needed are the SQLs of the reverse funnel ÷ that minimum (rounded up), ÷ WEEKS; "
+                "alignment.mqls_needed(TARGET, AVERAGE_DEAL, RATES, sla[\"lead_value\"]) does the arithmetic. The "
+                "lead-value minimum is no lower than the agreed rates assume (RATES[\"sal\"] × RATES[\"sql\"] for "
+                "MQL → SQL); the acceptance clock is no longer than the response clock; each escalation has a trigger "
+                "from alignment.SLA_TRIGGERS, a threshold that fits it, one named role as owner and a path of roles "
+                "above it.")),
+             mistakes=(
+                 Mistake(_volume_only, _("your SLA commits marketing to a number of MQLs and nothing about what they "
+                                         "are worth. argo's marketing already counts MQLs; the page must also say what "
+                                         "a lead is worth: add lead_value, {\"metric\": …, \"minimum\": …}, with a "
+                                         "metric of alignment.LEAD_VALUE_METRICS.")),
+                 Mistake(_one_clock, _("your SLA has one clock for sales. Module 04 keeps two apart: the hours within "
+                                       "which sales accepts or rejects each MQL (acceptance_hours), and the hours "
+                                       "within which it first contacts it (response_hours). A lead can be accepted at "
+                                       "once and then left unanswered.")),
              )),
     )

@@ -1,24 +1,43 @@
 """Exercise 05 · career paths: pooling three companies' moves, the wait for a first promotion, the
-transition matrix by function, the exit door out of a role, the fit formula, and Sam's way out of sales."""
+transition matrix by function, the exit door out of a role, the fit formula, Sam's way out of sales, and the design
+deliverable: the learner's own two-year plan, checked by :func:`careers.plan_problems` at the pooled median pace
+(any plan that meets its rules passes; the note to the manager is graded by hand).
+
+The three companies are the graded ones (argo, vela, tide), drawn anew for each cohort: no text here may state
+one of their numbers. Sam's move follows from Sam's fit and the course's career map, never from which moves a
+handful of synthetic people happened to make."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from smarketing import careers
-from smarketing.exercises.shared import close, company, same_or_nan
+from smarketing.exercises.shared import close, company, design_verdict, same_or_nan
 from smarketing.exercises.task import Mistake, Task
-from smarketing.exercises.verifiers import choice, function, is_number, not_a_data_frame, number
+from smarketing.exercises.verifiers import (
+    choice,
+    function,
+    is_number,
+    not_a_data_frame,
+    number,
+)
 from smarketing.messages import _
 
-CAREER_COMPANIES = ("lumen", "ferro", "bloom")
+CAREER_COMPANIES = ("argo", "vela", "tide")
 
-# Sam: a ferro sales rep who builds the team's pipeline reports and wonders what comes next. The persona
+# The doors out of sales on the course's career map (module 05), whatever a few companies' records show: seed 000's
+# skill crossing into marketing; seed 004's moves between functions, which the data shows as sales reps becoming
+# junior operations specialists; the public handbooks' sales reps who move into marketing or sales operations, the
+# systems-and-data work of revenue operations, a path "many analytical salespeople" move into.
+CAREER_MAP_FROM_SALES = ("marketing", "operations", "revops")
+
+# Sam: an argo sales rep who builds the team's pipeline reports and wonders what comes next. The persona
 # of the choice task and the reflection of exercise 05, rated by Sam from 1 (beginner) to 5 (strong).
 SAM: dict[str, int] = {"communication": 4, "negotiation": 3, "resilience": 3, "relationship building": 4,
                        "market insight": 4, "data analysis": 4, "systems and tools": 4, "strategy": 3,
@@ -46,13 +65,33 @@ def first_promotion_waits(role: str = "Sales Rep", names: tuple[str, ...] = CARE
     return durations.loc[(durations["function"] == function) & (durations["from_level"] == level), "years"]
 
 
-def best_reachable_path(ratings: dict[str, float], current: str = "sales") -> str:
-    """The path with the best :func:`careers.skills_fit` among those that somebody in the three companies
-    has moved to from ``current``."""
-    lateral = careers.lateral_moves(pooled("career_moves"))
-    reachable = set(lateral.loc[(lateral["from_function"] == current) & (lateral["moves"] > 0), "to_function"])
+def best_move_out_of_sales(ratings: dict[str, float]) -> str:
+    """Task 6's rule: the door out of sales on the course's career map (:data:`CAREER_MAP_FROM_SALES`) with the
+    best :func:`careers.skills_fit`."""
     fits = careers.skills_fit(ratings)
-    return str(fits.loc[fits["path"].isin(reachable), "path"].iloc[0])
+    return str(fits.loc[fits["path"].isin(CAREER_MAP_FROM_SALES), "path"].iloc[0])
+
+
+def _sales_destinations() -> pd.Series:
+    """The functions that sales people of the three companies moved to, with the number of moves, most first."""
+    lateral = careers.lateral_moves(pooled("career_moves"))
+    out = lateral[(lateral["from_function"] == "sales") & (lateral["moves"] > 0)]
+    return out.set_index("to_function")["moves"].sort_values(ascending=False, kind="stable")
+
+
+def best_observed_path(ratings: dict[str, float]) -> str | None:
+    """A mistake of task 6: the best fit among the functions that somebody in the three companies happened to
+    move to from sales (a small sample's artefact, not a rule); None if nobody moved out of sales."""
+    fits = careers.skills_fit(ratings)
+    observed = fits.loc[fits["path"].isin(_sales_destinations().index), "path"]
+    return str(observed.iloc[0]) if len(observed) else None
+
+
+def most_common_destinations() -> tuple[str, ...]:
+    """A mistake of task 6: the door that most of the three companies' sales people went through (several if
+    they tie; none if nobody left sales)."""
+    destinations = _sales_destinations()
+    return tuple(str(d) for d in destinations.index[destinations == destinations.max()]) if len(destinations) else ()
 
 
 def _unless_right(wrong: Callable[[], float], right: Callable[[], float]) -> Callable[[object], bool]:
@@ -74,7 +113,7 @@ def _pooled_moves_problem(answer: object) -> str | None:
         return (_("your table has {rows} rows, more than the three companies' moves together: are some "
                   "rows repeated?", rows=len(answer)) if more else
                 _("your table has {rows} rows, fewer than the three companies' moves together: stack all of "
-                  "lumen's, ferro's and bloom's moves.", rows=len(answer)))
+                  "argo's, vela's and tide's moves.", rows=len(answer)))
     if not answer["move_id"].is_unique:
         return _("some `move_id`s appear more than once: each company numbers its moves from M00001. Make the "
                  "ids unique, for example by prefixing them with the company name.")
@@ -82,7 +121,7 @@ def _pooled_moves_problem(answer: object) -> str | None:
         return _("different people share an `employee_id`: each company numbers its staff from E0001. Make the "
                  "ids unique, for example by prefixing them with the company name.")
     if set(answer["company"].astype(str)) != set(CAREER_COMPANIES):
-        return _("the `company` column should name each row's company: lumen, ferro or bloom.")
+        return _("the `company` column should name each row's company: argo, vela or tide.")
     return None
 
 
@@ -182,6 +221,44 @@ def _matrix_is(variant: Callable[[], pd.DataFrame]) -> Callable[[object], bool]:
     return looks_like
 
 
+PLAN_GIVEN = ("my_ratings", "my_target", "my_start")
+
+
+@cache
+def pooled_pace(names: tuple[str, ...] = CAREER_COMPANIES) -> pd.DataFrame:
+    """The median pace of promotion that the design deliverable's plan is held to: :func:`careers.promotion_pace`
+    (early: from levels 1 and 2; later: from level 3 up) on the graded companies' staff records pooled."""
+    return careers.promotion_pace(careers.promotion_durations(pooled("career_moves", names), pooled("employees", names)))
+
+
+def plan_design_problems(plan: Any, my_ratings: Any = None, my_target: Any = None, my_start: Any = None) -> list[str]:
+    """The design deliverable's rules (:func:`careers.plan_problems`) at the pooled median pace (:func:`pooled_pace`),
+    within two years."""
+    return careers.plan_problems(plan, my_ratings, my_target, my_start, pooled_pace(), years=2.0)
+
+
+def _plan_verdict(answer: Any, my_ratings: Any = None, my_target: Any = None, my_start: Any = None) -> str | None:
+    """What is wrong with a learner's two-year plan: the first few problems in words, or None when it meets every
+    rule (many plans do; the note to the manager, graded by hand, judges which is best)."""
+    undefined = [name for name, value in zip(PLAN_GIVEN, (my_ratings, my_target, my_start), strict=True)
+                 if value is None]
+    if undefined:
+        return _("the check reads your plan with {names}, which you have not defined yet: store them in the same cell "
+                 "as `my_plan`, and run it.", names=", ".join(f"`{name}`" for name in undefined))
+    problems = plan_design_problems(answer, my_ratings, my_target, my_start)
+    return design_verdict(problems, _("plan"))
+
+
+def _target_is_a_path(answer: Any, my_target: Any = None, **given: Any) -> bool:
+    return isinstance(my_target, str) and my_target.strip().lower() in careers.PATHS
+
+
+def _skills_as_columns(answer: Any, **given: Any) -> bool:
+    """A plan with one column per skill (a grid) instead of one row per quarter."""
+    return isinstance(answer, pd.DataFrame) and "skill" not in answer.columns and bool(
+        set(map(str, answer.columns)) & set(careers.SKILLS))
+
+
 def tasks() -> tuple[Task, ...]:
     """The tasks of exercise 05, in order."""
 
@@ -220,10 +297,10 @@ def tasks() -> tuple[Task, ...]:
 
     def exit_cases() -> list[tuple[tuple, float]]:
         """Copies for the learner's function: one that filters in place must not change the cached moves."""
-        moves, lumen = pooled("career_moves"), pooled("career_moves", ("lumen",))
+        moves, argo = pooled("career_moves"), pooled("career_moves", ("argo",))
         return [((moves.copy(), "Sales Rep"), careers.role_exit_share(moves, "Sales Rep")),
                 ((moves.copy(), "Marketing Associate"), careers.role_exit_share(moves, "Marketing Associate")),
-                ((lumen.copy(), "Sales Rep"), careers.role_exit_share(lumen, "Sales Rep"))]
+                ((argo.copy(), "Sales Rep"), careers.role_exit_share(argo, "Sales Rep"))]
 
     def describe_exit(args: tuple) -> str:
         moves, role = args
@@ -231,11 +308,12 @@ def tasks() -> tuple[Task, ...]:
         return _(" (role '{role}', moves of {names})", role=role, names=names)
 
     def move_choice(answer: object) -> str | None:
-        return choice([best_reachable_path(SAM)], careers.PATHS)(answer)
+        return choice([best_move_out_of_sales(SAM)], careers.PATHS)(answer)
 
-    def best_fit_outside(current: str = "sales") -> str:
-        fits = careers.skills_fit(SAM)
-        return str(fits.loc[fits["path"] != current, "path"].iloc[0])
+    def is_other_than_right(answer: object, wrong: str | tuple[str, ...] | None) -> bool:
+        chosen = str(answer).strip().lower()
+        wrongs = (wrong,) if isinstance(wrong, str) else wrong or ()
+        return chosen in wrongs and chosen != best_move_out_of_sales(SAM)
 
     def column_shares() -> pd.DataFrame:
         counts = _transitions(normalize=False)
@@ -244,7 +322,7 @@ def tasks() -> tuple[Task, ...]:
     return (
         Task("q1", "pooled_moves", _pooled_moves_problem,
              (_("stack the three `career_moves` tables with pd.concat, after adding a `company` column to each and "
-                "prefixing every id (move_id, employee_id) with the company name, e.g. 'lumen:E0001'."),
+                "prefixing every id (move_id, employee_id) with the company name, e.g. 'argo:E0001'."),
               _("for each name and company in companies.items(), work on a .copy() of career_moves: put the name in "
                 "front of every move_id and every employee_id (strings add with +, with a ':' between), and add a "
                 "column `company` holding the name. Collect the three tables in a list and stack them with "
@@ -269,8 +347,8 @@ def tasks() -> tuple[Task, ...]:
                          _("that is the mean; the task asks for the median, which a few very long waits do not pull "
                            "up.")),
                  Mistake(_unless_right(rep_wait_collided, rep_wait),
-                         _("some hire dates came from the wrong person: without unique ids, lumen's E0001 is matched "
-                           "with ferro's and bloom's E0001 too. Pool with unique ids (careers.stack_companies).")),
+                         _("some hire dates came from the wrong person: without unique ids, argo's E0001 is matched "
+                           "with vela's and tide's E0001 too. Pool with unique ids (careers.stack_companies).")),
                  Mistake(lambda a: any(_unless_right(lambda v=v: v, rep_wait)(a) for v in rep_wait_too_broad()),
                          _("check two things: that you kept only the promotions out of 'Sales Rep' (not function "
                            "changes, not promotions from higher levels), and that you pooled all three companies.")),
@@ -343,18 +421,38 @@ def tasks() -> tuple[Task, ...]:
                          _("you took a plain mean; weight each rating by the skill's weight.")),
              )),
         Task("q6", "sams_move", move_choice,
-             (_("compute careers.skills_fit(sam), then look at careers.lateral_moves of the pooled moves: which "
-                "functions have sales reps actually moved to? Among them, take Sam's best fit."),
-              _("careers.lateral_moves of the pooled moves has the columns from_function, to_function and moves: its "
-                "rows with from_function \"sales\" show where sales people went. careers.skills_fit(sam) lists the "
-                "paths from the best fit to the worst: take the first of them among those destinations, as one of "
-                "the four function names in lower case.")),
+             (_("compute careers.skills_fit(sam): it lists the four paths from Sam's best fit to the worst. Sam is "
+                "leaving sales, and the career map of the task opens every other function to a sales rep."),
+              _("careers.skills_fit(sam) is sorted best first: leave out the row of the function Sam is leaving and "
+                "take the path of the first row that is left, as one of the four function names in lower case. The "
+                "moves you counted in task 3 show which doors were used, not which exist: they play no part in "
+                "the rule.")),
              mistakes=(
                  Mistake(lambda a: str(a).strip().lower() == "sales",
-                         _("Sam wants to leave sales within two years: choose another function.")),
-                 Mistake(lambda a: (str(a).strip().lower() == best_fit_outside()
-                                    and best_fit_outside() != best_reachable_path(SAM)),
-                         _("that function fits Sam best after sales, but nobody in the three companies has moved "
-                           "there from sales: the task asks for a move somebody has made.")),
+                         _("Sam wants to leave sales within two years: sales may fit Sam best today, but the task "
+                           "asks for the best fit among the doors out of sales.")),
+                 Mistake(lambda a: is_other_than_right(a, best_observed_path(SAM)),
+                         _("that is Sam's best fit among the functions that sales reps of argo, vela and tide happened "
+                           "to move to. A handful of moves shows which doors a few people used, not which exist: the "
+                           "career map opens three doors out of sales. Choose by Sam's fit among all three.")),
+                 Mistake(lambda a: is_other_than_right(a, most_common_destinations()),
+                         _("that is the door the three companies' sales people used most, but a common move is not "
+                           "Sam's best fit: compare Sam's fit with each door of the career map.")),
              )),
+        Task("q7", "my_plan", _plan_verdict,
+             (_("run careers.plan_problems(my_plan, my_ratings, my_target, my_start, pace): it lists what is still "
+                "wrong, each with why it matters. First check that the target is within two years: "
+                "careers.years_to_reach(my_start, my_target, pace)."),
+              _("the skill gaps of the target's path are weight × (5 − rating), as careers.skill_gaps(my_ratings, "
+                "path, top=6) ranks them, with path = careers.role_function()[my_target]: give the first quarters to "
+                "the first skills of that list, one skill a quarter, and number the quarters from 1; a skill may come "
+                "back later. Each row's evidence is what your manager will see, not what you will do.")),
+             mistakes=(
+                 Mistake(_target_is_a_path,
+                         _("`my_target` names a path; the plan aims at a role on it, a job title such as the ones of "
+                           "careers.ladder_table().")),
+                 Mistake(_skills_as_columns,
+                         _("your plan has a column per skill. Give it one row per quarter, with the columns quarter, "
+                           "skill, action and evidence.")),
+             ), given=PLAN_GIVEN),
     )

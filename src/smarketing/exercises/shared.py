@@ -23,6 +23,22 @@ def company(name: str) -> Company:
     return load_company(name)
 
 
+SHOWN_PROBLEMS = 3  # the problems of a design that one check names; the rest are counted
+
+
+def design_verdict(problems: list[str], design: str) -> str | None:
+    """A design deliverable's verdict from the library's list of its problems: None when it meets every rule,
+    else the first few problems in words and how many more there are (``design`` names it: "RACI", "plan")."""
+    if not problems:
+        return None
+    if len(problems) == 1:
+        return problems[0]
+    more = len(problems) - SHOWN_PROBLEMS
+    return _("your {design} has {count} problems. {shown}{more}", design=design, count=len(problems),
+             shown=" ".join(problems[:SHOWN_PROBLEMS]),
+             more=_(" … and {more} more: fix these first, then check again.", more=more) if more > 0 else "")
+
+
 def cohort() -> str:
     """The cohort the graded companies were drawn for (``smarketing release --cohort``), as their data says."""
     return str(company("argo").params.get("cohort", ""))
