@@ -44,6 +44,10 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
 * alignment is *confounded* with segment mix: the aligned company also sells to larger, readier
   buyers, so a naive comparison of the companies overstates what alignment does."""
 
+# What company.json of a graded company holds: who it is and which data it is, nothing of what causes what.
+PUBLIC_PARAMETERS = ("name", "kind", "story", "period", "generator_version", "seed", "leads", "default_leads")
+
+
 def generate_company(name: str, seed: int | None = None, size: int | None = None,
                      progress: Callable[[str], None] | None = None,
                      overrides: dict[str, Any] | None = None, cohort: str | None = None,
@@ -60,7 +64,8 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
         cohort: for a graded company, the cohort of learners it is drawn for (default: the committed one).
 
     Returns:
-        The tables as DataFrames, and the true parameters (the content of company.json). The same arguments
+        The tables as DataFrames, and the true parameters (the content of company.json; for a graded company
+        only :data:`PUBLIC_PARAMETERS`, its cohort and the course company it is like). The same arguments
         always give the same data.
     """
     if name in COMPANIES:
@@ -114,6 +119,9 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
     ordered = {t: tables[t] for t in schema.TABLES if t in tables}
     params = profile.to_json(seed, size)
     if name in COHORT_COMPANIES:
+        # Learners see a graded company's name and story, not the causes their tasks ask them to find (its
+        # threshold, its response decay…): those stay with the generator, drawn again from the cohort's name.
+        params = {key: params[key] for key in PUBLIC_PARAMETERS if key in params}
         params.update(cohort=cohort, like=COHORT_COMPANIES[name].like)
     return ordered, params
 
@@ -135,7 +143,8 @@ def write_readme(folder: str | os.PathLike[str]) -> Path:
         "# Datasets",
         "",
         "Synthetic companies for the course, made by `smarketing generate` (seeded: the same seed gives the same",
-        "bytes). Each folder holds one CSV per table and `company.json`, the true parameters the generator used.",
+        "bytes). Each folder holds one CSV per table and `company.json`, the true parameters the generator used",
+        "(for the graded companies only who they are and their cohort: their causes are for learners to find).",
         "Regenerate them all with `make datasets`. *This file is written by `smarketing dictionary`; do not edit it.*",
         "",
         "| company | kind | story | leads | alignment |",
