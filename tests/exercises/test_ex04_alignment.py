@@ -429,9 +429,9 @@ def test_q6_each_broken_rule_is_named_and_no_figure_is_given_away():
 def test_q6_the_agreed_rates_make_the_same_volume_both_ways():
     """At the agreed rates' lead value, the MQLs worked back from the SQLs (÷ MQL → SQL at once) are those of task 3
     (÷ SQL rate, rounded, ÷ SAL rate): the model SLA commits to task 3's volume in this cohort."""
-    from smarketing import alignment
+    from smarketing import sla_rules
     from smarketing.exercises import ex04_alignment
 
     target, deal, _reps = _givens()
     value = {"metric": "mql_to_sql_rate", "minimum": _RATES["sal"] * _RATES["sql"]}
-    assert abs(alignment.mqls_needed(target, deal, ex04_alignment.SLA_RATES, value) - _needed()) <= 1
+    assert abs(sla_rules.mqls_needed(target, deal, ex04_alignment.SLA_RATES, value) - _needed()) <= 1

@@ -1,7 +1,7 @@
 """Exercise 04 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
 "aligned firms grow faster" (its options lettered per cohort), and the design deliverable: a one-page SLA for argo,
-checked by :func:`alignment.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
+checked by :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
 
 vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
 no text here may state one of their numbers. The SLA's target, average deal and reps come from argo's own
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smarketing import alignment, attribution, funnel
+from smarketing import alignment, attribution, funnel, sla_rules
 from smarketing.exercises import shared
 from smarketing.exercises.shared import close, company, design_verdict
 from smarketing.exercises.task import Mistake, Task
@@ -327,10 +327,10 @@ def _segment_rate_average(weights: str | None) -> pd.Series:
 
 
 def sla_design_problems(sla: Any) -> list[str]:
-    """The design deliverable's rules, by :func:`alignment.sla_problems`, on task 3's target, average deal,
+    """The design deliverable's rules, by :func:`sla_rules.sla_problems`, on task 3's target, average deal,
     agreed rates and weeks (argo's own records, as the setup cell computes them)."""
     target, average_deal, _reps = sla_givens()
-    return alignment.sla_problems(sla, target, average_deal, SLA_RATES, weeks=SLA_WEEKS)
+    return sla_rules.sla_problems(sla, target, average_deal, SLA_RATES, weeks=SLA_WEEKS)
 
 
 def _sla_verdict(answer: Any) -> str | None:
@@ -574,21 +574,21 @@ def tasks() -> tuple[Task, ...]:
                            "companies' first quarters of 2024.")),
              ), choices=GROWTH_CHOICES),
         Task("q6", "sla", _sla_verdict,
-             (_("fill in every key of the shape in the task, then run alignment.sla_problems(sla, TARGET, AVERAGE_DEAL, "
+             (_("fill in every key of the shape in the task, then run sla_rules.sla_problems(sla, TARGET, AVERAGE_DEAL, "
                 "RATES, weeks=WEEKS): it lists what is still wrong, each with why it matters. Start from your plan of "
                 "task 3: marketing's MQLs a week and the rates both teams agreed."),
               _("the MQLs a week must add up to the target at the lead value you commit to: with a minimum MQL → SQL "
                 "rate, the MQLs needed are the SQLs of the reverse funnel ÷ that minimum (rounded up), ÷ WEEKS; "
-                "alignment.mqls_needed(TARGET, AVERAGE_DEAL, RATES, sla[\"lead_value\"]) does the arithmetic. The "
+                "sla_rules.mqls_needed(TARGET, AVERAGE_DEAL, RATES, sla[\"lead_value\"]) does the arithmetic. The "
                 "lead-value minimum is no lower than the agreed rates assume (RATES[\"sal\"] × RATES[\"sql\"] for "
                 "MQL → SQL); the acceptance clock is no longer than the response clock; each escalation has a trigger "
-                "from alignment.SLA_TRIGGERS, a threshold that fits it, one named role as owner and a path of roles "
+                "from sla_rules.SLA_TRIGGERS, a threshold that fits it, one named role as owner and a path of roles "
                 "above it.")),
              mistakes=(
                  Mistake(_volume_only, _("your SLA commits marketing to a number of MQLs and nothing about what they "
                                          "are worth. argo's marketing already counts MQLs; the page must also say what "
                                          "a lead is worth: add lead_value, {\"metric\": …, \"minimum\": …}, with a "
-                                         "metric of alignment.LEAD_VALUE_METRICS.")),
+                                         "metric of sla_rules.LEAD_VALUE_METRICS.")),
                  Mistake(_one_clock, _("your SLA has one clock for sales. Module 04 keeps two apart: the hours within "
                                        "which sales accepts or rejects each MQL (acceptance_hours), and the hours "
                                        "within which it first contacts it (response_hours). A lead can be accepted at "
