@@ -15,7 +15,9 @@ import pandas as pd
 from smarketing import roles, schema
 from smarketing.exercises import company, find_task
 from tests.conftest import ROOT
-from tests.test_roles import RACI  # a right design, written by hand: the one tests/test_roles.py checks rule by rule
+from tests.test_roles import (
+    RACI,  # a right design, written by hand: the one tests/test_roles.py checks rule by rule
+)
 
 task = partial(find_task, "01_roles")
 FUNCTIONS = ["marketing", "sales", "operations", "revops"]
@@ -213,7 +215,6 @@ def test_q5_biggest_company_excess():
     for block in other:
         task("q5").assert_check_failed(block, "that is not the best choice")
     task("q5").assert_check_failed("content", "answer with one of: 'marketing: prospect by phone', ")
-
 
 
 def test_q6_the_raci_passes_any_design_that_meets_the_rules():
