@@ -6,13 +6,18 @@ refuses an unknown notebook and a folder in use."""
 
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 
 import nbformat
+import pandas as pd
 import pytest
 
 from smarketing import notebooks
+from smarketing import report as reports
 from smarketing.cli import main
+from smarketing.datasets import load_company
 from smarketing.datasets.crm import import_files
 from tests.conftest import ROOT
 from tests.datasets.crm.exports import hubspot, partial_imports, salesforce
@@ -33,17 +38,171 @@ def _errors(path) -> list:
     return [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-@pytest.mark.parametrize("which", ["contacts_only", "nothing_won"])
-def test_every_module_runs_on_a_partial_export(which, partial, tmp_path):
-    notebooks.run_on_company(partial[which], tmp_path / "results", ROOT / "course")
-    for path in sorted((tmp_path / "results").glob("*.ipynb")):
+def _no_owners_no_first_contact(company, folder):
+    """A HubSpot export whose contacts have no owner and no first-contact date, imported: the shape that made
+    module 03 divide by zero reps and every MQL look "never contacted"."""
+    files = hubspot(company, folder / "export")
+    contacts = pd.read_csv(files[0], dtype=str, keep_default_na=False)
+    contacts["Contact owner"] = ""
+    contacts.drop(columns=["First Engagement Date"]).to_csv(files[0], index=False)
+    return import_files(files, folder / "acme")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, companies):
+    """Every module run once on the ownerless HubSpot import; several tests read the same pages."""
+    folder = tmp_path_factory.mktemp("report")
+    company = _no_owners_no_first_contact(companies["lumen"], folder)
+    written = notebooks.run_on_company(company, folder / "results", ROOT / "course")
+    return folder / "results", written
+
+
+@pytest.fixture(scope="module")
+def contacts_only_report(tmp_path_factory, partial):
+    out = tmp_path_factory.mktemp("contacts-only") / "results"
+    notebooks.run_on_company(partial["contacts_only"], out, ROOT / "course")
+    return out
+
+
+def _no_error_anywhere(out):
+    executed = sorted(out.glob("*.ipynb"))
+    assert len(executed) == 7
+    for path in executed:
         errors = _errors(path)
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}" if errors else ""
-    assert len(list((tmp_path / "results").glob("*.html"))) == 7
-    if which == "contacts_only":
-        html = (tmp_path / "results" / "03_funnel_handoff.html").read_text()
-        assert "has no deals in its data, so this step is skipped" in html
-        assert "has no touchpoints in its data" in (tmp_path / "results" / "04_alignment.html").read_text()
+        assert not _has_class((out / f"{path.stem}.html").read_text(), "smarketing-stopped")
+    assert len(list(out.glob("*.html"))) == 8  # the seven modules and the cover page
+
+
+@pytest.mark.parametrize("which", ["report", "contacts_only_report"])
+def test_every_module_runs_with_no_error_output(which, request):
+    out = request.getfixturevalue(which)
+    _no_error_anywhere(out[0] if isinstance(out, tuple) else out)
+
+
+def test_every_module_runs_on_an_export_with_nothing_won(partial, tmp_path):
+    notebooks.run_on_company(partial["nothing_won"], tmp_path / "results", ROOT / "course")
+    _no_error_anywhere(tmp_path / "results")
+
+
+def test_a_deals_less_import_says_what_it_skips(contacts_only_report):
+    html = (contacts_only_report / "03_funnel_handoff.html").read_text()
+    assert "has no deals in its data, so this step is skipped" in html
+    assert "has no touchpoints in its data" in (contacts_only_report / "04_alignment.html").read_text()
+    cover = (contacts_only_report / "index.html").read_text()
+    assert "opportunities" in cover.split("Missing")[1]  # the deals the export lacked, listed as missing
+
+
+def _has_class(html: str, name: str) -> bool:
+    """Whether an element of the page has the class ``name`` (the page's style sheet names every class)."""
+    return re.search(rf'class="[^"]*\b{name}\b', html) is not None
+
+
+def _text(html: str) -> str:
+    """The visible text of a page, roughly: tags and the scripts' and styles' contents left out."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.DOTALL)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_report_hides_code_and_learner_tasks_and_labels_the_course_examples(report):
+    out, written = report
+    page = (out / "03_funnel_handoff.html").read_text()
+    for hidden in ("jp-InputArea-editor", "jp-InputPrompt", "jp-OutputPrompt"):  # code and prompts
+        assert not _has_class(page, hidden), hidden
+    assert "mql_outcomes" not in _text(page)  # no code, not even in a hidden block
+    assert "Check yourself" not in _text(page)  # a learner's questions are not presented
+    assert "Course example (lumen and ferro), not acme&#x27;s data" in page or \
+        "Course example (lumen and ferro), not acme's data" in _text(page)
+    assert '<a href="index.html">' in page  # back to the cover
+    assert [p.name for p in written] == [f"{p.stem}.html" for p in notebooks.parametrised_notebooks(ROOT / "course")]
+
+
+def test_show_code_shows_it(report):
+    out, _written = report
+    notebook = nbformat.read(out / "03_funnel_handoff.ipynb", as_version=4)
+    shown = reports.module_html(notebook, "acme", "03 · The funnel and the handoff", show_code=True)
+    assert _has_class(shown, "jp-InputArea-editor") and "mql_outcomes" in _text(shown)
+
+
+def test_unmeasured_figures_say_so_and_no_made_up_figure_appears(report):
+    out, _written = report
+    funnel_page, kpis_page = (_text((out / f"{name}.html").read_text()) for name in ("03_funnel_handoff", "02_kpis"))
+    assert "not in your data" in funnel_page and "not in your data" in kpis_page
+    assert "has no first-response times in its data" in funnel_page  # where the MQLs went: not "never contacted"
+    assert "new MQLs per rep per week: not in your data" in funnel_page
+    assert "share 1.000" not in funnel_page and "1.000" not in funnel_page.split("Leakage")[1].split("Speed to lead")[0]
+    executed = nbformat.read(out / "02_kpis.ipynb", as_version=4)
+    scorecard = next(c for c in executed.cells if "dashboard.scorecard(" in c.source)
+    table = scorecard.outputs[0]["data"]["text/plain"]
+    for kpi in ("lead_leakage_rate", "speed_to_lead_minutes", "cost_per_lead", "customer_acquisition_cost"):
+        row = [line for line in table.splitlines() if kpi in line][-1]  # pandas wraps: acme's block is the last
+        assert row.rstrip().endswith("not in your data"), row
+
+
+def test_module_03_compares_the_company_with_the_three(report):
+    out, _written = report
+    executed = nbformat.read(out / "03_funnel_handoff.ipynb", as_version=4)
+    for source in ("funnel.stage_counts(c.leads", "funnel.observed_rates(c.leads", "handoff_speed(c)",
+                   "pipeline_velocity_from("):
+        cell = next(c for c in executed.cells if source in c.source)
+        shown = json.dumps([o.get("data", {}) for o in cell.outputs])
+        assert "acme" in shown and "ferro" in shown, source
+
+
+def test_the_cover_page_says_what_the_export_held_and_what_was_set_aside(report):
+    out, _written = report
+    cover = (out / "index.html").read_text()
+    text = _text(cover)
+    assert "Workshop report: acme" in text and "hubspot-contacts.csv" in text and "hubspot-deals.csv" in text
+    assert re.search(r"leads 400 \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d", text)
+    for section in ("Approximated", "Missing", "Unmeasured", "touchpoints", "campaigns.spend"):
+        assert section in text
+    links = re.findall(r'<li><a href="([^"]+)"', cover)
+    assert links == [f"{p.stem}.html" for p in notebooks.parametrised_notebooks(ROOT / "course")]
+
+
+def test_the_cover_page_escapes_the_name_and_renders_any_list(report, hubspot_files, tmp_path):
+    folder = import_files(hubspot_files, tmp_path / "smith", name="Smith & <EMEA> <img src=x onerror=alert(1)>")
+    company = load_company(folder)
+    company.params["import"]["set_aside"] = [{"file": "deals.csv", "reason": "<b>no close date</b>", "lines": [3, 5]},
+                                             {"file": "contacts.csv", "reason": "a total row", "lines": [401]}]
+    company.params["import"]["pseudonymised"] = ["leads.owner_id", "<script>x</script>"]
+    cover = reports.cover_html(company, [reports.ModulePage(tmp_path / "03.html", "03 · Funnel")], tmp_path)
+    assert "<img" not in cover and "<script>x" not in cover and "<b>no close" not in cover
+    assert "Smith &amp; &lt;EMEA&gt;" in cover
+    text = _text(cover)
+    assert "deals.csv <b>no close date</b> 3, 5" in text and "contacts.csv a total row 401" in text
+    assert "Pseudonymised" in text and "<script>x</script>" in text
+    executed = nbformat.read(report[0] / "03_funnel_handoff.ipynb", as_version=4)
+    page = reports.module_html(executed, company.name, "03 · Funnel")
+    assert "<img src=x" not in page and "not Smith &amp; &lt;EMEA&gt;" in page
+
+
+def test_a_module_that_fails_stops_alone_and_the_run_says_where(tmp_path, monkeypatch):
+    """A cell that raises does not stop the other modules: its page shows how far it got, the cover marks it,
+    and the command prints one line per stopped module, never nbclient's traceback."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (tmp_path / "course.yml").write_text(
+        "title: t\nmodules:\n"
+        + "".join(f'  - {{id: "0{i}", title: M{i}, notebook: course/0{i}_m.ipynb, assignment: a{i}, checks: c{i}, '
+                  f"apps: [], minutes: 1, exercise_minutes: 1, learn: x}}\n" for i in (1, 2)))
+    for i, code in ((1, "1 / 0"), (2, "print('fine')")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("COMPANY = 'lumen'", metadata={"tags": ["parameters"]}),
+                                             nbformat.v4.new_code_cell(code)])
+        nbformat.write(nb, course / f"0{i}_m.ipynb")
+    with pytest.raises(notebooks.ModulesStopped, match=r"01_m stopped at cell 2 with ZeroDivisionError"):
+        notebooks.run_on_company("lumen", tmp_path / "out", course)
+    assert "fine" in (tmp_path / "out" / "02_m.html").read_text()
+    assert "stopped at an error" in (tmp_path / "out" / "index.html").read_text()
+    assert "ZeroDivisionError" in (tmp_path / "out" / "01_m.html").read_text()
+
+
+def test_the_course_tags_every_learner_task():
+    for path in notebooks.parametrised_notebooks(ROOT / "course"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            task = cell.cell_type == "markdown" and cell.source.lstrip().startswith(("✍️", "## ✅"))
+            assert task == (reports.LEARNER_TAG in cell.metadata.get("tags", [])), (path.name, cell.source[:60])
 
 
 @pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
@@ -130,3 +289,57 @@ def test_normalising_renames_every_widget_model_and_keeps_the_references():
         text = text.replace(old, new)
     again = notebooks.normalise(nbformat.reads(text, as_version=4), "05_career_paths")
     assert nbformat.writes(again) == nbformat.writes(stored)
+
+
+# ---- where a run may write: never the course's folders, and with --force only over its own files ----------
+
+def _hashes(*folders) -> dict:
+    import hashlib
+
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for f in folders for p in sorted(f.rglob("*")) if p.is_file()}
+
+
+def test_workshop_run_never_writes_into_the_course_nor_onto_a_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)  # `--out course` as a facilitator types it at the course's root
+
+    def never(data):  # were a folder accepted, fail here, before anything runs or is written
+        raise RuntimeError("the output folder was accepted")
+
+    monkeypatch.setattr(notebooks, "load_company", never)
+    kept = [ROOT / name for name in ("course", "datasets", "solutions", "exercises")]
+    before = _hashes(*kept)
+    for out in ("course", "datasets/x", "solutions/01_roles", "exercises/new"):
+        assert main(["workshop", "run", "--data", "lumen", "--out", out, "--notebooks", "01", "--force"]) == 1
+        err = capsys.readouterr().err
+        assert f"{out} is inside " in err and "one of the course's own folders" in err and "even with --force" in err
+    assert not (ROOT / "datasets" / "x").exists() and not (ROOT / "exercises" / "new").exists()
+    assert _hashes(*kept) == before
+    (tmp_path / "results.html").write_text("last quarter's report")
+    assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "results.html"), "--force"]) == 1
+    assert "results.html is a file, not a folder; nothing was written. Choose a folder, such as results/acme." in (
+        capsys.readouterr().err)
+    assert (tmp_path / "results.html").read_text() == "last quarter's report"
+
+
+def test_workshop_run_force_replaces_only_an_earlier_runs_own_files(tmp_path, capsys, monkeypatch):
+    from smarketing.datasets import store
+
+    out = tmp_path / "results"
+    notebooks.run_on_company("lumen", out, ROOT / "course", only=["01"])
+    recorded = json.loads((out / store.WRITTEN).read_text())
+    assert recorded["by"] == "smarketing workshop run"
+    assert set(recorded["files"]) == {p.name for p in out.iterdir()} - {store.WRITTEN}
+    assert {"01_roles.html", "01_roles.ipynb", "index.html"} <= set(recorded["files"])
+    (out / "notes.txt").write_text("what the room said")
+    before = _hashes(out)
+    assert main(["workshop", "run", "--data", "lumen", "--out", str(out), "--notebooks", "01", "--force"]) == 1
+    assert "holds 1 file(s) that `smarketing workshop run` did not write (notes.txt)" in capsys.readouterr().err
+    assert _hashes(out) == before
+    (out / "notes.txt").unlink()
+
+    def checks_passed(data):  # the folder was accepted: stop before running the module a second time
+        raise RuntimeError("the output folder was accepted")
+
+    monkeypatch.setattr(notebooks, "load_company", checks_passed)
+    with pytest.raises(RuntimeError, match="accepted"):
+        notebooks.run_on_company("lumen", out, ROOT / "course", only=["01"], force=True)

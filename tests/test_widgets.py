@@ -195,3 +195,12 @@ def test_the_facilitator_app_on_a_partial_export(companies, tmp_path_factory):
     assert isinstance(tabs.children[2], widgets.KPIDashboard)
     simulator = widgets.facilitator_app(load_company(partial["nothing_won"]), []).children[0]
     assert isinstance(simulator, widgets.FunnelSimulator) and "cannot measure the rate into Won" in simulator.summary.value
+
+
+def test_a_company_name_is_text_in_the_dashboard_not_markup(companies):
+    hostile = replace(companies["ferro"], name="Smith & <EMEA> <img src=x onerror=alert(1)>")
+    app = widgets.KPIDashboard([hostile, companies["lumen"]])
+    assert app.summary.value.startswith("<b>Smith &amp; &lt;EMEA&gt; &lt;img src=x onerror=alert(1)&gt;</b>, ")
+    assert "<img" not in app.summary.value and "<EMEA>" not in app.summary.value
+    assert repr(app).startswith("<KPIDashboard: KPI dashboard> Smith & <EMEA> <img src=x onerror=alert(1)>, ")
+    assert hostile.name in app.company.options  # a Dropdown shows its options as text

@@ -144,7 +144,7 @@ def _workshop_import(args: argparse.Namespace) -> int:
 
     try:
         folder = crm.import_files(args.files, args.out, mapping=args.mapping, force=args.force, name=args.name,
-                                  dayfirst=args.dayfirst)
+                                  dayfirst=args.dayfirst, strict=args.strict, keep_names=args.keep_names)
     except (OSError, ValueError) as error:  # refused data, mapping or folder: the message says why and what to do
         print(error, file=sys.stderr)
         return 1
@@ -157,17 +157,41 @@ def _workshop_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workshop_mapping(args: argparse.Namespace) -> int:
+    from smarketing.datasets.crm.draft import draft_mapping
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        print(_("{path} already exists; nothing was written. Choose another name with --out, or pass --force to "
+                "replace it.", path=out), file=sys.stderr)
+        return 1
+    try:
+        text, needed = draft_mapping(args.files, name=out.stem, path=out)
+        out.write_text(text, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(_("wrote {path}: check each line marked 'guessed'{needed}, then import with --mapping {path}.", path=out,
+            needed=_(" and fill in {fields}", fields=", ".join(needed)) if needed else ""))
+    return 0
+
+
 def _workshop_run(args: argparse.Namespace) -> int:
     from smarketing import notebooks
 
     course = datasets.datasets_dir().parent / "course"
     try:
-        written = notebooks.run_on_company(args.data, args.out, course, only=args.notebooks, force=args.force)
+        written = notebooks.run_on_company(args.data, args.out, course, only=args.notebooks, force=args.force,
+                                           show_code=args.show_code)
+    except notebooks.ModulesStopped as stopped:  # the pages are written; say which module stopped where
+        print(stopped, file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:  # bad data, an unknown notebook, an output folder in use
         print(error, file=sys.stderr)
         return 1
     for path in written:
         print(_("wrote {path}", path=path))
+    print(_("cover page: {path}", path=Path(args.out) / "index.html"))
     return 0
 
 
@@ -224,17 +248,31 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--name", default=None, help=_("company name (default: the folder's name)"))
     importer.add_argument("--force", action="store_true",
                           help=_("replace a folder that an earlier import wrote (never any other folder)"))
+    importer.add_argument("--strict", action="store_true",
+                          help=_("refuse the import for any row that cannot be used, instead of setting it aside "
+                                 "with a note"))
+    importer.add_argument("--keep-names", action="store_true",
+                          help=_("keep the owners' real names (default: stable pseudonyms, as results are shown to a "
+                                 "room)"))
     order = importer.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True, default=None,
                        help=_("read dates like 01/02/2025 as 1 February (default: decided from the dates)"))
     order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
                        help=_("read dates like 01/02/2025 as January 2 (default: decided from the dates)"))
     importer.set_defaults(run=_workshop_import)
+    drafter = steps.add_parser("mapping", help=_("draft a mapping file from your export's own columns and values"))
+    drafter.add_argument("--init", dest="files", nargs="+", required=True, metavar="FILE",
+                         help=_("the export's files (leads/contacts and deals/opportunities)"))
+    drafter.add_argument("--out", default="my-crm.yaml", help=_("the mapping file to write (default: my-crm.yaml)"))
+    drafter.add_argument("--force", action="store_true", help=_("replace the mapping file if it exists"))
+    drafter.set_defaults(run=_workshop_mapping)
     runner = steps.add_parser("run", help=_("execute the course notebooks on a company, as HTML"))
     runner.add_argument("--data", required=True, help=_("a company name or an imported company folder"))
     runner.add_argument("--out", default="workshop-results", help=_("folder for the HTML results"))
     runner.add_argument("--notebooks", nargs="*", default=[], help=_("only these notebooks (e.g. 02 03)"))
     runner.add_argument("--force", action="store_true", help=_("write into a folder that already holds files"))
+    runner.add_argument("--show-code", action="store_true",
+                        help=_("show the notebooks' code in the pages (default: hidden, a report to present)"))
     runner.set_defaults(run=_workshop_run)
 
     modules = commands.add_parser("modules", help=_("list the course's modules (from course.yml)"))

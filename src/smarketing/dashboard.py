@@ -121,8 +121,17 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
 # What each dashboard KPI is computed from, where a company's own CRM export may not hold it.
 KPI_NEEDS = {"marketing_spend": "campaigns.spend", "cost_per_lead": "campaigns.spend",
              "customer_acquisition_cost": "campaigns.spend", "quota_attainment": "employees.quarterly_quota",
-             "churn_rate": "accounts.churned_at",
+             "churn_rate": "accounts.churned_at", "lead_leakage_rate": "leads.first_response_minutes",
              **dict.fromkeys(["tickets", "cost_per_ticket", "resolution_hours", "csat"], "support_tickets")}
+
+# What each scorecard KPI needs, where a company's own CRM export may not hold it: shown "not in your data".
+SCORECARD_NEEDS = {"cost_per_lead": "campaigns.spend", "customer_acquisition_cost": "campaigns.spend",
+                   "lead_leakage_rate": "leads.first_response_minutes",
+                   "speed_to_lead_minutes": "leads.first_response_minutes",
+                   **dict.fromkeys(["bookings", "win_rate", "average_deal_size", "sales_cycle_days"], "opportunities"),
+                   **dict.fromkeys(["quota_attainment", "pipeline_coverage"], "employees.quarterly_quota"),
+                   **dict.fromkeys(["cost_per_ticket", "csat"], "support_tickets"),
+                   "net_promoter_score": "accounts.nps", "net_revenue_retention": "accounts.churned_at"}
 
 
 def number_format(value: float) -> str:
@@ -279,6 +288,9 @@ def scorecard(companies: Mapping[str, Company] | Sequence[Company]) -> pd.DataFr
             ("shared", "customer_acquisition_cost", "currency per customer"):
                 alignment.company_metrics(company)["cac"],
         }
+        for key in columns[company.name]:  # a stand-in (a spend of 0, no response times) is not a measurement
+            if key[1] in SCORECARD_NEEDS and not availability.has(company, SCORECARD_NEEDS[key[1]]):
+                columns[company.name][key] = _("not in your data")
     table = pd.DataFrame(columns)
     table.index.names = ["function", "kpi", "unit"]
     return table

@@ -20,7 +20,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from smarketing.datasets import COMPANIES, check_writable, load_company
+from smarketing.datasets import COMPANIES, check_writable, datasets_dir, load_company
+from smarketing.datasets.store import record_written, refuse_foreign
 from smarketing.messages import _
 
 KERNEL = "python3"
@@ -101,16 +102,23 @@ def execute(path: str | os.PathLike[str], output: str | os.PathLike[str] | None 
     """
     source = Path(path)
     notebook = nbformat.read(source, as_version=4)
-    notebook.metadata["kernelspec"] = KERNELSPEC  # opens with the right kernel in JupyterLab
-    notebook.metadata.pop("jupytext", None)  # authoring metadata, not the learner's business
     started = time.perf_counter()
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNEL, record_timing=False,
-                            resources={"metadata": {"path": str(cwd or source.parent)}})
-    client.execute(**({"env": {**os.environ, **env}} if env else {}))
+    _run(notebook, source, cwd, env, timeout)
     elapsed = time.perf_counter() - started
     notebook = normalise(notebook, source.stem)
     nbformat.write(notebook, Path(output) if output else source)
     return notebook, elapsed
+
+
+def _run(notebook: nbformat.NotebookNode, source: Path, cwd: str | os.PathLike[str] | None,
+         env: dict[str, str] | None, timeout: int) -> None:
+    """Execute ``notebook`` (read from ``source``) in place in a fresh kernel; CellExecutionError at the
+    first cell that fails, with the outputs up to it kept in ``notebook``."""
+    notebook.metadata["kernelspec"] = KERNELSPEC  # opens with the right kernel in JupyterLab
+    notebook.metadata.pop("jupytext", None)  # authoring metadata, not the learner's business
+    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNEL, record_timing=False,
+                            resources={"metadata": {"path": str(cwd or source.parent)}})
+    client.execute(**({"env": {**os.environ, **env}} if env else {}))
 
 
 def parametrised_notebooks(course: Path) -> list[Path]:
@@ -128,13 +136,52 @@ def parametrised_notebooks(course: Path) -> list[Path]:
     return found
 
 
+RUN = "smarketing workshop run"  # the command whose own reports --force may replace (its manifest's "by")
+
+
+def refuse_course_folder(out: Path, course: Path) -> None:
+    """Raise FileExistsError if ``out`` is, or is inside, one of the course's own folders: its notebooks
+    (``course``, and every folder course.yml names a notebook or the workshop app in), the datasets, and
+    nbgrader's solutions, exercises, submissions and feedback. A run writes ``<module>.ipynb`` files, which
+    would overwrite the course's notebooks of the same name; ``--force`` never allows it."""
+    from smarketing import manifest
+
+    course = course.resolve()
+    listed = manifest.load(course.parent)
+    root = listed.root
+    app = [root / listed.workshop_app] if listed.workshop_app else []
+    folders = {course, datasets_dir(), root / "datasets", *(p.parent for p in [*listed.notebooks(), *app])}
+    try:
+        from smarketing.grading import gradebook
+
+        graded = gradebook.folders(root)
+        folders |= {graded.source, graded.release, graded.submitted, graded.autograded, graded.feedback}
+    except Exception:  # noqa: BLE001 - a course nbgrader cannot read still has its graded folders to protect
+        folders |= {root / "solutions", root / "exercises"}
+    resolved = out.resolve()
+    for folder in sorted(folders):
+        if resolved.is_relative_to(folder.resolve()):
+            raise FileExistsError(_(
+                "{out} is inside {folder}, one of the course's own folders: `smarketing workshop run` never writes "
+                "there, even with --force, so that no course notebook or data is overwritten. Nothing was written; "
+                "choose a folder of its own, such as results/acme.", out=out, folder=folder))
+
+
 def run_on_company(data: str | os.PathLike[str], out: str | os.PathLike[str], course: Path,
-                   only: Sequence[str] = (), force: bool = False) -> list[Path]:
+                   only: Sequence[str] = (), force: bool = False, show_code: bool = False) -> list[Path]:
     """Execute the course notebooks on a company (a course name or an imported folder) and write each as
     HTML into ``out``. ``only`` picks notebooks by their number or name (e.g. "02", "03_funnel_handoff");
     ValueError names the available ones when one is unknown. A non-empty ``out`` is only written into with
-    ``force`` (FileExistsError otherwise)."""
-    from nbconvert import HTMLExporter
+    ``force``, and then only if it holds nothing but an earlier run's own files (recorded in its manifest,
+    :data:`smarketing.datasets.store.WRITTEN`); ``out`` is never one of the course's folders
+    (:func:`refuse_course_folder`). FileExistsError otherwise, NotADirectoryError if ``out`` is a file.
+
+    The pages are a report to present (:mod:`smarketing.report`): code hidden unless ``show_code``, learner
+    tasks left out, the course's example figures labelled, and a cover page, ``index.html``, with what the
+    export held and a link to each module. Returns the modules' pages. A module that stops at an error does
+    not stop the others: its page shows how far it got, and :class:`ModulesStopped` is raised once every
+    page and the cover are written."""
+    from smarketing import report
 
     available = parametrised_notebooks(course)
     picked = {o: [p for p in available if p.stem == o or p.stem.startswith(f"{o}_")] for o in only}
@@ -143,20 +190,70 @@ def run_on_company(data: str | os.PathLike[str], out: str | os.PathLike[str], co
         raise ValueError(_("No course notebook {unknown}. Available: {available} (give the number, e.g. 02, or "
                            "the name).", unknown=", ".join(unknown), available=", ".join(p.stem for p in available)))
     out = Path(out)
-    if not force:
-        check_writable(out, force=False)  # earlier results are only overwritten with --force
+    refuse_course_folder(out, course)  # even with --force
+    check_writable(out, force, example="results/acme")  # a file, a folder in use without --force, the current folder
+    if force:  # only an earlier run's own reports are replaced, never what the facilitator put beside them
+        refuse_foreign(out, by=RUN, example="results/acme")
     loaded = load_company(data)  # refuse bad data before running anything, with the loader's own report
     company = str(data) if str(data) in COMPANIES else str(loaded.folder.resolve())
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    titles = _module_titles(course)
+    pages = []
     for path in [p for p in available if not only or any(p in found for found in picked.values())]:
         executed = out / path.name
-        notebook, _seconds = execute(path, output=executed, cwd=course, env={COMPANY_VARIABLE: company})
-        body, _resources = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+        notebook, stopped = _execute_for_report(path, executed, course, {COMPANY_VARIABLE: company})
+        title = titles.get(path.resolve(), path.stem)
         html_path = out / f"{path.stem}.html"
-        html_path.write_text(body, encoding="utf-8")
+        html_path.write_text(report.module_html(notebook, loaded.name, title, show_code=show_code, stopped=stopped),
+                             encoding="utf-8")
         written.append(html_path)
+        pages.append(report.ModulePage(html_path, title, stopped))
+    (out / report.INDEX).write_text(report.cover_html(loaded, pages, out), encoding="utf-8")
+    record_written(out, [*written, *(p.with_suffix(".ipynb") for p in written), out / report.INDEX], by=RUN)  # for --force
+    if any(page.stopped for page in pages):
+        raise ModulesStopped([page.stopped for page in pages if page.stopped], out / report.INDEX)
     return written
+
+
+class ModulesStopped(RuntimeError):
+    """Some modules of a run stopped at an error; every page and the cover page were written all the same."""
+
+    def __init__(self, stops: list[str], cover: Path) -> None:
+        self.stops = stops
+        super().__init__(_("{stops}\nThe other modules and the cover page {cover} were written. The course "
+                           "should run on any imported company: please report this with your company.json "
+                           "(it holds no data) so that the module can be fixed; run on a course company (e.g. "
+                           "--data lumen) to see the module in full.", stops="\n".join(stops), cover=cover))
+
+
+def _module_titles(course: Path) -> dict[Path, str]:
+    """Each module's notebook with its title as a report names it, e.g. "03 · The funnel and the handoff"."""
+    from smarketing import manifest
+
+    loaded = manifest.load(course.parent)
+    return {(loaded.root / m.notebook).resolve(): f"{m.id} · {m.title}" for m in loaded.modules}
+
+
+def _execute_for_report(path: Path, output: Path, cwd: Path, env: dict[str, str]) -> tuple[nbformat.NotebookNode, str]:
+    """Execute a module for a report and store it at ``output``. Returns the executed notebook and, if a cell
+    failed, a line saying where and why ("" when it ran through): the notebook then holds the outputs up
+    to that cell, so that its page shows how far it got instead of a traceback on the terminal."""
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = nbformat.read(path, as_version=4)
+    stopped = ""
+    try:
+        _run(notebook, path, cwd, env, CELL_TIMEOUT)
+    except CellExecutionError as error:
+        failed = [n for n, cell in enumerate(notebook.cells)
+                  if any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
+        stopped = _("{module} stopped at cell {cell} with {error}: {detail}; the cells after it were not run.",
+                    module=path.stem, cell=failed[0] + 1 if failed else "?", error=error.ename,
+                    detail=str(error.evalue)[:300])
+    notebook = normalise(notebook, path.stem)
+    nbformat.write(notebook, output)
+    return notebook, stopped
 
 
 def course_notebooks() -> list[Path]:

@@ -20,6 +20,7 @@ Kind = Literal["id", "text", "category", "int", "float", "datetime", "date", "bo
 SEGMENTS = ("smb", "mid_market", "enterprise")
 REGIONS = ("north", "south", "east", "west")
 CHANNELS = ("paid_search", "paid_social", "content", "email", "webinar", "events", "partner", "referral")
+OTHER = ("other",)
 FUNCTIONS = ("marketing", "sales", "operations", "revops")
 OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost")
 OUTCOMES = ("won", "lost", "open")
@@ -62,6 +63,9 @@ class Column:
     unit: str = ""
     nullable: bool = False
     allowed: tuple[str, ...] = ()
+    # Values only an imported company has (a lead source the course does not know is "other"): allowed, but a
+    # category of the column only where the data holds one, so that no course table shows an empty row of them.
+    imported: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     references: str = ""  # "table.column" that this column points to
@@ -95,7 +99,8 @@ TABLES: dict[str, Table] = {
             (
                 _id("campaign_id", "Campaign identifier."),
                 Column("name", "text", "Campaign name."),
-                Column("channel", "category", "Marketing channel.", allowed=CHANNELS),
+                Column("channel", "category", "Marketing channel (`other` only in an imported company: a lead "
+                       "source the course does not know).", allowed=CHANNELS, imported=OTHER),
                 Column("start_date", "date", "First day of the campaign."),
                 Column("end_date", "date", "Last day of the campaign."),
                 Column("spend", "float", "Money spent on the campaign.", unit="currency", minimum=0),
@@ -108,7 +113,8 @@ TABLES: dict[str, Table] = {
                 _id("lead_id", "Lead identifier."),
                 Column("created_at", "datetime", "When the lead came in."),
                 _id("campaign_id", "Campaign that brought the lead in.", references="campaigns.campaign_id"),
-                Column("channel", "category", "Channel of that campaign.", allowed=CHANNELS),
+                Column("channel", "category", "Channel of that campaign (`other` only in an imported company).",
+                       allowed=CHANNELS, imported=OTHER),
                 Column("segment", "category", "Company size of the lead's organisation.", allowed=SEGMENTS),
                 Column("region", "category", "Sales region.", allowed=REGIONS),
                 Column("score", "int", "Lead score (fit + engagement).", unit="points", minimum=0, maximum=100),
@@ -140,12 +146,14 @@ TABLES: dict[str, Table] = {
             "opportunities", "Deals that sales opened from qualified leads.",
             (
                 _id("opportunity_id", "Opportunity identifier."),
-                _id("lead_id", "Lead the deal came from.", references="leads.lead_id"),
+                _id("lead_id", "Lead the deal came from (empty only in an imported company whose deals are not "
+                    "linked to its leads).", references="leads.lead_id", nullable=True),
                 _id("account_id", "Customer account, once the deal is won.", references="accounts.account_id",
                     nullable=True),
                 _id("owner_id", "Sales rep who owns the deal.", references="employees.employee_id"),
                 Column("created_at", "datetime", "When the opportunity was opened."),
-                Column("amount", "float", "Deal value (annual contract value).", unit="currency", minimum=0),
+                Column("amount", "float", "Deal value (annual contract value); empty only in an imported company "
+                       "whose export left it out.", unit="currency", minimum=0, nullable=True),
                 Column("stage", "category", "Current stage.", allowed=OPPORTUNITY_STAGES),
                 Column("closed_at", "datetime", "When the deal was won or lost; empty while open.", nullable=True),
                 Column("outcome", "category", "won, lost or still open.", allowed=OUTCOMES),
@@ -357,8 +365,9 @@ def _convert(column: Column, text: pd.Series) -> tuple[pd.Series, pd.Series]:
         return mapped.astype("boolean"), present & mapped.isna()
     if column.kind == "category":
         values = text.astype("string").str.strip()
-        known = values.where(values.isin(column.allowed))  # unknown values are reported by check_categories
-        return known.astype(pd.CategoricalDtype(list(column.allowed))), pd.Series(False, index=text.index)
+        held = [v for v in column.imported if (values == v).any()]
+        known = values.where(values.isin((*column.allowed, *held)))  # unknown values are reported by check_categories
+        return known.astype(pd.CategoricalDtype([*column.allowed, *held])), pd.Series(False, index=text.index)
     return text.astype("string").str.strip(), pd.Series(False, index=text.index)
 
 
@@ -410,7 +419,7 @@ def check_categories(table: Table, raw: pd.DataFrame, frame: pd.DataFrame) -> li
         if unknown.any():
             problems.append(Problem(table.file, column.name, _lines(unknown), _(
                 "unknown value(s) such as '{example}'. Allowed: {allowed}.", example=given[unknown].iloc[0],
-                allowed=", ".join(column.allowed))))
+                allowed=", ".join((*column.allowed, *column.imported)))))
     return problems
 
 

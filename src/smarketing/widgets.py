@@ -225,8 +225,10 @@ class KPIDashboard(App):
             _("previous quarter"): [format_value(v, u) for v, u in zip(now["previous"], now["unit"], strict=True)],
             _("typical range (source grade)"): [typical(k) for k in now["kpi"]],
         })
-        summary = _("<b>{company}</b>, {quarter}, {function}: {count} KPIs.", company=self.company.value,
-                    quarter=self.quarter.value, function=self.function.value, count=len(now))
+        # The company's name is the facilitator's --name or folder name: text, never markup.
+        summary = _("<b>{company}</b>, {quarter}, {function}: {count} KPIs.", company=html.escape(self.company.value),
+                    quarter=html.escape(str(self.quarter.value)), function=html.escape(self.function.value),
+                    count=len(now))
         chart = None
         if self.kpi.value:
             table = self.kpis[self.company.value]

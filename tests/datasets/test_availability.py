@@ -85,3 +85,15 @@ def test_the_dashboard_and_the_apps_do_not_load_the_importer():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'smarketing.datasets.availability'" in loaded  # the check below looks at the right modules
     assert "smarketing.datasets.crm" not in loaded
+
+
+def test_values_in_a_note_are_text_in_markdown():
+    from nbconvert.filters.markdown import markdown2html
+
+    value = "Smith & <EMEA> <img src=x onerror=alert(1)> [x](javascript:alert(1)) **b** _i_ $1,200 and $300"
+    rendered = markdown2html(availability.markdown_text(value + "\nnext line"))
+    assert "<img" not in rendered and "<EMEA>" not in rendered and "<a " not in rendered
+    assert "<strong>" not in rendered and "<em>" not in rendered
+    # MathJax typesets a page's text: "\$" is its escape for a dollar sign that starts no formula.
+    assert rendered == ("<p>Smith &amp; &lt;EMEA&gt; &lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1)) **b** "
+                        "_i_ \\$1,200 and \\$300 next line</p>\n")

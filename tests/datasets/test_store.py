@@ -3,6 +3,8 @@ the file, the column and the lines, and how to fix it."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 
 import pandas as pd
@@ -10,7 +12,8 @@ import pytest
 
 from tests.conftest import DATASETS
 from smarketing import DataValidationError, load_company, schema
-from smarketing.datasets import COMPANIES, GRADED_COMPANIES, read_folder
+from smarketing.datasets import COMPANIES, GRADED_COMPANIES, read_folder, write_company
+from smarketing.datasets.store import _as_text, neutralise_formulas, restore_formulas
 from smarketing.datasets.generator.cohorts import cohort_profile
 
 
@@ -184,3 +187,90 @@ def test_a_failed_load_changes_nothing(company_copy):
     _error(company_copy)
     after = {p.name: p.read_bytes() for p in company_copy.iterdir()}
     assert after == {**before, "leads.csv": damaged}
+
+
+# ---- CSV injection: text cells a spreadsheet would run are quoted on write and read back unchanged ----------
+
+QUOTED = [  # a name, and how its cell is written in employees.csv
+    ('=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'),
+    ("+1 555 0100", "'+1 555 0100"),
+    ("-5", "'-5"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("'=already quoted", "''=already quoted"),  # a quote that precedes a formula is doubled, …
+    ("''+two quotes", "'''+two quotes"),
+    ("'plain", "'plain"),  # … one before anything else is left as it is
+    ("O'Brien", "O'Brien"),
+    ("Ana Silva", "Ana Silva"),
+    ("\rAna\r\nSilva\rKim", '"\nAna\nSilva\nKim"'),  # a bare CR would end the row: line breaks become \n
+]
+
+
+@pytest.fixture(scope="module")
+def quoted(companies, tmp_path_factory):
+    """ferro written as an import, with the names of QUOTED for its first employees and the first one's id
+    "=E0001" in every table that points to it: (the folder, the name cells of employees.csv, the company
+    loaded back)."""
+    tables = {name: frame.copy() for name, frame in companies["ferro"].tables.items()}
+    employees = tables["employees"]
+    employees.loc[employees.index[:len(QUOTED)], "name"] = [value for value, _cell in QUOTED]
+    for table in schema.TABLES.values():
+        for column in table.columns:
+            if column.references == "employees.employee_id" or (table.name, column.name) == ("employees", "employee_id"):
+                tables[table.name][column.name] = tables[table.name][column.name].replace("E0001", "=E0001")
+    folder = write_company(tables, {"name": "acme", "import": {"notes": ["kept"]}},
+                           tmp_path_factory.mktemp("quoted") / "acme")
+    text = (folder / "employees.csv").read_text(encoding="utf-8")
+    # Each row after the header starts with an id that has no comma or line break: E0002, or '=E0001.
+    rows = re.split(r"\n(?='?=?E\d{4},)", text.rstrip("\n"))[1:]
+    return folder, [row.split(",", 1)[1].rsplit(",", 7)[0] for row in rows], load_company(folder)
+
+
+@pytest.mark.parametrize(("number", "value", "cell"), [(n, v, c) for n, (v, c) in enumerate(QUOTED)])
+def test_formula_cells_are_quoted_on_write_and_read_back_unchanged(quoted, number, value, cell):
+    _folder, cells, loaded = quoted
+    assert cells[number] == cell
+    # The loader strips a text cell's outer blanks, quoted or not: a tab or CR in front was never kept.
+    assert loaded.employees["name"].iloc[number] == value.strip().replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_quoted_ids_still_link_and_the_note_counts_the_cells(quoted, companies):
+    folder, _cells, loaded = quoted
+    assert (folder / "employees.csv").read_text(encoding="utf-8").split("\n")[1].startswith("'=E0001,")
+    assert loaded.employees["employee_id"].iloc[0] == "=E0001"
+    ferro = companies["ferro"]
+    links = {(name, c.name): int((frame[c.name] == "E0001").sum()) for name, frame in ferro.tables.items()
+             for c in schema.TABLES[name].columns if c.references == "employees.employee_id"}
+    assert {place: int((loaded.tables[place[0]][place[1]] == "=E0001").sum()) for place in links} == links
+    assert sum(links.values()) > 0 and schema.check_references(loaded.tables) == []  # E0001 is still linked
+    links = sum(links.values())
+    names = sum(cell.lstrip('"').startswith("'") and cell != value for value, cell in QUOTED)  # 7
+    notes = loaded.params["import"]["notes"]
+    assert notes[0] == "kept" and len(notes) == 2
+    assert notes[1].startswith(f"{names + 1 + links:,} text cell(s) begin with =, +, -, @")
+    assert f"1 in employees.csv, column employee_id; {names} in employees.csv, column name" in notes[1]
+    assert "reads them back unchanged" in notes[1]
+    assert json.loads((folder / "company.json").read_text(encoding="utf-8"))["import"]["notes"] == notes
+
+
+def test_numbers_and_dates_are_never_quoted():
+    frame = pd.DataFrame({"campaign_id": ["-C1", "C2"], "name": ["=1+1", "fine"], "channel": ["email", "email"],
+                          "start_date": pd.to_datetime(["2025-01-01", "2025-01-02"]),
+                          "end_date": pd.to_datetime(["2025-01-03", pd.NaT]), "spend": [-5.0, 12.5]})
+    table = schema.TABLES["campaigns"]
+    text, counts = neutralise_formulas(table, _as_text(table, frame))
+    assert text["spend"].tolist() == ["-5.00", "12.50"] and text["start_date"].tolist() == ["2025-01-01", "2025-01-02"]
+    assert text["campaign_id"].tolist() == ["'-C1", "C2"] and text["name"].tolist() == ["'=1+1", "fine"]
+    assert counts == {"campaign_id": 1, "name": 1}
+    restored = restore_formulas(table, text.astype(object))
+    assert restored[["campaign_id", "name"]].astype(str).values.tolist() == [["-C1", "=1+1"], ["C2", "fine"]]
+
+
+def test_the_course_datasets_are_written_byte_for_byte_as_committed(companies, tmp_path):
+    """No course cell starts like a formula: quoting changes none of their bytes, and a company that is not
+    an import gets no note."""
+    company = companies["ferro"]
+    folder = write_company(dict(company.tables), company.params, tmp_path / "ferro")
+    for name in [*(t.file for t in schema.TABLES.values()), "company.json"]:
+        if (DATASETS / "ferro" / name).exists():
+            assert (folder / name).read_bytes() == (DATASETS / "ferro" / name).read_bytes(), name

@@ -5,6 +5,8 @@ stand-in as a measurement."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
@@ -37,6 +39,21 @@ def describe(company: Company) -> str:
              approximated="; ".join(info.get("approximated", [])) or _("nothing"))
 
 
+# Markdown characters that would format, link or typeset (math) a value: written as character references,
+# which every renderer (JupyterLab, Voilà, nbconvert) shows as the character itself. MathJax then typesets the
+# page's text, so a dollar sign goes as "\$" (its escape there: "$1,200 and $300" is not a formula). An
+# underscore inside a word never formats, so support_tickets stays readable in the Markdown source.
+_MARKDOWN_SPECIAL = str.maketrans({**{c: f"&#{ord(c)};" for c in "\\`*[]~|"}, "$": "&#92;&#36;"})
+_EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as plain text inside Markdown: a company's name, an owner or a note from an import is data,
+    so ``<img onerror=…>`` must show as those characters, never become an element, a link or a formula."""
+    text = " ".join(str(value).split())  # a line break would end the note's quote block
+    return _EDGE_UNDERSCORE.sub("&#95;", html.escape(text, quote=False).translate(_MARKDOWN_SPECIAL))
+
+
 def note(company: Company) -> Markdown | None:
     """For a notebook: a visible note on what an imported company lacks; nothing for a course company."""
     text = describe(company)
@@ -44,8 +61,8 @@ def note(company: Company) -> Markdown | None:
         return None
     from IPython.display import Markdown
 
-    checks = "".join(f"\n>\n> {n}" for n in company.params["import"].get("notes", []))
-    return Markdown("> **" + _("Your data") + ":** " + text + checks)
+    checks = "".join(f"\n>\n> {markdown_text(n)}" for n in company.params["import"].get("notes", []))
+    return Markdown("> **" + _("Your data") + ":** " + markdown_text(text) + checks)
 
 
 def has(company: Company, need: str) -> bool:
@@ -71,8 +88,8 @@ def lacks(company: Company, *needs: str) -> Markdown:
     absent = [n for n in needs if not has(company, n)] or list(needs)
     names = [_(NEEDS[n]) if n in NEEDS else n.replace(".", " ").replace("_", " ") for n in absent]
     what = names[0] if len(names) == 1 else _("{some} and {last}", some=", ".join(names[:-1]), last=names[-1])
-    return Markdown("> " + _("{name} has no {what} in its data, so this step is skipped. Run it on a course "
-                             "company to see it.", name=company.name, what=what))
+    return Markdown("> " + markdown_text(_("{name} has no {what} in its data, so this step is skipped. Run it on a "
+                                           "course company to see it.", name=company.name, what=what)))
 
 
 def when(company: Company, need: str | tuple[str, ...], build: Callable[[], T]) -> T | Markdown:

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from tests.datasets.crm.exports import hubspot, salesforce
+from tests.datasets.crm.exports import OWNERS, hubspot, salesforce
 from smarketing import load_company
 from smarketing.cli import main
 from smarketing.datasets import DataValidationError, availability
@@ -46,7 +48,7 @@ def test_salesforce_gbk_csv_and_excel_become_a_company(tmp_path, companies):
     assert files[1].suffix == ".xlsx"
     with pytest.raises(UnicodeDecodeError):
         files[0].read_bytes().decode("utf-8")  # really GBK, as a Chinese Excel saves it
-    folder = import_files(files, tmp_path / "ferro-cn", mapping="salesforce")
+    folder = import_files(files, tmp_path / "ferro-cn", mapping="salesforce", keep_names=True)
     imported = load_company(folder)
     assert set(imported.employees["name"]) <= {"王伟", "李娜", "张敏", "刘洋"}
     deals = companies["ferro"].opportunities
@@ -88,7 +90,7 @@ def bad_dates(files, folder):
     frame = _contacts(files)
     frame.loc[[3, 10], "Create Date"] = ["next Tuesday", "2025-13-45"]
     _write(frame, folder / "contacts.csv")
-    return [folder / "contacts.csv", files[1]], "column 'Create Date', line(s) 5, 12: date(s) that cannot be read"
+    return [folder / "contacts.csv", files[1]], ("contacts.csv", "Create Date", [5, 12], "a date that cannot be read")
 
 
 def negative_amounts(files, folder):
@@ -96,14 +98,14 @@ def negative_amounts(files, folder):
     deals.loc[2, "Amount"] = "($1,500.00)"
     deals.loc[7, "Amount"] = "-250"
     _write(deals, folder / "deals.csv")
-    return [files[0], folder / "deals.csv"], "column 'Amount', line(s) 4, 9: negative amount(s)"
+    return [files[0], folder / "deals.csv"], ("deals.csv", "Amount", [4, 9], "a negative amount")
 
 
 def duplicate_ids(files, folder):
     frame = _contacts(files)
     frame.loc[6, "Record ID"] = frame.loc[5, "Record ID"]
     _write(frame, folder / "contacts.csv")
-    return [folder / "contacts.csv", files[1]], "column 'Record ID', line(s) 7, 8: duplicate ID(s)"
+    return [folder / "contacts.csv", files[1]], ("contacts.csv", "Record ID", [8], "an ID that an earlier row already has")
 
 
 def empty_file(files, folder):
@@ -121,8 +123,7 @@ def not_a_workbook(files, folder):
     return [folder / "contacts.xlsx", files[1]], "cannot be read as an Excel workbook"
 
 
-@pytest.mark.parametrize("spoil", [bad_encoding, missing_column, bad_dates, negative_amounts, duplicate_ids,
-                                   empty_file, not_csv, not_a_workbook])
+@pytest.mark.parametrize("spoil", [bad_encoding, missing_column, empty_file, not_csv, not_a_workbook])
 def test_bad_files_are_refused_with_their_problem(spoil, hubspot_files, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -134,16 +135,51 @@ def test_bad_files_are_refused_with_their_problem(spoil, hubspot_files, tmp_path
     assert not (tmp_path / "acme").exists()
 
 
-def test_every_problem_is_listed_at_once(hubspot_files, tmp_path):
+@pytest.mark.parametrize("spoil", [bad_dates, negative_amounts, duplicate_ids])
+def test_rows_that_cannot_be_used_are_set_aside_with_their_lines_or_refused_when_strict(spoil, hubspot_files,
+                                                                                       tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files, (file, column, lines, reason) = spoil(hubspot_files, folder)
+    imported = load_company(import_files(files, tmp_path / "acme", mapping="hubspot"))
+    aside = imported.params["import"]["set_aside"]
+    assert [(a["file"], a["column"], a["lines"]) for a in aside] == [(file, column, lines)]
+    assert reason in aside[0]["reason"]
+    table = imported.opportunities if file == "deals.csv" else imported.leads
+    original = pd.read_csv(files[0 if file == "contacts.csv" else 1], dtype=str, keep_default_na=False)
+    assert len(table) == len(original) - len(lines)
+    note = next(n for n in imported.params["import"]["notes"] if n.startswith(file))
+    assert f"set aside {len(lines)} row(s)" in note and ", ".join(map(str, lines)) in note
+    with pytest.raises(DataValidationError) as refused:
+        import_files(files, tmp_path / "strict", mapping="hubspot", strict=True)
+    assert f"column '{column}', line(s) {', '.join(map(str, lines))}: {reason}" in str(refused.value)
+    assert not (tmp_path / "strict").exists()
+
+
+def test_more_than_half_the_rows_unusable_refuses_the_file(hubspot_files, tmp_path):
+    frame = _contacts(hubspot_files)
+    frame.loc[: len(frame) // 2 + 5, "Create Date"] = "soon"
+    _write(frame, tmp_path / "contacts.csv")
+    with pytest.raises(DataValidationError) as refused:
+        import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "acme")
+    assert "cannot be used" in str(refused.value) and "more than half" in str(refused.value)
+    assert not (tmp_path / "acme").exists()
+
+
+def test_every_problem_is_listed_at_once_when_strict(hubspot_files, tmp_path):
     frame = _contacts(hubspot_files)
     frame.loc[3, "Create Date"] = "never"
     frame.loc[6, "Record ID"] = frame.loc[5, "Record ID"]
     frame.loc[8, "Original Source"] = "Carrier pigeon"
     _write(frame, tmp_path / "contacts.csv")
     with pytest.raises(DataValidationError) as refused:
-        import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "acme")
+        import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "acme", strict=True)
     assert len(refused.value.problems) == 3
-    assert "lead source(s) the course does not know: Carrier pigeon" in str(refused.value)
+    assert "lead source(s) the course does not know: 'Carrier pigeon' (1)" in str(refused.value)
+    imported = load_company(import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "lenient"))
+    assert imported.leads["channel"].astype(str).tolist().count("other") == 1
+    assert any("'Carrier pigeon' (1) → other" in n for n in imported.params["import"]["notes"])
+    assert len(imported.params["import"]["set_aside"]) == 2
 
 
 def test_an_existing_folder_is_kept_and_force_only_replaces_an_import(hubspot_files, tmp_path, capsys):
@@ -176,3 +212,17 @@ def test_a_yaml_mapping_for_another_crm(tmp_path, hubspot_files):
     imported = load_company(import_files([tmp_path / "kontakte.csv"], tmp_path / "de", mapping=mapping))
     assert len(imported.leads) == 400 and len(imported.opportunities) == 0
     assert "opportunities" in imported.params["import"]["missing"]
+
+
+def test_owners_names_become_stable_pseudonyms_unless_kept(hubspot_files, tmp_path):
+    first = load_company(import_files(hubspot_files, tmp_path / "a"))
+    again = load_company(import_files(hubspot_files, tmp_path / "b"))
+    names = set(first.employees["name"])
+    assert names == set(again.employees["name"]) and len(names) == 4
+    assert all(re.fullmatch(r"Rep [0-9A-F]{6}", n) for n in names)
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "a").iterdir() if p.is_file())
+    assert not any(owner in written for owner in OWNERS)  # nor any contact's e-mail address
+    assert "@example.com" not in written
+    assert any("replaced by pseudonyms" in n for n in first.params["import"]["notes"])
+    kept = load_company(import_files(hubspot_files, tmp_path / "c", keep_names=True))
+    assert set(kept.employees["name"]) == set(OWNERS)

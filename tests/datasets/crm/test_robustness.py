@@ -4,10 +4,13 @@ title rows, line numbers, and the advice each refusal gives."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -38,7 +41,8 @@ def _contacts(files) -> pd.DataFrame:
     return pd.read_csv(files[0], dtype=str, keep_default_na=False)
 
 
-def _refused(files, out="never", **options) -> str:
+def _refused(files, out=None, **options) -> str:
+    out = out or Path(tempfile.mkdtemp()) / "never"  # should the import wrongly succeed, never in the checkout
     with pytest.raises(DataValidationError) as refused:
         import_files(files, out, **options)
     return str(refused.value)
@@ -120,6 +124,87 @@ def test_an_output_folder_that_cannot_be_created_is_explained(hubspot_files, tmp
     assert (tmp_path / "afile").read_text() == ""
 
 
+def _manifest(folder):
+    return json.loads((folder / store.WRITTEN).read_text())
+
+
+def test_force_never_deletes_the_facilitators_files_in_an_import_folder(hubspot_files, tmp_path, capsys):
+    acme = tmp_path / "acme"
+    assert _import(hubspot_files, acme) == 0
+    recorded = _manifest(acme)
+    assert recorded["by"] == "smarketing workshop import"
+    assert set(recorded["files"]) == store.COMPANY_FILES  # exactly what it wrote, the manifest aside
+    assert all(recorded["files"][p.name] == hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in acme.iterdir() if p.name != store.WRITTEN)
+    (acme / "notes.txt").write_text("what the sales team said")
+    (acme / "results").mkdir()
+    (acme / "results" / "02_kpis.html").write_text("last quarter's results")
+    before = _snapshot(acme)
+    capsys.readouterr()
+    assert _import(hubspot_files, acme, "--force", "--name", "renamed") == 1
+    err = capsys.readouterr().err
+    assert ("holds 2 file(s) that `smarketing workshop import` did not write (notes.txt, results/), and --force "
+            "only replaces what it wrote") in err
+    assert "move them out of" in err and "Traceback" not in err
+    assert _snapshot(acme) == before and load_company(acme).name == "acme"  # the earlier import is whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme"]  # no staging folder left beside it
+
+
+def test_force_replaces_an_import_holding_only_its_own_files_even_changed(hubspot_files, tmp_path):
+    acme = tmp_path / "acme"
+    import_files(hubspot_files, acme)
+    (acme / "leads.csv").write_text("edited by hand\n")  # a written file changed: still the import's own
+    import_files(hubspot_files, acme, force=True, name="renamed")
+    assert load_company(acme).name == "renamed" and len(load_company(acme).leads) == 150
+    assert sorted(p.name for p in acme.iterdir()) == sorted([*store.COMPANY_FILES, store.WRITTEN])
+    assert _manifest(acme)["files"]["leads.csv"] == hashlib.sha256((acme / "leads.csv").read_bytes()).hexdigest()
+
+
+def test_an_import_written_before_manifests_keeps_its_other_files(hubspot_files, tmp_path):
+    acme = tmp_path / "acme"
+    import_files(hubspot_files, acme)
+    (acme / store.WRITTEN).unlink()  # as every import wrote its folder before manifests were kept
+    for name in ("README.md", "a.txt", "b.txt", "c.txt", "d.txt", "e.txt"):
+        (acme / name).write_text("mine")
+    before = _snapshot(acme)
+    with pytest.raises(FileExistsError, match=r"holds 6 file\(s\) .* \(README.md, a.txt, b.txt, c.txt, d.txt and "
+                                              r"1 more\)"):
+        import_files(hubspot_files, acme, force=True)
+    assert _snapshot(acme) == before
+    for name in ("README.md", "a.txt", "b.txt", "c.txt", "d.txt", "e.txt"):
+        (acme / name).unlink()
+    import_files(hubspot_files, acme, force=True, name="renamed")  # the company's own files only: replaced
+    assert load_company(acme).name == "renamed" and set(_manifest(acme)["files"]) == store.COMPANY_FILES
+
+
+def test_a_file_that_appears_during_an_import_is_carried_over_not_deleted(hubspot_files, tmp_path, monkeypatch):
+    acme = tmp_path / "acme"
+    import_files(hubspot_files, acme)
+    as_text = store._as_text
+
+    def note_meanwhile(table, frame):  # the facilitator saves a note while the import is writing
+        (acme / "notes.txt").write_text("saved while importing")
+        return as_text(table, frame)
+
+    monkeypatch.setattr(store, "_as_text", note_meanwhile)
+    import_files(hubspot_files, acme, force=True, name="renamed")
+    assert (acme / "notes.txt").read_text() == "saved while importing" and load_company(acme).name == "renamed"
+    assert "notes.txt" not in _manifest(acme)["files"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme"]
+
+
+def test_an_out_that_is_a_file_is_named_as_one(hubspot_files, tmp_path, capsys):
+    out = tmp_path / "acme.csv"
+    out.write_text("a file the facilitator keeps")
+    for force in ((), ("--force",)):
+        assert _import(hubspot_files, out, *force) == 1
+        err = capsys.readouterr().err
+        assert f"{out} is a file, not a folder; nothing was written. Choose a folder, such as datasets/acme." in err
+        assert "not empty" not in err
+    assert out.read_text() == "a file the facilitator keeps"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.csv"]
+
+
 # ---- 2. relative company paths from the notebooks' and the Voilà app's folders -----------------------
 
 def test_relative_company_paths_work_from_a_subfolder(hubspot_files, course_data, tmp_path, monkeypatch):
@@ -144,7 +229,7 @@ def test_european_excel_csv_is_decoded_right(encoding, companies, tmp_path):
     files = european(companies["bloom"], tmp_path / "export", encoding=encoding)
     with pytest.raises(UnicodeDecodeError):
         files[0].read_bytes().decode("utf-8")
-    imported = load_company(import_files(files, tmp_path / "eu"))
+    imported = load_company(import_files(files, tmp_path / "eu", keep_names=True))
     assert set(imported.employees["name"]) == {"Jürgen Müller", "Sören Åkesson", "François Lefèvre", "Zoë Ødegård"}
     deals = companies["bloom"].opportunities
     deals = deals[deals["lead_id"].isin(companies["bloom"].leads["lead_id"].iloc[:200])]
@@ -182,9 +267,12 @@ def test_amounts_that_are_not_plain_numbers_are_reported_with_their_lines(hubspo
     deals = pd.read_csv(hubspot_files[1], dtype=str, keep_default_na=False, encoding="utf-8-sig")
     deals.loc[[1, 4], "Amount"] = ["1e3", "2,5 Mio €"]
     deals.to_csv(tmp_path / "deals.csv", index=False)
-    message = _refused([hubspot_files[0], tmp_path / "deals.csv"], tmp_path / "acme")
-    assert "column 'Amount', line(s) 3, 6: amount(s) that cannot be read as money, such as '1e3'" in message
+    message = _refused([hubspot_files[0], tmp_path / "deals.csv"], tmp_path / "acme", strict=True)
+    assert "column 'Amount', line(s) 3, 6: an amount that cannot be read as money, such as '1e3'" in message
     assert not (tmp_path / "acme").exists()
+    imported = load_company(import_files([hubspot_files[0], tmp_path / "deals.csv"], tmp_path / "acme"))
+    assert [(a["column"], a["lines"]) for a in imported.params["import"]["set_aside"]] == [("Amount", [3, 6])]
+    assert len(imported.opportunities) == len(deals) - 2
 
 
 # ---- 5. dates: day/month order per file, told when assumed --------------------------------------------
@@ -207,9 +295,9 @@ def test_ambiguous_dates_are_read_month_first_with_a_note_and_dayfirst_changes_i
     path = _dated_leads(tmp_path, ["01/02/2025", "03/04/2025"], ["01/03/2025", ""])
     assert _import([path], tmp_path / "us", "--mapping", "salesforce") == 0
     out = capsys.readouterr().out
-    assert ("Note: leads.csv: no date shows whether the day or the month comes first (such as '01/02/2025'), so "
-            "dates were read month-first") in out and "('01/02/2025' = 02 January 2025)" in out
-    assert "import again with --dayfirst" in out
+    assert ("Note: leads.csv: no date shows whether the day or the month comes first: '01/02/2025' is 02 January "
+            "2025 read month-first (as HubSpot and Salesforce write dates in the US) and 01 February 2025 read "
+            "day-first. They were read month-first; if that is wrong, import again with --dayfirst.") in out
     assert load_company(tmp_path / "us").leads["created_at"].iloc[0] == pd.Timestamp("2025-01-02")
     assert _import([path], tmp_path / "eu", "--mapping", "salesforce", "--dayfirst") == 0
     assert "Note:" not in capsys.readouterr().out
@@ -221,8 +309,8 @@ def test_a_file_mixing_day_first_and_month_first_is_refused(tmp_path):
     message = _refused([path], tmp_path / "acme", mapping="salesforce")
     assert ("leads.csv, line(s) 2, 2: this file mixes day-first dates ('13/01/2025' in 'Created Date') and "
             "month-first dates ('01/13/2025' in 'MQL Date')") in message
-    message = _refused([path], tmp_path / "acme", mapping="salesforce", dayfirst=True)
-    assert "column 'MQL Date', line(s) 2: date(s) that cannot be read, such as '01/13/2025'" in message
+    message = _refused([path], tmp_path / "acme", mapping="salesforce", dayfirst=True, strict=True)
+    assert "column 'MQL Date', line(s) 2: a date that cannot be read, such as '01/13/2025'" in message
 
 
 # ---- 6. mapping files ---------------------------------------------------------------------------------
@@ -281,8 +369,8 @@ def test_title_rows_of_a_formatted_excel_report_are_skipped(companies, tmp_path,
 
 def test_a_header_below_the_first_rows_gets_a_hint(tmp_path):
     path = tmp_path / "leads.csv"
-    path.write_text("".join(f"Report line {i}\n" for i in range(12)) + "Lead ID,Created Date\n1,2025-03-01\n")
-    assert "the header row with the column names was not found in the first 10 rows: delete the title rows" in (
+    path.write_text("".join(f"Report line {i}\n" for i in range(45)) + "Lead ID,Created Date\n1,2025-03-01\n")
+    assert "the header row with the column names was not found in the first 40 rows: delete the title rows" in (
         _refused([path]))
 
 
@@ -292,9 +380,9 @@ def test_problems_name_the_physical_line_despite_blank_lines(tmp_path):
     path = tmp_path / "leads.csv"
     path.write_text('Lead ID,Created Date,Lead Source\n00Q1,2025-03-01,Web\n\n00Q2,2025-03-02,"Web"\n'
                     "00Q3,never,Web\n\n00Q4,2025-03-04,Carrier pigeon\n")
-    message = _refused([path], mapping="salesforce")
-    assert "column 'Created Date', line(s) 5: date(s) that cannot be read, such as 'never'" in message
-    assert "column 'Lead Source', line(s) 7: lead source(s) the course does not know: Carrier pigeon" in message
+    message = _refused([path], mapping="salesforce", strict=True)
+    assert "column 'Created Date', line(s) 5: a date that cannot be read, such as 'never'" in message
+    assert "column 'Lead Source', line(s) 7: lead source(s) the course does not know: 'Carrier pigeon' (1)" in message
 
 
 # ---- 9. linking Salesforce deals to their leads -----------------------------------------------------
@@ -303,10 +391,16 @@ def test_unlinked_salesforce_opportunities_are_told_to_add_converted_opportunity
     leads, opportunities = salesforce(companies["lumen"], tmp_path / "export", leads=50, chinese_excel=False)
     frame = pd.read_csv(leads, dtype=str, keep_default_na=False).drop(columns=["Converted Opportunity ID"])
     frame.to_csv(leads, index=False)
-    message = _refused([leads, opportunities], mapping="salesforce")
+    message = _refused([leads, opportunities], mapping="salesforce", strict=True)
     assert ("salesforce-opportunities.csv: the deals cannot be linked to their leads: add the column 'Converted "
             "Opportunity ID' to the leads export (salesforce-leads.csv)") in message
     assert "Converted Lead ID" not in message
+    side_by_side = load_company(import_files([leads, opportunities], tmp_path / "acme", mapping="salesforce"))
+    assert len(side_by_side.leads) == 50 and side_by_side.opportunities["lead_id"].isna().all()
+    assert len(side_by_side.opportunities) == len(pd.read_csv(opportunities))
+    note = next(n for n in side_by_side.params["import"]["notes"] if "side by side" in n)
+    assert "add the column 'Converted Opportunity ID'" in note
+    assert "opportunities.lead_id" in side_by_side.params["import"]["unmeasured"]
 
 
 # ---- 10. smaller mistakes --------------------------------------------------------------------------
@@ -348,7 +442,7 @@ def test_every_approximation_note_goes_through_the_message_catalog(hubspot_files
     contacts.to_csv(tmp_path / "contacts.csv", index=False)
     info = load_company(import_files([tmp_path / "contacts.csv", hubspot_files[1]], tmp_path / "a")).params
     approximated = info["import"]["approximated"]
-    assert len(approximated) == 8 and all(a.startswith("«") and a.endswith("»") for a in approximated)
+    assert len(approximated) == 9 and all(a.startswith("«") and a.endswith("»") for a in approximated)
 
 
 # ---- 11. imported data stays out of git -------------------------------------------------------------

@@ -11,8 +11,11 @@ export cannot hold (touchpoints, tickets, orders, time sheets, careers, targets)
 empty table and listed in ``company.json`` under ``"missing"``, with the columns that had to be
 approximated under ``"approximated"``: the notebooks read both and say so plainly.
 
-A bad file is refused with every problem, its lines and how to fix it; nothing is written until
-the whole import is valid, and ``force`` only ever replaces the folder of an earlier import.
+Ordinary mess is read: rows that cannot be used are set aside, impossible values left empty, unknown lead
+sources counted as "other", each with a note (its file, column and lines) that every notebook shows. Only
+what makes the export unusable is refused (a required column missing, more than half of a file's rows
+unusable, a file that is not a table), with every problem and how to fix it, and nothing is written;
+``strict`` refuses every unusable row too. ``force`` only ever replaces the folder of an earlier import.
 """
 
 from __future__ import annotations
@@ -30,12 +33,20 @@ from smarketing.datasets.store import check_writable, write_company
 from smarketing.messages import _
 from smarketing.schema import Problem
 
-__all__ = ["ImportResult", "import_files"]
+__all__ = ["ImportResult", "draft_hint", "import_files"]
+
+
+def draft_hint(files: Sequence[str | os.PathLike[str]]) -> str:
+    """The end of every refusal a mapping file can fix: the command that drafts one from the files."""
+    return _("A mapping file tells the import which column is which: draft one from your files with "
+             "`smarketing workshop mapping --init {files}`, check it, and import with --mapping my-crm.yaml.",
+             files=" ".join(str(f) for f in files))
 
 
 def import_files(files: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str],
                  mapping: str | os.PathLike[str] | Mapping[str, Any] = "auto", force: bool = False,
-                 name: str | None = None, dayfirst: bool | None = None) -> Path:
+                 name: str | None = None, dayfirst: bool | None = None, strict: bool = False,
+                 keep_names: bool = False) -> Path:
     """Import a CRM export into a company folder, or refuse it with every problem and write nothing.
 
     Args:
@@ -49,6 +60,12 @@ def import_files(files: Sequence[str | os.PathLike[str]], out: str | os.PathLike
         name: the company's name (default: the folder's name).
         dayfirst: how dates like 01/02/2025 are read: True for 1 February, False for 2 January (default:
             decided from each file's own dates).
+        strict: refuse the import for any row that cannot be used, instead of setting it aside with a note
+            (rows without an ID or a readable creation date, impossible dates, negative amounts, unknown
+            lead sources or stages).
+        keep_names: keep the owners' real names; by default they become stable pseudonyms ("Rep 3F2A1C"), as
+            workshop results are shown to a room. No other personal data (contact names, e-mails, phones,
+            deal names) is ever read.
 
     Returns:
         The company folder written, ready for :func:`smarketing.load_company`.
@@ -83,16 +100,20 @@ def import_files(files: Sequence[str | os.PathLike[str]], out: str | os.PathLike
             if not export.kind:
                 first = {f: (chosen[k].get(f) or [f])[0] for k, f in (("leads", "lead_id"), ("leads", "created_at"),
                                                                        ("deals", "stage"))}
+                recognised = (_("its columns look most like a {crm} export", crm=best["name"])
+                              if columns_matched(best, [export.frame]) else _("its columns match no CRM the course knows"))
                 problems.append(Problem(export.path.name, "", (), _(
-                    "neither a leads/contacts nor a deals/opportunities export for the {crm} mapping: too few of its "
-                    "lead columns (such as '{lead}' and '{created}') and no '{stage}' column. Columns found: "
-                    "{found}.", crm=chosen.get("name"), lead=first["lead_id"], created=first["created_at"],
-                    stage=first["stage"], found=", ".join(export.frame.columns))))
+                    "neither a leads/contacts nor a deals/opportunities export for the {crm} mapping ({recognised}): "
+                    "too few of its lead columns (such as '{lead}' and '{created}') and no '{stage}' column. Columns "
+                    "found: {found}. {draft}", crm=chosen.get("name"), recognised=recognised, lead=first["lead_id"],
+                    created=first["created_at"], stage=first["stage"], found=", ".join(export.frame.columns),
+                    draft=draft_hint(files))))
                 continue
             export.columns = {f: c for f, names in chosen[export.kind].items() if (c := column_named(export.frame, names))}
         if problems:
             raise DataValidationError(source, problems)
-        result = map_export(exports, chosen, name or out.name, dayfirst)
+        result = map_export(exports, chosen, name or out.name, dayfirst, strict=strict,
+                            draft=draft_hint(files), keep_names=keep_names)
     except DataValidationError as error:
         if hint is None:
             raise

@@ -13,12 +13,48 @@ import yaml
 
 from smarketing import schema
 from smarketing.datasets.company import DataValidationError
-from smarketing.datasets.crm.mappings import MAPPINGS
+from smarketing.datasets.crm.mappings import FIELDS, MAPPINGS
 from smarketing.messages import _
 from smarketing.schema import Problem
 
-MAPPING_KEYS = ("name", "leads", "deals", "channels", "stages")
-TRANSLATED = {"channels": schema.CHANNELS, "stages": schema.OPPORTUNITY_STAGES}
+MAPPING_KEYS = ("name", "leads", "deals", "channels", "stages", "loss_reasons")
+# A mapping file is a page of text. Bounds on its size and on YAML aliases (&a … *a, which can expand
+# without end: the "billion laughs") keep a hostile or mistaken file from exhausting memory.
+MAX_BYTES = 1_000_000
+MAX_ALIASES = 100
+SHOWN_CHARS = 80  # of a wrong value, in a message
+TRANSLATED = {"channels": (*schema.CHANNELS, *schema.OTHER), "stages": schema.OPPORTUNITY_STAGES,
+              "loss_reasons": schema.LOSS_REASONS}
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: its repr, cut short."""
+    return _cut(repr(value))
+
+
+def _cut(text: str) -> str:
+    """A text cut to what a message may show."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def _bounded(path: Path) -> str:
+    """The text of a mapping file, refused (before YAML builds anything) when it is too large or uses too
+    many aliases."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise DataValidationError(path.name, [Problem(path.name, "", (), _(
+            "this mapping file is {size:,} bytes; a mapping is a page of text (at most {limit:,} bytes). Is it the "
+            "export itself? Pass the export files first and the mapping with --mapping.", size=size,
+            limit=MAX_BYTES))])
+    text = path.read_text(encoding="utf-8-sig")
+    aliases = 0
+    for event in yaml.parse(text):
+        aliases += isinstance(event, yaml.AliasEvent)
+        if aliases > MAX_ALIASES:
+            raise DataValidationError(path.name, [Problem(path.name, "", (event.start_mark.line + 1,), _(
+                "this mapping file uses more than {limit} YAML aliases (*name), which can expand without end. "
+                "Write each column name out instead.", limit=MAX_ALIASES))])
+    return text
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -44,7 +80,7 @@ def _mapping_problems(file: str, loaded: Any, lines: dict[str, int]) -> list[Pro
         return [problem("", _("a mapping file needs a 'leads' and/or a 'deals' section mapping course fields to "
                               "your column names, e.g. 'leads:' and below it '  lead_id: Kontakt-ID' (see "
                               "instructor/workshop.md)."))]
-    problems = [problem(str(key), _("unknown key '{key}'. A mapping file has: {keys}.", key=key,
+    problems = [problem(str(key), _("unknown key '{key}'. A mapping file has: {keys}.", key=_cut(str(key)),
                                     keys=", ".join(MAPPING_KEYS))) for key in loaded if key not in MAPPING_KEYS]
     for kind in ("leads", "deals"):
         section = loaded.get(kind) or {}
@@ -53,27 +89,27 @@ def _mapping_problems(file: str, loaded: Any, lines: dict[str, int]) -> list[Pro
                                             "'{kind}:' and below it '  {example}'.", kind=kind,
                                             example={"leads": "lead_id: Kontakt-ID", "deals": "amount: Betrag"}[kind])))
             continue
-        known = {f for m in MAPPINGS.values() for f in m[kind]}
+        known = set(FIELDS[kind])
         for name, columns in section.items():
             key = f"{kind}.{name}"
             if name not in known:
                 problems.append(problem(key, _("'{key}' is not a course field. The {kind} fields are: {fields}.",
-                                               key=key, kind=kind, fields=", ".join(sorted(known)))))
+                                               key=_cut(key), kind=kind, fields=", ".join(sorted(known)))))
             elif not (isinstance(columns, str) or isinstance(columns, list) and columns
                       and all(isinstance(c, str) for c in columns)):
                 problems.append(problem(key, _(
-                    "'{key}' should be a column name or a list of column names, not {value!r}: e.g. '{name}: Record "
+                    "'{key}' should be a column name or a list of column names, not {value}: e.g. '{name}: Record "
                     "ID' or '{name}: [Record ID, Contact ID]' (quote a name that looks like a number: '{name}: \"5\"').",
-                    key=key, value=columns, name=name)))
+                    key=key, value=_shown(columns), name=name)))
     for key, allowed in TRANSLATED.items():
         table = loaded.get(key) or {}
         if not isinstance(table, dict):
             problems.append(problem(key, _("'{key}' should map your values to the course's, one per line, e.g. "
                                            "'{key}:' and below it '  Messe: {first}'. Allowed: {allowed}.", key=key,
-                                           first=allowed[-1 if key == "channels" else 0], allowed=", ".join(allowed))))
+                                           first="events" if key == "channels" else allowed[0], allowed=", ".join(allowed))))
             continue
         problems += [problem(f"{key}.{value}", _("'{key}.{value}' is '{target}', which the course does not know. "
-                                                 "Use one of: {allowed}.", key=key, value=value, target=target,
+                                                 "Use one of: {allowed}.", key=key, value=_cut(str(value)), target=_cut(str(target)),
                                                  allowed=", ".join(allowed)))
                      for value, target in table.items() if target not in allowed]
     return problems
@@ -91,9 +127,9 @@ def load_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
         raise ValueError(_("Unknown mapping '{mapping}'. Use hubspot, salesforce, auto, or a YAML mapping file.",
                            mapping=mapping))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _bounded(path)
         loaded, lines = yaml.safe_load(text), _key_lines(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
+    except (UnicodeDecodeError, yaml.YAMLError, ValueError) as error:  # ValueError: a number too long to read
         mark = getattr(error, "problem_mark", None)
         raise DataValidationError(path.name, [Problem(path.name, "", (mark.line + 1,) if mark else (), _(
             "this is not a readable YAML mapping ({detail}). Save it as UTF-8 text with one 'field: column' per "

@@ -59,6 +59,12 @@ SALESFORCE: dict[str, Any] = {
 }
 
 MAPPINGS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE}
+# The course fields a mapping file may name. ``status`` is for CRMs that keep won/lost apart from the
+# pipeline stage (Pipedrive's Status: open, won, lost, deleted; Dynamics 365's Status: Open, Won, Lost).
+FIELDS = {kind: tuple(dict.fromkeys(f for m in MAPPINGS.values() for f in m[kind])) for kind in ("leads", "deals")}
+FIELDS["deals"] += ("status",)
+STATUSES = {"open": "open", "won": "won", "lost": "lost", "deleted": "deleted", "closed won": "won",
+            "closed lost": "lost", "active": "open", "赢单": "won", "输单": "lost", "进行中": "open"}
 
 # Lead sources as HubSpot and Salesforce name them, onto the course channels (case-insensitive).
 CHANNELS = {
