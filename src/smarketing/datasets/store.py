@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from smarketing import schema
-from smarketing.datasets.company import COURSE_COMPANIES, GRADED_COMPANIES, Company, DataValidationError
+from smarketing.datasets.company import (
+    COURSE_COMPANIES,
+    GRADED_COMPANIES,
+    Company,
+    DataValidationError,
+)
 from smarketing.messages import _
 
 
@@ -323,14 +328,15 @@ def write_company(tables: dict[str, pd.DataFrame], params: dict, folder: str | o
     quoted: dict[tuple[str, str], int] = {}  # cells quoted against CSV injection, by file and column
     try:
         for name, frame in tables.items():
-            text, counts = neutralise_formulas(schema.TABLES[name], _as_text(schema.TABLES[name], frame))
-            quoted |= {(schema.TABLES[name].file, column): n for column, n in counts.items()}
-            with open(staging / schema.TABLES[name].file, "w", encoding="utf-8", newline="") as handle:
-                for begin in range(0, max(len(text), 1), chunk_rows):
-                    text.iloc[begin:begin + chunk_rows].to_csv(handle, index=False, header=begin == 0,
-                                                               lineterminator="\n")
+            table = schema.TABLES[name]
+            with open(staging / table.file, "w", encoding="utf-8", newline="") as handle:
+                for begin in range(0, max(len(frame), 1), chunk_rows):  # one chunk's text at a time in memory
+                    text, counts = neutralise_formulas(table, _as_text(table, frame.iloc[begin:begin + chunk_rows]))
+                    for column, n in counts.items():
+                        quoted[(table.file, column)] = quoted.get((table.file, column), 0) + n
+                    text.to_csv(handle, index=False, header=begin == 0, lineterminator="\n")
                     if on_rows:
-                        on_rows(min(chunk_rows, len(text) - begin))
+                        on_rows(min(chunk_rows, len(frame) - begin))
         params = _formula_note(params, quoted)  # the import's notes say which cells were quoted
         (staging / "company.json").write_text(json.dumps(params, indent=2, sort_keys=True) + "\n",
                                               encoding="utf-8")

@@ -98,18 +98,18 @@ def test_force_replaces_an_import_and_a_failed_one_changes_nothing(hubspot_files
         import_files([bad], acme, force=True)
     assert _snapshot(acme) == before
 
-    def fail_half_way(table, frame):
+    def fail_half_way(table, text):  # the disk fills up while the files are being written
         if table.name == "accounts":
             raise OSError("disk full")
-        return as_text(table, frame)
+        return neutralise(table, text)
 
-    as_text = store._as_text
-    monkeypatch.setattr(store, "_as_text", fail_half_way)
+    neutralise = store.neutralise_formulas
+    monkeypatch.setattr(store, "neutralise_formulas", fail_half_way)
     with pytest.raises(OSError, match="disk full"):
         import_files(hubspot_files, acme, force=True, name="renamed")
     assert _snapshot(acme) == before
     assert [p.name for p in tmp_path.iterdir()] == ["acme", "bad.csv"]  # no half-written folder left beside it
-    monkeypatch.setattr(store, "_as_text", as_text)
+    monkeypatch.setattr(store, "neutralise_formulas", neutralise)
     import_files(hubspot_files, acme, force=True, name="renamed")
     assert load_company(acme).name == "renamed"
 
@@ -180,13 +180,13 @@ def test_an_import_written_before_manifests_keeps_its_other_files(hubspot_files,
 def test_a_file_that_appears_during_an_import_is_carried_over_not_deleted(hubspot_files, tmp_path, monkeypatch):
     acme = tmp_path / "acme"
     import_files(hubspot_files, acme)
-    as_text = store._as_text
+    neutralise = store.neutralise_formulas
 
-    def note_meanwhile(table, frame):  # the facilitator saves a note while the import is writing
+    def note_meanwhile(table, text):  # the facilitator saves a note while the import is writing
         (acme / "notes.txt").write_text("saved while importing")
-        return as_text(table, frame)
+        return neutralise(table, text)
 
-    monkeypatch.setattr(store, "_as_text", note_meanwhile)
+    monkeypatch.setattr(store, "neutralise_formulas", note_meanwhile)
     import_files(hubspot_files, acme, force=True, name="renamed")
     assert (acme / "notes.txt").read_text() == "saved while importing" and load_company(acme).name == "renamed"
     assert "notes.txt" not in _manifest(acme)["files"]

@@ -27,7 +27,13 @@ from typing import Any
 
 from smarketing.datasets.company import DataValidationError
 from smarketing.datasets.crm.build import ImportResult, map_export
-from smarketing.datasets.crm.mapping_file import choose_mapping, column_named, columns_matched, export_kind, load_mapping
+from smarketing.datasets.crm.mapping_file import (
+    choose_mapping,
+    column_named,
+    columns_matched,
+    export_kind,
+    load_mapping,
+)
 from smarketing.datasets.crm.read import Export, read_export
 from smarketing.datasets.store import check_writable, write_company
 from smarketing.messages import _

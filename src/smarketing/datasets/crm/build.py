@@ -26,7 +26,7 @@ from smarketing.datasets.crm.mappings import (
 )
 from smarketing.datasets.crm.read import Export
 from smarketing.datasets.crm.values import ambiguous_example, parse_amounts, parse_dates
-from smarketing.datasets.store import _as_text, parse_empty
+from smarketing.datasets.store import parse_empty
 from smarketing.messages import _
 from smarketing.schema import Problem
 
@@ -151,7 +151,7 @@ def _translated(export: Export, field_name: str, table: Mapping[str, str], allow
     if text is None:
         return None, None
     lowered = text.str.strip().str.lower()
-    values = lowered.map(lambda v: table.get(v, v if v in allowed else None))
+    values = lowered.map({v: table.get(v, v if v in allowed else None) for v in lowered.unique()})
     unknown = (lowered != "") & values.isna()
     if not unknown.any():
         return values, None
@@ -186,9 +186,11 @@ def _segment_from_size(employees: pd.Series | None) -> pd.Series | None:
     """The segment of each lead from its company's number of employees ("51-200", "1000+"); None without it."""
     if employees is None:
         return None
-    numbers, _bad = parse_amounts(employees.str.split("-").str[-1].str.replace("+", "", regex=False))
-    return pd.Series(np.select([numbers >= 1000, numbers >= 200, numbers >= 0], ["enterprise", "mid_market", "smb"],
-                               default="smb"), index=employees.index)
+    sizes = employees.drop_duplicates()  # a few size bands, however many leads
+    numbers, _bad = parse_amounts(sizes.str.split("-").str[-1].str.replace("+", "", regex=False))
+    segments = pd.Series(np.select([numbers >= 1000, numbers >= 200, numbers >= 0],
+                                   ["enterprise", "mid_market", "smb"], default="smb"), index=sizes.to_numpy())
+    return employees.map(segments)
 
 
 @dataclass
@@ -211,17 +213,21 @@ def _order_evidence(export: Export) -> tuple[tuple[str, str, int] | None, tuple[
         text = _column(export, name)
         if text is None:
             continue
-        parts = text.str.extract(_NUMERIC_DATE).astype(float)
+        # The date part of each distinct value (a few hundred days, not 500,000 timestamps) tells the order.
+        heads = text.str.slice(0, 10).drop_duplicates()
+        parts = heads.str.extract(_NUMERIC_DATE).astype(float)
 
-        def first(mask: pd.Series, name: str = name, text: pd.Series = text) -> tuple[str, str, int]:
-            row = int(np.flatnonzero(mask.to_numpy())[0])
+        def first(mask: pd.Series, name: str = name, text: pd.Series = text,
+                  heads: pd.Series = heads) -> tuple[str, str, int]:
+            head = heads[mask].iloc[0]
+            row = int(np.flatnonzero(text.str.startswith(head).to_numpy(dtype=bool, na_value=False))[0])
             return export.columns[name], text.iloc[row], int(export.lines[row])
 
         if day is None and (parts[0] > 12).any():
             day = first(parts[0] > 12)
         if month is None and (parts[1] > 12).any():
             month = first(parts[1] > 12)
-        undecided = undecided or ambiguous_example(text)
+        undecided = undecided or ambiguous_example(heads[parts[0].notna()])
     return day, month, undecided
 
 
@@ -407,6 +413,8 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
         _required(deal_export, mapping, ("opportunity_id", "created_at", "amount", "stage"), problems, draft)
     if problems:
         raise DataValidationError(", ".join(e.path.name for e in exports), problems)
+    for export in exports:  # only the columns the course reads go on: no personal data, and far less memory
+        export.frame = export.frame[list(dict.fromkeys(export.columns.values()))]
     lead = _map_leads(lead_export, mapping, rows, exported, notes, approximated, stand_in) if lead_export else None
     # Deals link to their leads by a lead column on the deal (HubSpot) or the opportunity on the converted lead
     # (Salesforce); without either, both are analysed side by side and conversion into deals is not measured.
@@ -464,7 +472,7 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
         opportunities = deal_frame.assign(owner_id=deal_frame["owner"].map(owner_ids)).drop(columns="owner")
         opportunities = opportunities[[c.name for c in schema.TABLES["opportunities"].columns]]
     won = opportunities[opportunities["outcome"] == "won"]
-    segments = dict(zip(leads["lead_id"], leads["segment"].astype(str), strict=True))
+    segments = pd.Series(leads["segment"].astype(str).to_numpy(), index=leads["lead_id"].to_numpy())
     segment = won["lead_id"].map(segments).astype(object)
     if len(won) and (segment.isna().any() or "leads.segment" in unmeasured):
         stand_in("accounts.segment", _("accounts.segment (the company size of a customer whose lead is not in "
@@ -489,7 +497,10 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
               "story": _("Your own company, imported for a workshop."),
               "import": {"mapping": mapping.get("name", "custom"), "files": [e.path.name for e in exports],
                          "missing": missing, "unmeasured": unmeasured, "approximated": approximated,
-                         "notes": notes + rows.notes(), "set_aside": rows.aside,
+                         "notes": notes + rows.notes(),
+                         # what the reader set aside (blank lines, totals, a report's footer) comes first
+                         "set_aside": [{"file": e.path.name, "column": "", "reason": reason, "lines": list(lines),
+                                        "kept": False} for e in exports for reason, lines in e.set_aside] + rows.aside,
                          "rows": {e.path.name: len(e.frame) for e in exports}}}
     result = ImportResult({t: tables[t] for t in schema.TABLES}, params)
     _validate(result, exports)
@@ -638,17 +649,17 @@ def _parse_deals(export: Export, lead_export: Export | None, lead_id: pd.Series 
 
 def _validate(result: ImportResult, exports: Sequence[Export]) -> None:
     """The course's own schema check on the mapped tables, with problems told in the export's terms (its file
-    and line numbers)."""
+    and line numbers). The tables are checked as built, typed: the loader checks the text written, once more."""
     source = {"leads": next((e for e in exports if e.kind == "leads"), None),
               "opportunities": next((e for e in exports if e.kind == "deals"), None)}
     problems = []
     for name, frame in result.tables.items():
         table = schema.TABLES[name]
-        text = _as_text(table, frame).replace("", np.nan)
-        _typed, found = schema.parse_table(table, text)
+        found = schema.check_typed(table, frame.reset_index(drop=True))
         export = source.get(name)
+        # a row's place in the table (rows set aside are gone) -> its line in the export
         problems += [Problem(table.file, p.column, p.rows, p.message) if export is None else
-                     Problem(export.path.name, p.column, tuple(int(export.lines[r - 2]) for r in p.rows), p.message)
-                     for p in found]
+                     Problem(export.path.name, p.column, tuple(int(export.lines[frame.index[r - 2]]) for r in p.rows),
+                             p.message) for p in found]
     if problems:
         raise DataValidationError(", ".join(sorted({p.file for p in problems})), problems)

@@ -16,7 +16,13 @@ import pandas as pd
 from smarketing import schema
 from smarketing.datasets.company import DataValidationError
 from smarketing.datasets.crm.mapping_file import column_named
-from smarketing.datasets.crm.mappings import CHANNELS, FIELDS, LOSS_REASONS, MAPPINGS, STAGES
+from smarketing.datasets.crm.mappings import (
+    CHANNELS,
+    FIELDS,
+    LOSS_REASONS,
+    MAPPINGS,
+    STAGES,
+)
 from smarketing.datasets.crm.read import Export, read_export
 from smarketing.messages import _
 
