@@ -274,3 +274,22 @@ def test_the_course_datasets_are_written_byte_for_byte_as_committed(companies, t
     for name in [*(t.file for t in schema.TABLES.values()), "company.json"]:
         if (DATASETS / "ferro" / name).exists():
             assert (folder / name).read_bytes() == (DATASETS / "ferro" / name).read_bytes(), name
+
+
+def test_check_typed_finds_what_the_loader_would(companies):
+    """An import checks the tables it builds as typed; each mistake the loader would refuse is found too."""
+    from smarketing import schema
+
+    table = schema.TABLES["leads"]
+    leads = companies["lumen"].leads.head(20).copy()
+    assert schema.check_typed(table, leads) == []
+    leads["channel"] = leads["channel"].astype(object)
+    leads.loc[3, "channel"] = "carrier_pigeon"
+    leads.loc[5, "lead_id"] = ""
+    leads.loc[7, "mql_at"] = leads.loc[7, "created_at"] - pd.Timedelta(days=2)
+    problems = {p.column: (p.rows, p.message) for p in schema.check_typed(table, leads)}
+    assert problems["channel"][0] == (5,) and "unknown value(s) such as 'carrier_pigeon'" in problems["channel"][1]
+    assert problems["lead_id"][0] == (7,) and "empty value(s)" in problems["lead_id"][1]
+    assert problems["mql_at"][0] == (9,) and "dates out of order" in problems["mql_at"][1]
+    leads.loc[3, "channel"] = "other"  # allowed in an imported company only, and no problem there
+    assert "channel" not in {p.column for p in schema.check_typed(table, leads)}
