@@ -64,6 +64,21 @@ def contacts_only_report(tmp_path_factory, partial):
     return out
 
 
+@pytest.fixture(scope="module")
+def deals_only(tmp_path_factory, companies):
+    """A HubSpot deals export alone, imported (#23): a pipeline with no lead history, no campaigns."""
+    folder = tmp_path_factory.mktemp("deals-only")
+    files = hubspot(companies["lumen"], folder / "export", leads=400)
+    return import_files(files[1:], folder / "acme")
+
+
+@pytest.fixture(scope="module")
+def deals_only_report(tmp_path_factory, deals_only):
+    out = tmp_path_factory.mktemp("deals-only-report") / "results"
+    notebooks.run_on_company(deals_only, out, ROOT / "course")
+    return out
+
+
 def _no_error_anywhere(out):
     executed = sorted(out.glob("*.ipynb"))
     assert len(executed) == 7
@@ -74,7 +89,7 @@ def _no_error_anywhere(out):
     assert len(list(out.glob("*.html"))) == 8  # the seven modules and the cover page
 
 
-@pytest.mark.parametrize("which", ["report", "contacts_only_report"])
+@pytest.mark.parametrize("which", ["report", "contacts_only_report", "deals_only_report"])
 def test_every_module_runs_with_no_error_output(which, request):
     out = request.getfixturevalue(which)
     _no_error_anywhere(out[0] if isinstance(out, tuple) else out)
@@ -91,6 +106,72 @@ def test_a_deals_less_import_says_what_it_skips(contacts_only_report):
     assert "has no touchpoints in its data" in (contacts_only_report / "04_alignment.html").read_text()
     cover = (contacts_only_report / "index.html").read_text()
     assert "opportunities" in cover.split("Missing")[1]  # the deals the export lacked, listed as missing
+
+
+def _shown(notebook, source: str) -> str:
+    """The plain text that the one code cell containing ``source`` shows."""
+    cells = [c for c in notebook.cells if c.cell_type == "code" and source in c.source]
+    assert len(cells) == 1, source
+    return "\n".join(o.get("text", "") or o.get("data", {}).get("text/markdown", "") or
+                     o.get("data", {}).get("text/plain", "") for o in cells[0].outputs)
+
+
+def _row(table: str, label: str) -> str:
+    """The last line of a printed table that holds ``label`` (pandas wraps: a company's block is the last)."""
+    return [line for line in table.splitlines() if label in line][-1].rstrip()
+
+
+def test_a_deals_only_import_shows_the_pipeline_and_says_the_leads_are_not_in_its_data(deals_only_report):
+    """#23: the pipeline's figures are measured from the deals; every figure that needs leads says so, never a
+    made-up 0, 100 % or nan."""
+    skipped = "acme has no leads in its data, so this step is skipped"
+    kpis_nb = nbformat.read(deals_only_report / "02_kpis.ipynb", as_version=4)
+    selling = _shown(kpis_nb, '"win rate": kpis.win_rate(len(won), len(lost))')
+    for label, number in (("bookings", r"[\d,]+"), ("win rate", r"0\.\d{3}"), ("average deal", r"[\d,]+"),
+                          ("sales cycle (median days)", r"\d+\.\d{3}")):
+        assert re.fullmatch(rf"{re.escape(label)}\s+{number}", _row(selling, label)), _row(selling, label)
+    assert _row(selling, "quota attainment").endswith("not in your data")  # no quotas in a CRM export
+    for source, labels in (('"MQLs": leads["mql_at"].notna().sum()', ("leads", "MQLs")),
+                           ('"SQLs": leads["sql_at"].notna().sum()', ("SQLs", "lead → customer"))):
+        shown = _shown(kpis_nb, source)
+        for label in labels:
+            assert _row(shown, label).endswith("not in your data"), _row(shown, label)
+    assert skipped in _shown(kpis_nb, "alignment.closed_loop_report(leads")
+    assert skipped in _shown(kpis_nb, "funnel.revenue_lag(c.leads")
+    quarterly = _shown(kpis_nb, "dashboard.quarterly_kpis(focus)")
+    assert re.search(r"2024Q2( +not in your data){3}", quarterly) and "NaN" not in quarterly
+    scorecard = _shown(kpis_nb, "dashboard.scorecard(compared)")
+    for kpi in ("win_rate", "average_deal_size", "sales_cycle_days", "bookings"):
+        assert re.search(r"\s[\d,]+(\.\d+)?$", _row(scorecard, kpi)), _row(scorecard, kpi)
+    for kpi in ("lead_to_mql_rate", "mql_to_sql_rate", "cost_per_lead", "lead_leakage_rate"):
+        assert _row(scorecard, kpi).endswith("not in your data"), _row(scorecard, kpi)
+
+    funnel_nb = nbformat.read(deals_only_report / "03_funnel_handoff.ipynb", as_version=4)
+    for source in ("funnel.stage_conversion(company.leads", "company.opportunities, range(0, 101, 10))",
+                   "funnel.reverse_funnel(target", "widgets.FunnelSimulator.from_company(company)",
+                   "widgets.ThresholdExplorer(company)", 'mqls = int(company.leads["mql_at"]'):
+        shown = _shown(funnel_nb, source)
+        assert skipped in shown and "NaN" not in shown and "0 MQLs" not in shown, (source, shown)
+    assert "acme" not in _shown(funnel_nb, "funnel.observed_rates(c.leads")  # not a column of nan
+    assert re.search(r"acme\s+[\d.]+$", _shown(funnel_nb, "pipeline_velocity_from(").strip())  # from the deals
+    alignment_nb = nbformat.read(deals_only_report / "04_alignment.ipynb", as_version=4)
+    assert skipped in _shown(alignment_nb, "alignment.meeting_scorecard(company.leads")
+    assert "Your data cannot measure the rate into" in _shown(alignment_nb, "widgets.SLAPlanner.from_company")
+    capstone = nbformat.read(deals_only_report / "06_capstone.ipynb", as_version=4)
+    assert skipped in _shown(capstone, "alignment.handoff_scorecard([company])")
+    cover = _text((deals_only_report / "index.html").read_text())
+    assert "leads" in cover.split("Missing")[1] and "hubspot-deals.csv" in cover
+
+
+def test_the_voila_app_runs_on_a_deals_only_import(deals_only, tmp_path):
+    """The facilitator's app on a pipeline without leads: the SLA planner plans from its deals (saying which
+    rates are typical), the funnel simulator says why it cannot start, and no cell fails."""
+    executed, _seconds = notebooks.execute(ROOT / "workshop" / "app.ipynb", output=tmp_path / "app.ipynb",
+                                           cwd=ROOT / "workshop", env={notebooks.COMPANY_VARIABLE: str(deals_only)})
+    assert not _errors(tmp_path / "app.ipynb")
+    state = json.dumps(executed.metadata["widgets"])
+    assert "acme has no leads in its data, so the funnel simulator" in state
+    assert "Marketing owes" in state and "Your data cannot measure the rate into" in state
 
 
 def _has_class(html: str, name: str) -> bool:
@@ -128,6 +209,7 @@ def test_unmeasured_figures_say_so_and_no_made_up_figure_appears(report):
     out, _written = report
     funnel_page, kpis_page = (_text((out / f"{name}.html").read_text()) for name in ("03_funnel_handoff", "02_kpis"))
     assert "not in your data" in funnel_page and "not in your data" in kpis_page
+    assert "acme was imported from a hubspot export" in funnel_page and "acme was imported from a hubspot" in kpis_page
     assert "has no first-response times in its data" in funnel_page  # where the MQLs went: not "never contacted"
     assert "new MQLs per rep per week: not in your data" in funnel_page
     assert "share 1.000" not in funnel_page and "1.000" not in funnel_page.split("Leakage")[1].split("Speed to lead")[0]
@@ -205,7 +287,7 @@ def test_the_course_tags_every_learner_task():
             assert task == (reports.LEARNER_TAG in cell.metadata.get("tags", [])), (path.name, cell.source[:60])
 
 
-@pytest.mark.parametrize("crm", ["hubspot", "salesforce"])
+@pytest.mark.parametrize("crm", ["salesforce"])  # a HubSpot import runs every module in the `report` fixture
 def test_imported_company_runs_modules_02_and_03(crm, hubspot_files, tmp_path, companies):
     files = hubspot_files if crm == "hubspot" else salesforce(companies["lumen"], tmp_path / "export")
     folder = import_files(files, tmp_path / "acme")

@@ -90,6 +90,8 @@ def closed_loop_report(leads: pd.DataFrame, opportunities: pd.DataFrame, campaig
         "mql": leads["mql_at"].notna(), "sql": leads["sql_at"].notna(),
         "won": leads["lead_id"].map(won["size"]).fillna(0), "revenue": leads["lead_id"].map(won["sum"]).fillna(0),
     })
+    if not len(leads):  # a deals-only export: its empty columns come out as text, which cannot be divided
+        frame = frame.astype({"won": float, "revenue": float})
     by_channel = frame.groupby("channel").agg(leads=("mql", "size"), mqls=("mql", "sum"), sqls=("sql", "sum"),
                                               customers=("won", "sum"), won_revenue=("revenue", "sum"))
     spend = campaigns.groupby(campaigns["channel"].astype(str))["spend"].sum()
@@ -119,7 +121,9 @@ def company_metrics(company: Company, loaded_cost_per_head: float = kpis.LOADED_
     """
     opportunities = company.opportunities
     won = int((opportunities["outcome"] == "won").sum())
-    years = (company.leads["created_at"].max() - company.leads["created_at"].min()).days / 365.25
+    # the years the data spans: the leads', or the deals' when an export holds deals only
+    created = company.leads["created_at"] if len(company.leads) else opportunities["created_at"]
+    years = (created.max() - created.min()).days / 365.25
     heads = int(company.employees["function"].isin(["marketing", "sales"]).sum())
     cost = float(company.campaigns["spend"].sum()) + heads * loaded_cost_per_head * max(years, 0.0)
     bookings = _bookings_by_year(opportunities)

@@ -122,12 +122,14 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
 KPI_NEEDS = {"marketing_spend": "campaigns.spend", "cost_per_lead": "campaigns.spend",
              "customer_acquisition_cost": "campaigns.spend", "quota_attainment": "employees.quarterly_quota",
              "churn_rate": "accounts.churned_at", "lead_leakage_rate": "leads.first_response_minutes",
+             **dict.fromkeys(["leads", "mqls", "lead_to_mql_rate", "sqls", "mql_to_sql_rate"], "leads"),
              **dict.fromkeys(["tickets", "cost_per_ticket", "resolution_hours", "csat"], "support_tickets")}
 
 # What each scorecard KPI needs, where a company's own CRM export may not hold it: shown "not in your data".
 SCORECARD_NEEDS = {"cost_per_lead": "campaigns.spend", "customer_acquisition_cost": "campaigns.spend",
                    "lead_leakage_rate": "leads.first_response_minutes",
                    "speed_to_lead_minutes": "leads.first_response_minutes",
+                   **dict.fromkeys(["lead_to_mql_rate", "mql_to_sql_rate"], "leads"),  # not 0 leads: none exported
                    **dict.fromkeys(["bookings", "win_rate", "average_deal_size", "sales_cycle_days"], "opportunities"),
                    **dict.fromkeys(["quota_attainment", "pipeline_coverage"], "employees.quarterly_quota"),
                    **dict.fromkeys(["cost_per_ticket", "csat"], "support_tickets"),

@@ -120,8 +120,8 @@ def _assumed_note(stages: Sequence[str]) -> str:
     if not stages:
         return ""
     names = ", ".join(charts.STAGE_LABELS[s] for s in stages)
-    return "<br><i>" + html.escape(_("Your data cannot measure the rate into {stages} (no deals, or none won "
-                                     "yet): it starts at a typical benchmark value (grade C). Set it to your "
+    return "<br><i>" + html.escape(_("Your data cannot measure the rate into {stages} (no leads, no deals, or "
+                                     "none won yet): it starts at a typical benchmark value (grade C). Set it to your "
                                      "own estimate.", stages=names)) + "</i>"
 
 
@@ -419,9 +419,16 @@ def facilitator_app(company: Company, others: Sequence[Company] = ()) -> widgets
     """The three simulators a workshop facilitator presents, as tabs: the funnel simulator and the SLA
     planner on ``company``, and the KPI dashboard on ``company`` beside ``others``."""
     dashboard_app = KPIDashboard([company, *[c for c in others if c.name != company.name]])
-    if availability.has(company, "opportunities"):
+    if availability.has(company, "opportunities") and availability.has(company, "leads"):
         apps: list[tuple[str, widgets.Widget]] = [(a.title, a) for a in (FunnelSimulator.from_company(company),
                                                                           SLAPlanner.from_company(company))]
+    elif availability.has(company, "opportunities"):  # a deals-only export: no lead volume to simulate from
+        planner = SLAPlanner.from_company(company)  # its own deals and reps; typical rates, which it says
+        note = widgets.HTML("<p>" + html.escape(_("{name} has no leads in its data, so the funnel simulator has no "
+                                                  "lead volume or stage rates to start from. Import the leads "
+                                                  "(contacts) export too, or present a course company.",
+                                                  name=company.name)) + "</p>")
+        apps = [(_("Funnel simulator"), note), (planner.title, planner)]
     else:  # a contacts-only export: no deal to plan revenue with, so the two simulators say so
         note = widgets.HTML("<p>" + html.escape(_("{name} has no deals in its data, so the funnel simulator and the "
                                                   "SLA planner cannot turn leads into revenue. Import the deals "
