@@ -241,10 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     workshop = commands.add_parser("workshop", help=_("run the course on your own CRM export"))
     steps = workshop.add_subparsers(dest="step", required=True)
-    importer = steps.add_parser("import", help=_("import a HubSpot or Salesforce export (CSV or Excel)"))
+    importer = steps.add_parser("import", help=_("import a CRM export: HubSpot, Salesforce, Zoho, Dynamics 365 or any other with a mapping"))
     importer.add_argument("files", nargs="+", help=_("the leads/contacts export and the deals/opportunities export"))
     importer.add_argument("--out", required=True, help=_("company folder to create, e.g. datasets/acme"))
-    importer.add_argument("--mapping", default="auto", help=_("hubspot, salesforce, auto, or a YAML mapping file"))
+    importer.add_argument("--mapping", default="auto",
+                          help=_("auto (detected), hubspot, salesforce, zoho, dynamics, or a YAML mapping file"))
     importer.add_argument("--name", default=None, help=_("company name (default: the folder's name)"))
     importer.add_argument("--force", action="store_true",
                           help=_("replace a folder that an earlier import wrote (never any other folder)"))

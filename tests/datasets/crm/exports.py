@@ -354,3 +354,81 @@ def with_long_cell(path: Path, characters: int = 10_000_000, row: int = 3, colum
     frame.loc[row - 1, column] = "<p>" + "x" * (characters - 7) + "</p>"
     frame.to_csv(path, index=False)
     return path
+
+
+ZOHO_SOURCES = {"paid_search": "Advertisement", "paid_social": "Facebook", "content": "Web Download",
+                "email": "Sales Email Alias", "webinar": "Internal Seminar", "events": "Trade Show",
+                "partner": "Partner", "referral": "External Referral"}
+ZOHO_STAGES = {"prospecting": "Qualification", "qualification": "Needs Analysis", "proposal": "Proposal/Price Quote",
+               "negotiation": "Negotiation/Review", "closed_won": "Closed Won",
+               "closed_lost": "Closed Lost to Competition"}
+
+
+def zoho(company: Company, folder: Path, leads: int = 300) -> list[Path]:
+    """Leads and Deals as Zoho CRM exports them: 'Record Id', 'Created Time' written '15 Apr, 2021 00:03:00',
+    its own lead sources and stages; no column links a deal to the lead it came from."""
+    chosen, deals = _sample(company, leads)
+    zoho_time = lambda m: m.dt.strftime("%d %b, %Y %H:%M:%S").fillna("")  # noqa: E731 - one format, named here
+    lead_rows = pd.DataFrame({
+        "Record Id": "zcrm_" + chosen["lead_id"].str[1:],
+        "Lead Owner": _owner(chosen["owner_id"], OWNERS).where(chosen["owner_id"].notna(), ""),
+        "Last Name": chosen["lead_id"], "Company": "Company " + chosen["lead_id"],
+        "Lead Source": chosen["channel"].astype(str).map(ZOHO_SOURCES),
+        "No. of Employees": chosen["segment"].astype(str).map({"smb": "120", "mid_market": "450",
+                                                               "enterprise": "2300"}),
+        "Created Time": zoho_time(chosen["created_at"]),
+    })
+    deal_rows = pd.DataFrame({
+        "Record Id": "zcrm_" + deals["opportunity_id"].str[1:],
+        "Deal Owner": _owner(deals["owner_id"], OWNERS),
+        "Deal Name": "Deal " + deals["opportunity_id"],
+        "Amount": deals["amount"].map(lambda a: f"{a:.2f}"),
+        "Stage": deals["stage"].astype(str).map(ZOHO_STAGES),
+        "Closing Date": deals["closed_at"].dt.strftime("%b %d, %Y").fillna(""),
+        "Created Time": zoho_time(deals["created_at"]),
+        "Contact Name": "Contact " + deals["lead_id"],
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    lead_rows.to_csv(folder / "Leads_001.csv", index=False)
+    deal_rows.to_csv(folder / "Deals_001.csv", index=False)
+    return [folder / "Leads_001.csv", folder / "Deals_001.csv"]
+
+
+def dynamics_opportunities(company: Company, folder: Path, deals: int = 150) -> Path:
+    """Opportunities as Dynamics 365 exports them to Excel: a '(Do Not Modify)' ID column, Est. Revenue, the
+    pipeline phase, won and lost in Status, US dates with AM/PM."""
+    chosen = company.opportunities.head(deals)
+    status = chosen["outcome"].astype(str).map({"won": "Won", "lost": "Lost", "open": "Open"})
+    phase = chosen["stage"].astype(str).map({"prospecting": "1-Qualify", "qualification": "2-Develop",
+                                             "proposal": "3-Propose", "negotiation": "4-Close",
+                                             "closed_won": "4-Close", "closed_lost": "2-Develop"})
+    rows = pd.DataFrame({
+        "(Do Not Modify) Opportunity": [f"{i:08x}-6b1f-4c2e-9a1d-3f0c2b7e{i:04x}" for i in range(len(chosen))],
+        "(Do Not Modify) Row Checksum": "abc123",
+        "Topic": "Deal " + chosen["opportunity_id"],
+        "Est. Revenue": chosen["amount"].map(lambda a: f"${a:,.2f}"),
+        "Pipeline Phase": phase, "Status": status,
+        "Actual Close Date": _us(chosen["closed_at"], with_time=False),
+        "Owner": _owner(chosen["owner_id"], OWNERS),
+        "Created On": _us(chosen["created_at"]),
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    rows.to_excel(folder / "Open Opportunities.xlsx", index=False)
+    return folder / "Open Opportunities.xlsx"
+
+
+def data_loader_leads(company: Company, folder: Path, leads: int = 200) -> Path:
+    """Leads as Salesforce's Data Loader extracts them: API field names, ISO timestamps, owner IDs."""
+    chosen, _deals = _sample(company, leads)
+    iso = lambda m: m.dt.strftime("%Y-%m-%dT%H:%M:%S.000+0000").fillna("")  # noqa: E731
+    rows = pd.DataFrame({
+        "Id": "00Q" + chosen["lead_id"].str[1:], "CreatedDate": iso(chosen["created_at"]),
+        "LeadSource": chosen["channel"].astype(str).map(SALESFORCE_SOURCES),
+        "ConvertedDate": chosen["sql_at"].dt.strftime("%Y-%m-%d").fillna(""),
+        "OwnerId": "005" + chosen["owner_id"].fillna("E0000").str[1:],
+        "NumberOfEmployees": chosen["segment"].astype(str).map({"smb": "120", "mid_market": "450",
+                                                                "enterprise": "2300"}),
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    rows.to_csv(folder / "extract.csv", index=False)
+    return folder / "extract.csv"

@@ -14,10 +14,10 @@ from smarketing.datasets.crm import import_files
 from smarketing.datasets.crm.draft import draft_mapping
 from tests.datasets.crm.exports import salesforce
 
-# Column names of another CRM (Zoho-like), which no built-in mapping knows.
-LEADS = {"Lead ID": "Record Id", "Created Date": "Created Time", "Lead Owner": "Lead Owner",
+# Column names of another CRM, which no built-in mapping reads whole.
+LEADS = {"Lead ID": "Person ID", "Created Date": "Creation Time", "Lead Owner": "Lead Owner",
          "Converted Opportunity ID": "Converted Deal Id"}
-DEALS = {"Opportunity ID": "Record Id", "Close Date": "Closing Date", "Created Date": "Created Time",
+DEALS = {"Opportunity ID": "Deal ID", "Close Date": "Closing Date", "Created Date": "Creation Time",
          "Opportunity Owner": "Deal Owner", "Opportunity Name": "Deal Name"}
 
 
@@ -26,7 +26,7 @@ def other_crm(tmp_path_factory, companies):
     folder = tmp_path_factory.mktemp("other-crm")
     leads, deals = salesforce(companies["lumen"], folder / "sf", leads=120, chinese_excel=False)
     frame = pd.read_csv(leads, dtype=str, keep_default_na=False).rename(columns=LEADS)
-    frame.loc[:4, "Lead Source"] = ["Banner Ads", "Banner Ads", "Advertisment", "Cold Call", "Chat"]
+    frame.loc[:4, "Lead Source"] = ["Banner Ads", "Banner Ads", "Advertisment", "Cold Call", "Billboard"]
     frame.to_csv(folder / "Leads.csv", index=False)
     pd.read_csv(deals, dtype=str, keep_default_na=False).rename(columns=DEALS).to_csv(folder / "Deals.csv",
                                                                                       index=False)
@@ -37,7 +37,7 @@ def test_the_draft_imports_as_it_is_and_marks_its_guesses(other_crm, tmp_path):
     text, needed = draft_mapping(other_crm)
     assert needed == []
     loaded = yaml.safe_load(text)
-    assert loaded["leads"]["lead_id"] == "Record Id" and loaded["deals"]["closed_at"] == "Closing Date"
+    assert loaded["leads"]["lead_id"] == "Person ID" and loaded["deals"]["closed_at"] == "Closing Date"
     assert loaded["leads"]["opportunity_ref"] == "Converted Deal Id"
     assert loaded["channels"]["Banner Ads"] == "other" and loaded["channels"]["Web"] == "content"
     assert "'Banner Ads'" not in text and '"Banner Ads": other  # 2 row(s); not known: check this' in text
@@ -46,11 +46,11 @@ def test_the_draft_imports_as_it_is_and_marks_its_guesses(other_crm, tmp_path):
     (tmp_path / "my-crm.yaml").write_text(text)
     company = load_company(import_files(other_crm, tmp_path / "acme", mapping=tmp_path / "my-crm.yaml"))
     assert len(company.leads) == 120 and len(company.opportunities) > 0
-    assert (company.leads["channel"].astype(str) == "other").sum() == 5  # Banner Ads ×2, the misspelling, Cold Call, Chat
+    assert (company.leads["channel"].astype(str) == "other").sum() == 5  # Banner Ads ×2, the misspelling, Cold Call, Billboard
 
 
 def test_a_needed_field_not_found_is_named(other_crm, tmp_path):
-    frame = pd.read_csv(other_crm[0], dtype=str, keep_default_na=False).rename(columns={"Created Time": "Datum"})
+    frame = pd.read_csv(other_crm[0], dtype=str, keep_default_na=False).rename(columns={"Creation Time": "Datum"})
     frame.to_csv(tmp_path / "Leads.csv", index=False)
     text, needed = draft_mapping([tmp_path / "Leads.csv"])
     assert needed == ["leads.created_at"] and "  # created_at:  # needed" in text

@@ -1,5 +1,6 @@
-"""Bring your own CRM export: read a HubSpot or Salesforce export (CSV or Excel), map it onto the
-course schema, validate it, and write it as a company folder the notebooks can load.
+"""Bring your own CRM export: read a HubSpot, Salesforce, Zoho or Dynamics 365 export (CSV or Excel), or any
+other with a mapping file, map it onto the course schema, validate it, and write it as a company folder the
+notebooks can load.
 
 The steps, in the order an import runs them: :mod:`.read` reads each file as text, :mod:`.mapping_file`
 chooses or loads the mapping (:mod:`.mappings` holds the built-in ones), :mod:`.values` reads dates and

@@ -553,9 +553,13 @@ def _unlinked(deal_export: Export, lead_export: Export, mapping: dict[str, Any])
             "the deals cannot be linked to their leads: add the column '{column}' to the leads export ({leads}) "
             "and export it again; it names the opportunity each converted lead became.",
             column=reference[0], leads=lead_export.path.name))
+    if "lead_id" not in mapping["deals"]:  # Dynamics 365's export names the originating lead, not its ID
+        return Problem(deal_export.path.name, "", (), _(
+            "the deals cannot be linked to their leads: a {crm} export has no column with the lead's ID. Add one to "
+            "the deals export and map it as lead_id in a mapping file.", crm=mapping.get("name", "CRM")))
     return Problem(deal_export.path.name, "", (), _(
         "the deals cannot be linked to their contacts: add the column '{column}' to this deals export and export "
-        "it again.", column=mapping["deals"].get("lead_id", ["lead_id"])[0]))
+        "it again.", column=mapping["deals"]["lead_id"][0]))
 
 
 def _parse_deals(export: Export, lead_export: Export | None, lead_id: pd.Series | None, mapping: dict[str, Any],

@@ -1,4 +1,4 @@
-"""Which mapping reads an export: a built-in one (HubSpot, Salesforce) chosen by the column names the files
+"""Which mapping reads an export: a built-in one (HubSpot, Salesforce, Zoho, Dynamics 365) chosen by the column names the files
 use, or a user's YAML mapping file for any other CRM, refused with the line of every mistake in it."""
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def load_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
         return MAPPINGS[str(mapping)]
     path = Path(mapping)
     if not path.is_file():
-        raise ValueError(_("Unknown mapping '{mapping}'. Use hubspot, salesforce, auto, or a YAML mapping file.",
-                           mapping=mapping))
+        raise ValueError(_("Unknown mapping '{mapping}'. Use auto, {builtin}, or a YAML mapping file.",
+                           mapping=mapping, builtin=", ".join(MAPPINGS)))
     try:
         text = _bounded(path)
         loaded, lines = yaml.safe_load(text), _key_lines(text)

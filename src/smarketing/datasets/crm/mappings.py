@@ -1,6 +1,13 @@
-"""How HubSpot and Salesforce name things, onto the course's names: the columns of their exports, their lead
-sources, deal stages, loss reasons and lead ratings. A user's YAML mapping file (:mod:`.mapping_file`) has
-the same shape as :data:`HUBSPOT` and :data:`SALESFORCE`."""
+"""How CRMs name things, onto the course's names: the columns of their exports, their lead sources, deal
+stages, loss reasons and lead ratings. A user's YAML mapping file (:mod:`.mapping_file`) has the same shape as
+the built-in mappings.
+
+Every label here is the vendor's own, from its documentation: HubSpot's default contact and deal properties;
+Salesforce's field labels (reports) and API names (Data Loader and API extracts), from the Salesforce field
+reference; Zoho CRM's standard fields of Leads and Deals (Potentials in older accounts), from Zoho's "CRM modules
+and fields"; Dynamics 365 Sales' display names of the lead and opportunity tables, from Microsoft's table
+reference, with the "(Do Not Modify)" ID columns its Excel exports add. Pipedrive's export labels could not be
+confirmed there: `smarketing workshop mapping --init` drafts a mapping for them."""
 
 from __future__ import annotations
 
@@ -32,37 +39,77 @@ HUBSPOT: dict[str, Any] = {
     },
 }
 
-SALESFORCE: dict[str, Any] = {
+SALESFORCE: dict[str, Any] = {  # report labels first, then API names (Data Loader, the API)
     "name": "salesforce",
     "leads": {
-        "lead_id": ["Lead ID"],
-        "created_at": ["Created Date", "Create Date"],
-        "channel": ["Lead Source"],
+        "lead_id": ["Lead ID", "Id"],
+        "created_at": ["Created Date", "Create Date", "CreatedDate"],
+        "channel": ["Lead Source", "LeadSource"],
         "score": ["Lead Score", "Rating"],
         "mql_at": ["MQL Date"],
         "sal_at": ["First Response Date", "First Activity Date"],
-        "sql_at": ["Converted Date"],
-        "owner": ["Lead Owner"],
-        "employees": ["No. of Employees", "Employees"],
-        "opportunity_ref": ["Converted Opportunity ID"],
+        "sql_at": ["Converted Date", "ConvertedDate"],
+        "owner": ["Lead Owner", "OwnerId"],
+        "employees": ["No. of Employees", "Employees", "NumberOfEmployees"],
+        "opportunity_ref": ["Converted Opportunity ID", "ConvertedOpportunityId"],
     },
     "deals": {
-        "opportunity_id": ["Opportunity ID"],
+        "opportunity_id": ["Opportunity ID", "Id"],
         "lead_id": ["Lead ID", "Converted Lead ID"],
-        "owner": ["Opportunity Owner"],
-        "created_at": ["Created Date", "Create Date"],
+        "owner": ["Opportunity Owner", "OwnerId"],
+        "created_at": ["Created Date", "Create Date", "CreatedDate"],
         "amount": ["Amount"],
-        "stage": ["Stage"],
-        "closed_at": ["Close Date"],
+        "stage": ["Stage", "StageName"],
+        "closed_at": ["Close Date", "CloseDate"],
         "loss_reason": ["Loss Reason", "Closed Lost Reason"],
     },
 }
 
-MAPPINGS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE}
+ZOHO: dict[str, Any] = {
+    "name": "zoho",
+    "leads": {
+        "lead_id": ["Record Id", "Lead Id"],
+        "created_at": ["Created Time"],
+        "channel": ["Lead Source"],
+        "owner": ["Lead Owner"],
+        "employees": ["No. of Employees"],
+    },
+    "deals": {  # Zoho's Deals; Potentials in accounts from before 2016
+        "opportunity_id": ["Record Id", "Deal Id", "Potential Id"],
+        "owner": ["Deal Owner", "Potential Owner"],
+        "created_at": ["Created Time"],
+        "amount": ["Amount"],
+        "stage": ["Stage"],
+        "closed_at": ["Closing Date"],
+    },
+}
+
+DYNAMICS: dict[str, Any] = {
+    "name": "dynamics",
+    "leads": {
+        "lead_id": ["(Do Not Modify) Lead"],
+        "created_at": ["Created On"],
+        "channel": ["Lead Source"],
+        "score": ["Rating"],
+        "owner": ["Owner"],
+        "employees": ["No. of Employees"],
+    },
+    "deals": {  # its Excel export names the originating lead, not its ID: leads and deals stay side by side
+        "opportunity_id": ["(Do Not Modify) Opportunity"],
+        "owner": ["Owner"],
+        "created_at": ["Created On"],
+        "amount": ["Est. Revenue", "Actual Revenue"],
+        "stage": ["Pipeline Phase", "Sales Stage"],
+        "status": ["Status"],
+        "closed_at": ["Actual Close Date"],
+    },
+}
+
+MAPPINGS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE, "zoho": ZOHO, "dynamics": DYNAMICS}
 # The course fields a mapping file may name. ``status`` is for CRMs that keep won/lost apart from the
 # pipeline stage (Pipedrive's Status: open, won, lost, deleted; Dynamics 365's Status: Open, Won, Lost).
 FIELDS = {kind: tuple(dict.fromkeys(f for m in MAPPINGS.values() for f in m[kind])) for kind in ("leads", "deals")}
-FIELDS["deals"] += ("status",)
+FIELDS["deals"] += tuple(f for f in ("status",) if f not in FIELDS["deals"])
 STATUSES = {"open": "open", "won": "won", "lost": "lost", "deleted": "deleted", "closed won": "won",
             "closed lost": "lost", "active": "open", "赢单": "won", "输单": "lost", "进行中": "open"}
 
@@ -77,6 +124,11 @@ CHANNELS = {
     "employee referral": "referral", "external referral": "referral", "advertisement": "paid_search",
     "seminar - internal": "webinar", "seminar - partner": "webinar", "webinar": "webinar", "other": "content",
     "events": "events", "content": "content",
+    # Zoho CRM's and Dynamics 365's lead sources
+    "web download": "content", "web research": "content", "online store": "content", "chat": "content",
+    "public relations": "content", "internal seminar": "webinar", "seminar partner": "partner",
+    "seminar": "webinar", "facebook": "paid_social", "twitter": "paid_social", "x (twitter)": "paid_social",
+    "sales email alias": "email",
     # HubSpot's internal values of Original Source, as its API and some exports write them
     "paid_search": "paid_search", "organic_search": "content", "email_marketing": "email",
     "social_media": "paid_social", "paid_social": "paid_social",  # REFERRALS: as its label, above
@@ -91,6 +143,10 @@ STAGES = {
     "id. decision makers": "proposal", "perception analysis": "proposal", "proposal/price quote": "proposal",
     "contract sent": "negotiation", "contractsent": "negotiation", "negotiation/review": "negotiation",
     "closed won": "closed_won", "closedwon": "closed_won", "closed lost": "closed_lost", "closedlost": "closed_lost",
+    # Zoho CRM's deal stages beyond Salesforce's; Dynamics 365's sales stages and pipeline phases, in order
+    "identify decision makers": "proposal", "closed lost to competition": "closed_lost",
+    "qualify": "prospecting", "develop": "qualification", "propose": "proposal", "close": "negotiation",
+    "1-qualify": "prospecting", "2-develop": "qualification", "3-propose": "proposal", "4-close": "negotiation",
 }
 LOSS_REASONS = {"price": "price", "too expensive": "price", "budget": "price", "competitor": "competitor",
                 "lost to competitor": "competitor", "no decision": "no_decision", "no response": "no_decision",

@@ -1,0 +1,50 @@
+"""The exports of the CRMs companies use, each recognised without a mapping: Zoho CRM (Leads and Deals, its
+'15 Apr, 2021 00:03:00' dates), Dynamics 365 (an Excel export of opportunities, won and lost in Status) and
+Salesforce's Data Loader (API field names); the import says which CRM it recognised."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from smarketing import load_company
+from smarketing.cli import main
+from smarketing.datasets.crm import import_files
+from tests.datasets.crm.exports import data_loader_leads, dynamics_opportunities, zoho
+
+
+def test_a_zoho_export_imports_side_by_side_with_its_dates_and_sources(companies, tmp_path):
+    files = zoho(companies["lumen"], tmp_path / "zoho", leads=300)
+    company = load_company(import_files(files, tmp_path / "acme"))  # detected
+    info = company.params["import"]
+    assert info["mapping"] == "zoho"
+    source = companies["lumen"].leads.head(300)
+    assert company.leads["created_at"].tolist() == source["created_at"].dt.floor("s").tolist()
+    assert (company.leads["channel"].astype(str) == source["channel"].astype(str).to_numpy()).all()
+    deals = pd.read_csv(files[1], dtype=str, keep_default_na=False)
+    assert len(company.opportunities) == len(deals) and company.opportunities["lead_id"].isna().all()
+    lost = (deals["Stage"] == "Closed Lost to Competition").sum()
+    assert (company.opportunities["outcome"].astype(str) == "lost").sum() == lost
+    assert any("side by side" in n and "zoho export has no column with the lead's ID" in n for n in info["notes"])
+    assert info["set_aside"] == []
+
+
+def test_a_dynamics_opportunities_export_reads_status_and_phase(companies, tmp_path, capsys):
+    path = dynamics_opportunities(companies["ferro"], tmp_path / "d365", deals=150)
+    assert main(["workshop", "import", str(path), "--out", str(tmp_path / "acme")]) == 0
+    assert "imported from a dynamics export" in capsys.readouterr().out
+    company = load_company(tmp_path / "acme")
+    source = companies["ferro"].opportunities.head(150)
+    assert company.opportunities["outcome"].astype(str).tolist() == source["outcome"].astype(str).tolist()
+    assert company.opportunities["amount"].round(2).tolist() == source["amount"].round(2).tolist()
+    assert (company.opportunities["closed_at"].dt.normalize().fillna(pd.Timestamp(0))
+            == source["closed_at"].dt.normalize().fillna(pd.Timestamp(0)).to_numpy()).all()
+    assert "leads" in company.params["import"]["missing"]
+
+
+def test_a_data_loader_extract_with_api_names_is_a_salesforce_export(companies, tmp_path):
+    path = data_loader_leads(companies["bloom"], tmp_path / "dl", leads=200)
+    company = load_company(import_files([path], tmp_path / "acme"))
+    assert company.params["import"]["mapping"] == "salesforce"
+    source = companies["bloom"].leads.head(200)
+    assert company.leads["created_at"].tolist() == source["created_at"].dt.floor("s").tolist()
+    assert company.leads["sql_at"].notna().sum() == source["sql_at"].notna().sum()
