@@ -44,3 +44,18 @@ def test_overview_counts_each_company(companies):
     assert table.loc["bloom", "orders"] == len(companies["bloom"].orders) > 0 == table.loc["lumen", "orders"]
     staff = table.loc["ferro", [c for c in table.columns if c.startswith("staff_")]]
     assert staff.sum() == len(companies["ferro"].employees)
+
+
+def test_overview_of_an_import_counts_only_what_its_export_held(companies, tmp_path):
+    """A deals-only export has no leads and lists sales owners only: no count of 0 for what it never held."""
+    from smarketing import load_company
+    from smarketing.datasets.crm import import_files
+    from tests.datasets.crm.exports import hubspot
+
+    files = hubspot(companies["lumen"], tmp_path / "export", leads=150)
+    acme = load_company(import_files([files[1]], tmp_path / "acme"))  # the deals alone
+    row = overview({"lumen": companies["lumen"], "acme": acme}).loc["acme"]
+    assert row["leads"] == "not in your data" and row["staff_marketing"] == "not in your data"
+    assert row["customers_won"] == (acme.opportunities["outcome"] == "won").sum() > 0
+    assert row["staff_sales"] == len(acme.employees)
+    assert overview(companies).loc["lumen", "leads"] == len(companies["lumen"].leads)

@@ -135,9 +135,16 @@ def overview(companies: list[Company] | dict[str, Company]) -> pd.DataFrame:
     for company in companies.values() if isinstance(companies, dict) else companies:
         won = company.opportunities[company.opportunities["outcome"] == "won"]
         staff = company.employees["function"].astype(str).value_counts()
-        rows.append({
+        row = {
             "company": company.name, "kind": company.params.get("kind", ""), "leads": len(company.leads),
             "customers_won": len(won), "bookings": float(won["amount"].sum()), "orders": len(company.orders),
             **{f"staff_{f}": int(staff.get(f, 0)) for f in schema.FUNCTIONS},
-        })
+        }
+        imported = company.params.get("import")
+        if imported:  # an export lists sales owners only, and may lack whole tables: no count of 0 for those
+            absent = {"leads": "leads", "orders": "orders", "customers_won": "opportunities",
+                      "bookings": "opportunities"}
+            row |= {key: _("not in your data") for key, table in absent.items() if table in imported.get("missing", [])}
+            row |= {f"staff_{f}": _("not in your data") for f in schema.FUNCTIONS if f != "sales"}
+        rows.append(row)
     return pd.DataFrame(rows).set_index("company")
