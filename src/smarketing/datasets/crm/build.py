@@ -125,6 +125,9 @@ def _dates(export: Export, field_name: str, rows: Rows, exported: pd.Timestamp, 
         "{action}", exported=exported, example=text[implausible].iloc[0] if implausible.any() else "",
         action=action), kept=not key)
     unusable = bad | implausible
+    if key:  # a row without its key date cannot be placed in time (a deal never engaged, a lead never dated)
+        unusable |= rows.set_aside(export, values.isna() & ~unusable, column, _(
+            "no date, so the row cannot be placed in time; the row is left out"))
     return values.where(~unusable), unusable if key else pd.Series(False, index=index)
 
 
@@ -171,7 +174,7 @@ def _translated(export: Export, field_name: str, table: Mapping[str, str], allow
         column=export.columns[field_name], what=what, placed=placed, key=mapping_key)
 
 
-def _stage_of(value: str) -> str:
+def stage_of(value: str) -> str:
     """Where an unknown deal stage most likely belongs: won or lost by its words, else an open deal at the
     pipeline's first stage."""
     lowered = value.lower()
@@ -587,7 +590,7 @@ def _parse_deals(export: Export, lead_export: Export | None, lead_id: pd.Series 
         "deals)", example=amount[amount < 0].iloc[0] if (amount < 0).any() else ""))
     stage, unknown_note = _translated(
         export, "stage", {**STAGES, **{k.lower(): v for k, v in mapping.get("stages", {}).items()}},
-        schema.OPPORTUNITY_STAGES, _("deal stage(s)"), "stages", rows, _stage_of)
+        schema.OPPORTUNITY_STAGES, _("deal stage(s)"), "stages", rows, stage_of)
     notes += [unknown_note] if unknown_note else []
     stage = stage.where(_column(export, "stage").str.strip() != "", "prospecting")
     status = _column(export, "status")

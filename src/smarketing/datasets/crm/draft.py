@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from smarketing import schema
 from smarketing.datasets.company import DataValidationError
+from smarketing.datasets.crm.build import stage_of
 from smarketing.datasets.crm.mapping_file import column_named
 from smarketing.datasets.crm.mappings import (
     CHANNELS,
@@ -29,7 +30,7 @@ from smarketing.messages import _
 # Words a column's header uses for each course field, in any CRM (checked after the built-in mappings' names).
 HINTS = {
     "leads": {
-        "lead_id": r"^(lead|contact|person|record)?\s*-?\s*id$|^(lead|contact|record) id\b|线索\s*id|^id$",
+        "lead_id": r"^(lead|contact|person|record)?[\s_-]*id$|^(lead|contact|record)[\s_]id\b|线索\s*id|^id$",
         "created_at": r"creat|创建",
         "channel": r"source|channel|来源|渠道",
         "score": r"score|rating|评分",
@@ -41,21 +42,25 @@ HINTS = {
         "opportunity_ref": r"converted (opportunity|deal)",
     },
     "deals": {
-        "opportunity_id": r"^(deal|opportunity|potential|record)?\s*-?\s*id$|^(deal|opportunity|potential|record) id\b|商机\s*id|^id$",
+        "opportunity_id": (r"^(deal|opportunity|potential|record)?[\s_-]*id$|^(deal|opportunity|potential|record)[\s_]id\b"
+                           r"|商机\s*id|^id$"),
         "lead_id": r"(contact|lead|person).*id|联系人",
         "created_at": r"creat|创建",
-        "amount": r"amount|value|revenue|金额",
+        "amount": r"amount|value|revenue|金额",  # close_value, Est. Revenue
         "stage": r"^(?!.*lifecycle).*(stage|phase)|阶段",  # HubSpot contacts' Lifecycle Stage is no deal stage
         "status": r"^(deal\s*-\s*)?status$|状态",
         "closed_at": r"clos|won time|赢单日期|关闭",
         "loss_reason": r"los[st] reason|丢单原因",
-        "owner": r"owner|负责人|所有者",
+        "owner": r"owner|sales[\s_]agent|负责人|所有者",
     },
 }
 NEEDED = {"leads": ("lead_id", "created_at"), "deals": ("opportunity_id", "created_at", "amount", "stage")}
-TRANSLATED = {"channels": ("leads", "channel", CHANNELS, (*schema.CHANNELS, *schema.OTHER), "other"),
-              "stages": ("deals", "stage", STAGES, schema.OPPORTUNITY_STAGES, "prospecting"),
-              "loss_reasons": ("deals", "loss_reason", LOSS_REASONS, schema.LOSS_REASONS, None)}
+# Each translated column: its kind and field, the known values, the course's, and where an unknown one goes (as
+# the import would place it; None: left for the facilitator).
+TRANSLATED: dict[str, tuple[str, str, dict[str, str], tuple[str, ...], Callable[[str], str] | None]] = {
+    "channels": ("leads", "channel", CHANNELS, (*schema.CHANNELS, *schema.OTHER), lambda _value: "other"),
+    "stages": ("deals", "stage", STAGES, schema.OPPORTUNITY_STAGES, stage_of),
+    "loss_reasons": ("deals", "loss_reason", LOSS_REASONS, schema.LOSS_REASONS, None)}
 SHOWN_VALUES = 40  # distinct values listed per translated column
 
 
@@ -151,6 +156,6 @@ def draft_mapping(files: Sequence[str | os.PathLike[str]], name: str = "my-crm",
                 lines.append(f"  # {_quoted(value)}: ?" + _("  # {count} row(s); not known: choose one or leave it "
                                                             "out (left empty)", count=count))
             else:
-                lines.append(f"  {_quoted(value)}: {fallback}" + _("  # {count} row(s); not known: check this",
-                                                                 count=count))
+                lines.append(f"  {_quoted(value)}: {fallback(value)}" + _("  # {count} row(s); not known: check "
+                                                                        "this", count=count))
     return "\n".join(lines) + "\n", needed
