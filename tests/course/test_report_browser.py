@@ -4,38 +4,16 @@ screenshots to test-artifacts/ (report-cover.png, report-module-03.png) for a pe
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from smarketing import notebooks
 from smarketing.datasets.crm import import_files
 from tests.conftest import ROOT
+from tests.course.test_browser import ARTIFACTS, browser  # noqa: F401 - browser is a fixture; Chromium or skip
 from tests.datasets.crm.exports import hubspot
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 NAME = "Smith & <EMEA>"  # HTML in a name must show as text
-
-if not CHROMIUM.exists():
-    if os.environ.get("SMARKETING_REQUIRE_BROWSER"):
-        raise RuntimeError("Chromium is required here: apt-get install -y chromium chromium-driver")
-    pytest.skip("Chromium is not installed (apt-get install -y chromium chromium-driver)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +29,7 @@ def report(tmp_path_factory, companies):
     return folder / "results"
 
 
-def test_the_cover_page_and_module_03_render(browser, report):
+def test_the_cover_page_and_module_03_render(browser, report):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
