@@ -16,6 +16,7 @@ import pandas as pd
 
 from smarketing import schema
 from smarketing.datasets.company import DataValidationError
+from smarketing.datasets.crm.date_order import date_orders
 from smarketing.datasets.crm.mappings import (
     CHANNELS,
     LOSS_REASONS,
@@ -25,62 +26,13 @@ from smarketing.datasets.crm.mappings import (
     STATUSES,
 )
 from smarketing.datasets.crm.read import Export
-from smarketing.datasets.crm.values import ambiguous_example, parse_amounts, parse_dates
+from smarketing.datasets.crm.rows import SHOWN_LINES, Rows
+from smarketing.datasets.crm.values import parse_amounts, parse_dates
 from smarketing.datasets.store import parse_empty
 from smarketing.messages import _
 from smarketing.schema import Problem
 
-DATE_FIELDS = ("created_at", "mql_at", "sal_at", "sql_at", "closed_at")
 EARLIEST = pd.Timestamp("1990-01-01")  # no CRM in use today holds a lead or deal from before it
-UNUSABLE_SHARE = 0.5  # more of a file's rows than this set aside: the export itself is the problem
-SHOWN_LINES = 12  # lines listed in a note; the rest are counted
-
-
-class Rows:
-    """What an import keeps, sets aside and refuses. Ordinary mess (a row without an ID, a date that cannot be
-    read or cannot be true, a negative amount) is set aside with its lines and the import goes on; with
-    ``strict`` every such row refuses the import instead, as a problem."""
-
-    def __init__(self, strict: bool) -> None:
-        self.strict = strict
-        self.problems: list[Problem] = []
-        self.aside: list[dict[str, Any]] = []
-
-    def set_aside(self, export: Export, mask: pd.Series, column: str, reason: str, *, kept: bool = False) -> pd.Series:
-        """Record the rows ``mask`` selects: left out (or, if ``kept``, kept with the value blanked) with
-        ``reason``; a problem instead under --strict. Returns ``mask``."""
-        mask = pd.Series(np.asarray(mask, dtype=bool), index=export.frame.index)
-        if mask.any():
-            lines = export.lines_of(mask)
-            if self.strict:
-                self.problems.append(Problem(export.path.name, column, lines, reason))
-            else:
-                self.aside.append({"file": export.path.name, "column": column, "reason": reason,
-                                   "lines": list(lines), "kept": kept})
-        return mask
-
-    def notes(self) -> list[str]:
-        """One sentence per kind of row set aside, for every notebook to show."""
-        def shown(lines: list[int]) -> str:
-            more = len(lines) - SHOWN_LINES
-            return ", ".join(map(str, lines[:SHOWN_LINES])) + (_(" and {more} more", more=more) if more > 0 else "")
-
-        return [(_("{file}, column '{column}': kept {count} row(s) without this value ({reason}); line(s) {lines}.",
-                   file=a["file"], column=a["column"], count=len(a["lines"]), reason=a["reason"], lines=shown(a["lines"]))
-                 if a["kept"] else
-                 _("{file}, column '{column}': set aside {count} row(s) ({reason}); line(s) {lines}.",
-                   file=a["file"], column=a["column"], count=len(a["lines"]), reason=a["reason"], lines=shown(a["lines"])))
-                for a in self.aside]
-
-    def refuse_if_unusable(self, export: Export, dropped: pd.Series, what: str) -> None:
-        """A problem when more than half of a file's rows are set aside: then the file, not its rows, is wrong."""
-        if len(dropped) and dropped.mean() > UNUSABLE_SHARE:
-            reasons = "; ".join(sorted({a["reason"] for a in self.aside if a["file"] == export.path.name
-                                        and not a["kept"]}))
-            self.problems.append(Problem(export.path.name, "", (), _(
-                "{count} of its {total} {what} cannot be used ({reasons}): more than half, so the export itself needs "
-                "fixing (the wrong columns, or an export of another kind?). Export it again with these columns filled.",
-                count=int(dropped.sum()), total=len(dropped), what=what, reasons=reasons)))
 
 
 def _column(export: Export, field_name: str) -> pd.Series | None:
@@ -204,73 +156,6 @@ class ImportResult:
     params: dict[str, Any]
 
 
-_NUMERIC_DATE = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{4}\b"  # 06/08/2020, 06-08-2020, 06.08.2020
-
-
-def _order_evidence(export: Export) -> tuple[tuple[str, str, int] | None, tuple[str, str, int] | None,
-                                             tuple[str, pd.Timestamp, pd.Timestamp] | None]:
-    """A day-first date of the file (13/01/2025) and a month-first one (01/13/2025), each as (column, value,
-    line), and a date that reads both ways with its two readings (06/08/2020: 8 June or 6 August)."""
-    day = month = undecided = None
-    for name in DATE_FIELDS:
-        text = _column(export, name)
-        if text is None:
-            continue
-        # The date part of each distinct value (a few hundred days, not 500,000 timestamps) tells the order.
-        heads = text.str.slice(0, 10).drop_duplicates()
-        parts = heads.str.extract(_NUMERIC_DATE).astype(float)
-
-        def first(mask: pd.Series, name: str = name, text: pd.Series = text,
-                  heads: pd.Series = heads) -> tuple[str, str, int]:
-            head = heads[mask].iloc[0]
-            row = int(np.flatnonzero(text.str.startswith(head).to_numpy(dtype=bool, na_value=False))[0])
-            return export.columns[name], text.iloc[row], int(export.lines[row])
-
-        if day is None and (parts[0] > 12).any():
-            day = first(parts[0] > 12)
-        if month is None and (parts[1] > 12).any():
-            month = first(parts[1] > 12)
-        undecided = undecided or ambiguous_example(heads[parts[0].notna()])
-    return day, month, undecided
-
-
-def _date_orders(exports: Sequence[Export], dayfirst: bool | None, problems: list[Problem]) -> list[str]:
-    """Decide, per file, whether 01/02/2025 is 1 February or 2 January, and set ``Export.dayfirst`` (None:
-    as :func:`.values.parse_dates` reads an undecided column); return notes on what was assumed, with both
-    readings of an example. ``dayfirst`` (--dayfirst, --monthfirst) decides for all files."""
-    if dayfirst is not None:
-        for export in exports:
-            export.dayfirst = dayfirst
-        return []
-    evidence = {export.path: _order_evidence(export) for export in exports}
-    for export in exports:
-        day, month, _undecided = evidence[export.path]
-        if day and month:
-            problems.append(Problem(export.path.name, "", (day[2], month[2]), _(
-                "this file mixes day-first dates ('{day}' in '{day_column}') and month-first dates ('{month}' in "
-                "'{month_column}'). Export every date in one format, or import with --dayfirst or --monthfirst: "
-                "the dates that do not fit are then listed.", day=day[1], day_column=day[0], month=month[1],
-                month_column=month[0])))
-    # Files of one export share the CRM user's date setting: one that shows its order tells it for the others.
-    shown = {bool(day) for day, month, _undecided in evidence.values() if bool(day) != bool(month)}
-    assumed = shown.pop() if len(shown) == 1 else None
-    notes = []
-    for export in exports:
-        day, month, undecided = evidence[export.path]
-        export.dayfirst = bool(day) if bool(day) != bool(month) else assumed
-        if undecided and not (day or month or shown):
-            cell, month_first, day_first = undecided
-            read = parse_dates(pd.Series([cell]))[0].iloc[0]
-            notes.append(_("{file}: no date shows whether the day or the month comes first: '{example}' is {month} "
-                           "read month-first (as HubSpot and Salesforce write dates in the US) and {day} read "
-                           "day-first. They were read {chosen}; if that is wrong, import again with {option}.",
-                           file=export.path.name, example=cell, month=f"{month_first:%d %B %Y}",
-                           day=f"{day_first:%d %B %Y}",
-                           chosen=_("day-first") if read == day_first else _("month-first"),
-                           option="--monthfirst" if read == day_first else "--dayfirst"))
-    return notes
-
-
 @dataclass
 class _Leads:
     """The leads of an export as read, before the deals fill in what they tell (SQL dates)."""
@@ -390,7 +275,7 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
     problems: list[Problem] = []
     rows = Rows(strict)
     exported = (exported or pd.Timestamp.now(tz="UTC").tz_convert(None)) + pd.Timedelta(days=1)  # any time zone
-    notes = [note for export in exports for note in export.notes] + _date_orders(exports, dayfirst, problems)
+    notes = [note for export in exports for note in export.notes] + date_orders(exports, dayfirst, problems)
     leads_files = [e for e in exports if e.kind == "leads"]
     deals_files = [e for e in exports if e.kind == "deals"]
     if len(leads_files) > 1 or len(deals_files) > 1 or not exports:
