@@ -2,9 +2,9 @@
 other with a mapping file, map it onto the course schema, validate it, and write it as a company folder the
 notebooks can load.
 
-The steps, in the order an import runs them: :mod:`.read` reads each file as text, :mod:`.mapping_file`
-chooses or loads the mapping (:mod:`.mappings` holds the built-in ones, :mod:`.draft` drafts one from the
-files), :mod:`.values` reads dates and amounts, :mod:`.date_order` decides day-first or month-first per file,
+The steps, in the order an import runs them: :mod:`.read` reads each file as text (with :mod:`.encoding`
+for CSV and :mod:`.workbook` for Excel), :mod:`.mapping_file` chooses or loads the mapping (:mod:`.mappings`
+holds the built-in ones, :mod:`.draft` drafts one from the files), :mod:`.values` reads dates and amounts, :mod:`.date_order` decides day-first or month-first per file,
 :mod:`.rows` keeps what is set aside, and :mod:`.build` maps the export onto the course tables and checks them.
 
 What an export holds becomes the ``leads`` and ``opportunities`` tables; ``campaigns`` (one per

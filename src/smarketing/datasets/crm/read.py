@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,19 +29,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from smarketing.datasets.crm.encoding import decode, is_utf8
+from smarketing.datasets.crm.workbook import (
+    MAX_COLUMNS,
+    Refused,
+    excel_rows,
+)
 from smarketing.messages import _
 from smarketing.schema import Problem
 
 HEADER_SEARCH_ROWS = 40  # a Salesforce report puts a dozen or more rows of title and filters above the column names
 MAX_CELL_CHARS = 1_000_000  # a CRM text field holds at most 131,072 characters; more is an attachment or a body
-MAX_COLUMNS = 1_000  # HubSpot's "all properties" export has a few hundred
-MAX_ROWS = 1_048_576  # Excel's own limit
-MAX_EMPTY_ROW_RUN = 10_000  # consecutive empty rows a sheet may hold between values
-MAX_SHEET_BYTES = 2 * 1024**3  # uncompressed sheet XML
-MAX_PART_BYTES = 512 * 1024**2  # any other part of a workbook (shared strings, styles) is read whole
-MAX_RATIO = 100  # compression ratio beyond which a large part is a zip bomb (sheet XML compresses ~5-20x)
-RATIO_FROM_BYTES = 10 * 1024**2
-MIN_ROW_BYTES = 16  # '<row r="1"><c r=' is the least XML a filled row takes
 PROGRESS_BYTES = 50 * 1024**2
 PROGRESS_ROWS = 200_000
 SHOWN_LINES = 12  # lines listed in a note; the Export keeps them all
@@ -83,98 +80,10 @@ class Export:
         return tuple(int(line) for line in self.lines[np.asarray(rows, dtype=bool)])
 
 
-class _Refused(Exception):
-    """A problem found deep in reading, carried out to :func:`read_export`."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
 def _listed(lines: Sequence[int]) -> str:
     """Lines for a note: the first SHOWN_LINES, then how many more."""
     shown = ", ".join(str(line) for line in lines[:SHOWN_LINES])
     return shown + (_(" and {count} more", count=len(lines) - SHOWN_LINES) if len(lines) > SHOWN_LINES else "")
-
-
-# ---- encodings ---------------------------------------------------------------------------------------------
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# GBK reads an accented letter of Latin-1 text and the letter after it as one ideograph ('Jürgen' -> 'J黵gen'),
-# so an ideograph between Latin letters is Latin-1 text; Chinese text writes words of two or more ideographs.
-_LATIN_READ_AS_GBK = re.compile(f"(?<=[A-Za-z])[{_CJK}](?=[A-Za-z])")
-_CHINESE_WORD = re.compile(f"[{_CJK}]{{2,}}")
-
-
-def _is_utf8(data: memoryview) -> bool:
-    """Whether the bytes are UTF-8, checked a chunk at a time so a large file is never held twice."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for start in range(0, len(data), _CHUNK):
-            decoder.decode(data[start:start + _CHUNK])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _word_at(text: str) -> str:
-    """The first word of a line holding a letter outside ASCII, to show which spelling a line has."""
-    match = re.search(r"[^\s,;\t\"]*[^\x00-\x7f][^\s,;\t\"]*", text)
-    return match[0] if match else text[:30]
-
-
-def _mixed_encodings(path: Path, raw: bytes) -> Problem | None:
-    """The problem of a text that is partly UTF-8 and partly Windows-1252 (rows pasted from two exports): read
-    either way, 'Jürgen' would be spelt two ways and one rep would become two."""
-    utf8: list[tuple[int, str]] = []
-    other: list[tuple[int, str]] = []
-    for number, line in enumerate(raw.split(b"\n"), 1):
-        if line.isascii():
-            continue
-        try:
-            utf8.append((number, line.decode("utf-8")))
-        except UnicodeDecodeError:
-            other.append((number, line.decode("cp1252", errors="replace")))
-    if not utf8 or not other:
-        return None
-    return Problem(path.name, "", tuple(sorted(n for n, _t in utf8[:5] + other[:5])), _(
-        "this file mixes two encodings: {utf8_count} line(s) are UTF-8 (line {utf8_line}: '{utf8_word}') and "
-        "{other_count} are Windows-1252/Latin-1 (line {other_line}: '{other_word}'), as when rows of two exports "
-        "are pasted into one file. Read either way, one of the spellings would be garbled ('{garbled}'), and one "
-        "person would become two. Save each part again as UTF-8 (in Excel: Save As > 'CSV UTF-8 (comma "
-        "delimited)') before combining them, or export the report again in one piece.",
-        utf8_count=len(utf8), utf8_line=utf8[0][0], utf8_word=_word_at(utf8[0][1]), other_count=len(other),
-        other_line=other[0][0], other_word=_word_at(other[0][1]),
-        garbled=_word_at(utf8[0][1]).encode("utf-8").decode("cp1252", errors="replace")))
-
-
-def _decode(path: Path, raw: bytes) -> tuple[str | None, Problem | None]:
-    """The text of a CSV file that is not UTF-8: UTF-16 (with its BOM), else GBK or Windows-1252 when exactly
-    one of them reads it clearly; or the problem that says how to save it again."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
-        try:
-            return raw.decode("utf-16"), None
-        except UnicodeDecodeError:
-            pass
-    readings = {}
-    for encoding in ("gb18030", "cp1252"):  # Chinese Excel (GBK), European Excel (Windows-1252, Latin-1)
-        try:
-            readings[encoding] = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    if len(readings) == 2:
-        latin = len(_LATIN_READ_AS_GBK.findall(readings["gb18030"]))
-        chinese = len(_CHINESE_WORD.findall(readings["gb18030"]))
-        readings = {e: t for e, t in readings.items() if latin != chinese and (e == "cp1252") == (latin > chinese)}
-    if "gb18030" not in readings and (mixed := _mixed_encodings(path, raw)):
-        return None, mixed
-    if len(readings) == 1:
-        return next(iter(readings.values())), None
-    return None, Problem(path.name, "", (), _(
-        "the encoding of this file cannot be determined: it is not UTF-8, and it reads clearly neither as GBK/"
-        "GB18030 (as Chinese Excel saves CSV) nor as Windows-1252/Latin-1 (as European Excel does). Save it again "
-        "as UTF-8: in Excel, Save As > 'CSV UTF-8 (comma delimited)'; in a text editor, choose the encoding UTF-8."))
 
 
 # ---- rows of text: classifying what is not data ---------------------------------------------------------
@@ -267,17 +176,17 @@ def _header(path: Path, records: Iterable[tuple[int, list[str]]]) -> tuple[int, 
             if len(rows) == HEADER_SEARCH_ROWS:
                 break
     if not rows:
-        raise _Refused(Problem(path.name, "", (), _(
+        raise Refused(Problem(path.name, "", (), _(
             "the file is empty. Export the report again, with its header row.")))
     widest = max(len(_filled(cells)) for _line, cells in rows)
     if widest < 2:
-        raise _Refused(Problem(path.name, "", (), _(
+        raise Refused(Problem(path.name, "", (), _(
             "the header row with the column names was not found in the first {count} rows: delete the title rows "
             "above the column names, or export the report again without its header section.",
             count=HEADER_SEARCH_ROWS)))
     index = next(i for i, (_line, cells) in enumerate(rows) if len(_filled(cells)) >= max(2, widest / 2))
     if len(rows[index][1]) > MAX_COLUMNS:
-        raise _Refused(Problem(path.name, "", (rows[index][0],), _(
+        raise Refused(Problem(path.name, "", (rows[index][0],), _(
             "the header has {count:,} columns, more than the {limit:,} a CRM export has: this is not a report's "
             "table. Export the report again with the columns it needs.", count=len(rows[index][1]),
             limit=MAX_COLUMNS)))
@@ -337,8 +246,8 @@ def _csv_rows(path: Path, text: str, separator: str) -> list[tuple[int, list[str
                 line = reader.line_num + 1
         except csv.Error as error:
             if "field larger than field limit" in str(error):
-                raise _Refused(_too_long(path, line, _long_column(path, text, separator, line, records))) from None
-            raise _Refused(Problem(path.name, "", (line,), _(
+                raise Refused(_too_long(path, line, _long_column(path, text, separator, line, records))) from None
+            raise Refused(Problem(path.name, "", (line,), _(
                 "the file is not a readable CSV ({detail}). Check the quotes on this line.", detail=error))) from None
     return records
 
@@ -353,7 +262,7 @@ def _long_column(path: Path, text: str, separator: str, line: int, records: list
         cells = next(csv.reader(io.StringIO(text[offset:], newline=""), delimiter=separator), [])
     try:
         names = _header(path, records)[1]
-    except _Refused:
+    except Refused:
         names = []
     longest = max(range(len(cells)), key=lambda i: len(cells[i]), default=0)
     return names[longest] if longest < len(names) else ""
@@ -440,7 +349,7 @@ def _fast_csv(path: Path, data: memoryview, separator: str, progress: bool | Non
         longest = pc.max(pc.utf8_length(column)).as_py() if table.num_rows else 0
         if longest and longest > MAX_CELL_CHARS:
             row = int(pc.index(pc.utf8_length(column), longest).as_py())
-            raise _Refused(_too_long(path, int(filled[row]), name))
+            raise Refused(_too_long(path, int(filled[row]), name))
     table = pa.table([pc.utf8_trim_whitespace(c) for c in table.columns], names=columns)
     frame = table.to_pandas()
     frame.columns = range(width)
@@ -497,7 +406,7 @@ def _split_records(path: Path, records: list[tuple[int, list[str]]], notes: list
     width = len(names)
     too_long = tuple(line for line, cells in body[:cut] if any(cells[width:]))
     if too_long:
-        raise _Refused(Problem(path.name, "", too_long, _(
+        raise Refused(Problem(path.name, "", too_long, _(
             "more values than the header has columns, so the values would land in the wrong columns: a value "
             "holding the separator without quotes? Quote such values, or export the report again.")))
     _title_note(path, header_line, title, notes, set_aside)
@@ -505,129 +414,7 @@ def _split_records(path: Path, records: list[tuple[int, list[str]]], notes: list
     return header_line, names, _body_of(body[:cut], width)
 
 
-# ---- Excel ----------------------------------------------------------------------------------------------
-
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
-
-
-def _column_number(letters: bytes | str) -> int:
-    number = 0
-    for letter in letters.decode() if isinstance(letters, bytes) else letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def _check_workbook(path: Path, archive: zipfile.ZipFile, sheet: str) -> None:
-    """Refuse, before anything is decompressed, a workbook whose parts decompress far beyond their size in
-    the file (a zip bomb) or whose sheet declares more rows or columns than it can hold."""
-    for info in archive.infolist():
-        limit = MAX_SHEET_BYTES if info.filename == sheet else MAX_PART_BYTES
-        bomb = info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-        if info.file_size > limit or bomb:
-            raise _Refused(Problem(path.name, "", (), _(
-                "the workbook's part {part} would decompress from {packed:,} bytes to {size:,} bytes, more than a "
-                "CRM report holds (a damaged or hostile file). Export the report again as CSV UTF-8.",
-                part=info.filename, packed=info.compress_size, size=info.file_size)))
-    with archive.open(sheet) as stream:
-        start = stream.read(64 * 1024)
-    match = _DIMENSION.search(start)
-    if not match or not match[3]:
-        return
-    rows, columns = int(match[4]), _column_number(match[3])
-    size = archive.getinfo(sheet).file_size
-    if columns > MAX_COLUMNS or rows > MAX_ROWS or (rows > MAX_EMPTY_ROW_RUN and rows * MIN_ROW_BYTES > size):
-        raise _Refused(Problem(path.name, "", (), _(
-            "the workbook's first sheet declares {rows:,} rows and {columns:,} columns ({ref}) but holds {size:,} "
-            "bytes of cells: a damaged or hostile file, or a sheet formatted to its last row and column. Reading "
-            "it would take gigabytes, so it was not read. Open it in Excel, copy the table into a new workbook and "
-            "save that, or export the report again as CSV UTF-8 (at most {limit:,} columns).", rows=rows,
-            columns=columns, ref=match[0].decode().split('"')[1], size=size, limit=MAX_COLUMNS)))
-
-
-def _merges(archive: zipfile.ZipFile, sheet: str) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges (first column, first row, last column, last row), read from its XML a chunk at
-    a time: a read-only workbook does not give them."""
-    found, carry = [], b""
-    with archive.open(sheet) as stream:
-        while chunk := stream.read(_CHUNK):
-            text = carry + chunk
-            found += [(_column_number(m[1]), int(m[2]), _column_number(m[3]), int(m[4])) for m in _MERGE.finditer(text)]
-            carry = text[-300:]  # a merge cut between chunks is matched whole with the next one
-    return sorted(set(found))
-
-
-def _cell_text(value: Any) -> str:
-    """A cell as text, the way pandas reads a workbook as text (a whole float without '.0')."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _excel_rows(path: Path, show: bool) -> tuple[list[tuple[int, list[str]]], list[tuple[int, int, int, int]]]:
-    """Every row of the first sheet with its Excel row number, and the sheet's merged ranges. The declared
-    dimension is checked, then ignored: rows are read as the XML holds them, never padded to it."""
-    import openpyxl
-
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise _Refused(_not_a_workbook(path, error)) from None
-    with archive:
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # noqa: BLE001 - any unreadable workbook gets the same advice
-            raise _Refused(_not_a_workbook(path, error)) from None
-        try:
-            sheet = workbook.worksheets[0]
-            xml = getattr(sheet, "_worksheet_path", None) or max(
-                (i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")),
-                key=lambda i: i.file_size).filename
-            _check_workbook(path, archive, xml)
-            merges = _merges(archive, xml)
-            total = sheet.max_row if sheet.max_row and sheet.max_row <= MAX_ROWS else None
-            sheet.reset_dimensions()  # never pad rows to the declared dimension
-            records: list[tuple[int, list[str]]] = []
-            empty_run = 0
-            from tqdm.auto import tqdm
-
-            with tqdm(total=total, unit=" rows", desc=path.name, file=sys.stderr, disable=not show) as bar:
-                for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
-                    bar.update(1)
-                    if len(row) > MAX_COLUMNS:
-                        raise _Refused(Problem(path.name, "", (number,), _(
-                            "row {row} has values in {count:,} columns, more than the {limit:,} a CRM export has. "
-                            "Delete what lies right of the table, or export the report again as CSV UTF-8.",
-                            row=number, count=len(row), limit=MAX_COLUMNS)))
-                    cells = [_cell_text(v) for v in row]
-                    if not any(cells):
-                        empty_run += 1
-                        if empty_run > MAX_EMPTY_ROW_RUN:
-                            raise _Refused(Problem(path.name, "", (number - empty_run + 1,), _(
-                                "more than {count:,} empty rows follow row {row}, and the sheet goes on below them "
-                                "(a value far below the table). Delete the rows below the table, or export the "
-                                "report again as CSV UTF-8.", count=MAX_EMPTY_ROW_RUN, row=number - empty_run)))
-                        continue
-                    records += [(line, []) for line in range(number - empty_run, number)]
-                    empty_run = 0
-                    records.append((number, cells))
-        except _Refused:
-            raise
-        except Exception as error:  # noqa: BLE001 - a damaged sheet gets the same advice as a damaged workbook
-            raise _Refused(_not_a_workbook(path, error)) from None
-        finally:
-            workbook.close()
-    return records, merges
-
-
-def _not_a_workbook(path: Path, error: BaseException) -> Problem:
-    detail = (str(error).splitlines() or [type(error).__name__])[0][:120]
-    return Problem(path.name, "", (), _(
-        "the file cannot be read as an Excel workbook ({detail}). Save it again as .xlsx or as CSV UTF-8.",
-        detail=detail))
-
+# ---- Excel (read by .workbook) ----------------------------------------------------------------------------
 
 def _fill_groups(path: Path, names: list[str], body: _Body, keep: np.ndarray,
                  merges: Sequence[tuple[int, int, int, int]], notes: list[str]) -> None:
@@ -693,25 +480,25 @@ def _read(path: Path, raw: bytes | None, progress: bool | None, notes: list[str]
           set_aside: list[tuple[str, tuple[int, ...]]]) -> tuple[int, list[str], _Body, list]:
     """Header line, names, data rows and merged ranges of a CSV or Excel file."""
     if raw is None:  # a workbook
-        records, merges = _excel_rows(path, _wants_progress(progress, path.stat().st_size))
+        records, merges = excel_rows(path, _wants_progress(progress, path.stat().st_size))
         return (*_split_records(path, records, notes, set_aside, widen=True), merges)
     if b"\x00" in raw[:4096] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _Refused(Problem(path.name, "", (), _(
+        raise Refused(Problem(path.name, "", (), _(
             "this is not a CSV or Excel file (it looks like a binary file). Export the CRM report as CSV or .xlsx.")))
     data = memoryview(raw)
     if raw.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    if not _is_utf8(data):
-        text, problem = _decode(path, raw)
+    if not is_utf8(data):
+        text, problem = decode(path, raw)
         if problem:
-            raise _Refused(problem)
+            raise Refused(problem)
         data = memoryview(text.encode("utf-8"))
         del text
     separator = _separator(bytes(data[:64 * 1024]).decode("utf-8", errors="ignore"))
     sample = [line for line in bytes(data[:64 * 1024]).decode("utf-8", errors="ignore").splitlines()[:50]
               if line.strip()]
     if not any(separator in line for line in sample):
-        raise _Refused(Problem(path.name, "", (), _(
+        raise Refused(Problem(path.name, "", (), _(
             "the first lines have no column separators: this is not a CSV export with a header row. Export the "
             "report again as CSV.")))
     fast_notes: list[str] = []
@@ -760,7 +547,7 @@ def read_export(path: str | os.PathLike[str], progress: bool | None = None) -> t
     set_aside: list[tuple[str, tuple[int, ...]]] = []
     try:
         _header_line, names, body, merges = _read(path, raw, progress, notes, set_aside)
-    except _Refused as refused:
+    except Refused as refused:
         return None, [refused.problem]
     del raw
     frame = body.frame
