@@ -241,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     workshop = commands.add_parser("workshop", help=_("run the course on your own CRM export"))
     steps = workshop.add_subparsers(dest="step", required=True)
-    importer = steps.add_parser("import", help=_("import a CRM export: HubSpot, Salesforce, Zoho, Dynamics 365 or any other with a mapping"))
+    importer = steps.add_parser("import", help=_("import a CRM export: HubSpot, Salesforce, Zoho, Dynamics 365, Pipedrive or any other with a mapping"))
     importer.add_argument("files", nargs="+", help=_("the leads/contacts export and the deals/opportunities export"))
     importer.add_argument("--out", required=True, help=_("company folder to create, e.g. datasets/acme"))
     importer.add_argument("--mapping", default="auto",

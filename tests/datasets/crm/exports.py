@@ -432,3 +432,39 @@ def data_loader_leads(company: Company, folder: Path, leads: int = 200) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     rows.to_csv(folder / "extract.csv", index=False)
     return folder / "extract.csv"
+
+
+PIPEDRIVE_STAGE_IDS = {"prospecting": "1", "qualification": "2", "proposal": "3", "negotiation": "4",
+                       "closed_won": "4", "closed_lost": "2"}  # won and lost: the stage the deal left from
+
+
+def pipedrive(company: Company, folder: Path, leads: int = 300) -> list[Path]:
+    """Persons and Deals as Pipedrive's API returns them, extracted to CSV: its field names (id, add_time, value,
+    stage_id, status, close_time, lost_reason), UTC times 'YYYY-MM-DD HH:MM:SS', numeric IDs; a deal names its
+    person (person_id), and persons and deals name their owner by user ID."""
+    chosen, deals = _sample(company, leads)
+    utc = lambda m: m.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")  # noqa: E731 - one format, named here
+    person = {lead: str(7_000 + i) for i, lead in enumerate(chosen["lead_id"])}
+    users = {name: str(12_000_001 + i) for i, name in enumerate(OWNERS)}
+    persons = pd.DataFrame({
+        "id": chosen["lead_id"].map(person), "name": "Contact " + chosen["lead_id"],
+        "add_time": utc(chosen["created_at"]),
+        "owner_id": _owner(chosen["owner_id"], OWNERS).map(users).where(chosen["owner_id"].notna(), ""),
+        "org_name": "Company " + chosen["lead_id"],
+    })
+    deal_rows = pd.DataFrame({
+        "id": [str(300 + i) for i in range(len(deals))], "title": "Deal " + deals["opportunity_id"],
+        "person_id": deals["lead_id"].map(person),
+        "user_id": _owner(deals["owner_id"], OWNERS).map(users),
+        "value": deals["amount"].map(lambda a: f"{a:.2f}"), "currency": "USD",
+        "add_time": utc(deals["created_at"]),
+        "stage_id": deals["stage"].astype(str).map(PIPEDRIVE_STAGE_IDS),
+        "status": deals["outcome"].astype(str),
+        "close_time": utc(deals["closed_at"]),
+        "lost_reason": deals["loss_reason"].astype(str).map({"price": "Too expensive", "competitor":
+                                                             "Lost to competitor"}).fillna(""),
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    persons.to_csv(folder / "persons.csv", index=False)
+    deal_rows.to_csv(folder / "deals.csv", index=False)
+    return [folder / "persons.csv", folder / "deals.csv"]

@@ -1,6 +1,7 @@
 """The exports of the CRMs companies use, each recognised without a mapping: Zoho CRM (Leads and Deals, its
 '15 Apr, 2021 00:03:00' dates), Dynamics 365 (an Excel export of opportunities, won and lost in Status) and
-Salesforce's Data Loader (API field names); the import says which CRM it recognised."""
+Salesforce's Data Loader (API field names), Pipedrive (an API extract of Persons and Deals); the import says which
+CRM it recognised."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 from smarketing import load_company
 from smarketing.cli import main
 from smarketing.datasets.crm import import_files
-from tests.datasets.crm.exports import data_loader_leads, dynamics_opportunities, zoho
+from tests.datasets.crm.exports import data_loader_leads, dynamics_opportunities, pipedrive, zoho
 
 
 def test_a_zoho_export_imports_side_by_side_with_its_dates_and_sources(companies, tmp_path):
@@ -82,3 +83,33 @@ def test_a_public_pipeline_dataset_imports_with_a_drafted_mapping(tmp_path, caps
     assert company.opportunities["outcome"].astype(str).value_counts().to_dict() == {"won": 5, "lost": 3, "open": 2}
     assert '"Engaging": prospecting  # 2 row(s); not known: check this' in text  # placed as the import would
     assert '"Won": closed_won  # 5 row(s); not known: check this' in text
+
+
+def test_a_pipedrive_extract_links_deals_to_persons_and_reads_status(companies, tmp_path, capsys):
+    files = pipedrive(companies["lumen"], tmp_path / "pipedrive", leads=300)
+    assert main(["workshop", "import", *map(str, files), "--out", str(tmp_path / "acme")]) == 0
+    assert "imported from a pipedrive export" in capsys.readouterr().out
+    company = load_company(tmp_path / "acme")
+    source_leads = companies["lumen"].leads.head(300)
+    source = companies["lumen"].opportunities
+    source = source[source["lead_id"].isin(source_leads["lead_id"])].reset_index(drop=True)
+    assert company.leads["created_at"].tolist() == source_leads["created_at"].dt.floor("s").tolist()
+    deals = company.opportunities
+    assert deals["outcome"].astype(str).tolist() == source["outcome"].astype(str).tolist()
+    assert deals["amount"].round(2).tolist() == source["amount"].round(2).tolist()
+    # linked through person_id: each deal's lead is the lead the source deal came from
+    assert deals["lead_id"].notna().all()
+    created = company.leads.set_index("lead_id")["created_at"]
+    assert (deals["lead_id"].map(created).to_numpy() == source["lead_id"].map(
+        source_leads.set_index("lead_id")["created_at"].dt.floor("s")).to_numpy()).all()
+    closed = deals["closed_at"].notna()
+    assert closed.tolist() == source["closed_at"].notna().tolist()
+    # "Too expensive" and "Lost to competitor" are read; an empty reason stays empty
+    lost = source["outcome"].astype(str) == "lost"
+    expected = source["loss_reason"].astype(str).where(source["loss_reason"].astype(str).isin(["price", "competitor"]))
+    assert deals.loc[lost, "loss_reason"].astype(str).where(deals.loc[lost, "loss_reason"].notna()).tolist() == \
+        expected[lost].tolist()
+    assert company.leads["owner_id"].nunique() == 4  # one user ID per owner in persons and deals alike
+    assert set(deals["owner_id"]) <= set(company.leads["owner_id"].dropna())
+    notes = " ".join(company.params["import"]["notes"])
+    assert "stage_id" in notes  # the account's own stage IDs, placed and named in a note

@@ -1,4 +1,4 @@
-"""Bring your own CRM export: read a HubSpot, Salesforce, Zoho or Dynamics 365 export (CSV or Excel), or any
+"""Bring your own CRM export: read a HubSpot, Salesforce, Zoho, Dynamics 365 or Pipedrive export (CSV or Excel), or any
 other with a mapping file, map it onto the course schema, validate it, and write it as a company folder the
 notebooks can load.
 

@@ -1,5 +1,6 @@
-"""Which mapping reads an export: a built-in one (HubSpot, Salesforce, Zoho, Dynamics 365) chosen by the column names the files
-use, or a user's YAML mapping file for any other CRM, refused with the line of every mistake in it."""
+"""Which mapping reads an export: a built-in one (HubSpot, Salesforce, Zoho, Dynamics 365, Pipedrive) chosen by the
+column names the files use, or a user's YAML mapping file for any other CRM, refused with the line of every mistake
+in it."""
 
 from __future__ import annotations
 

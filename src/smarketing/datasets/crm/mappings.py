@@ -6,8 +6,10 @@ Every label here is the vendor's own, from its documentation: HubSpot's default 
 Salesforce's field labels (reports) and API names (Data Loader and API extracts), from the Salesforce field
 reference; Zoho CRM's standard fields of Leads and Deals (Potentials in older accounts), from Zoho's "CRM modules
 and fields"; Dynamics 365 Sales' display names of the lead and opportunity tables, from Microsoft's table
-reference, with the "(Do Not Modify)" ID columns its Excel exports add. Pipedrive's export labels could not be
-confirmed there: `smarketing workshop mapping --init` drafts a mapping for them."""
+reference, with the "(Do Not Modify)" ID columns its Excel exports add; Pipedrive's API field names (an extract of
+its Persons and Deals through the API or a sync tool), from the models of its API reference as its official
+client libraries publish them. Pipedrive's spreadsheet-export labels could not be confirmed there:
+`smarketing workshop mapping --init` drafts a mapping for them."""
 
 from __future__ import annotations
 
@@ -105,7 +107,27 @@ DYNAMICS: dict[str, Any] = {
     },
 }
 
-MAPPINGS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE, "zoho": ZOHO, "dynamics": DYNAMICS}
+PIPEDRIVE: dict[str, Any] = {
+    "name": "pipedrive",
+    "leads": {  # its Persons: a deal names the person it is for (person_id), so leads and deals link
+        "lead_id": ["id"],
+        "created_at": ["add_time"],
+        "owner": ["owner_id", "owner_name"],  # the user ID, as the deals name their owner
+    },
+    "deals": {
+        "opportunity_id": ["id"],
+        "lead_id": ["person_id"],
+        "owner": ["user_id"],
+        "created_at": ["add_time"],
+        "amount": ["value"],
+        "stage": ["stage_id"],  # an ID of the account's own pipeline: placed as unknown unless a mapping names it
+        "status": ["status"],
+        "closed_at": ["close_time", "won_time", "lost_time"],
+        "loss_reason": ["lost_reason"],
+    },
+}
+
+MAPPINGS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE, "zoho": ZOHO, "dynamics": DYNAMICS, "pipedrive": PIPEDRIVE}
 # The course fields a mapping file may name. ``status`` is for CRMs that keep won/lost apart from the
 # pipeline stage (Pipedrive's Status: open, won, lost, deleted; Dynamics 365's Status: Open, Won, Lost).
 FIELDS = {kind: tuple(dict.fromkeys(f for m in MAPPINGS.values() for f in m[kind])) for kind in ("leads", "deals")}
