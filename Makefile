@@ -8,6 +8,8 @@ PORT ?= 8888
 LAB_ARGS ?=
 VOILA_ARGS ?=
 PYTEST_ARGS ?=
+# Test workers (pytest-xdist): one per CPU; JOBS=0 runs the suite in this process, one test at a time.
+JOBS ?= auto
 # Every installed package, direct or not, at one version with its hashes (`make lock` refreshes it).
 LOCK := requirements/lock.txt
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
@@ -34,7 +36,7 @@ workshop: $(VENV)/.installed
 	$(BIN)/voila workshop/app.ipynb --port=$(PORT) $(VOILA_ARGS)
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
 # Regenerate the committed datasets and their data dictionary (same seed, same bytes).
 datasets: $(VENV)/.installed

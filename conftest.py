@@ -1,11 +1,14 @@
-"""nbval over the released exercises: a learner has not answered yet, so answer and check cells may
-raise (NotImplementedError, "not attempted yet"); every other cell must still run cleanly."""
+"""Hooks for the whole suite: nbval over the released exercises, where a learner has not answered yet, so answer
+and check cells may raise (NotImplementedError, "not attempted yet") while every other cell must still run
+cleanly; and how `make test` shares the tests among its workers (pytest-xdist)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 EXERCISES = Path(__file__).parent / "exercises"
+# Test files whose every test is an independent run of the whole course (minutes each): spread one by one.
+SPREAD = ("tests/test_notebooks_on_imports.py",)
 
 
 def pytest_collection_modifyitems(items):
@@ -16,3 +19,17 @@ def pytest_collection_modifyitems(items):
         nbgrader = cell.metadata.get("nbgrader", {})
         if nbgrader.get("solution") or nbgrader.get("grade"):
             item.options["check_exception"] = True
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Workers take a whole file at a time: a notebook's cells share one kernel, in order, and a test file's
+    module-scoped fixtures (a class graded, the course run on an import) are built once. Only the tests of
+    SPREAD go one by one, so that their long runs share the workers."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return ByFile(config, log)
