@@ -20,7 +20,7 @@ from smarketing.cli import main
 from smarketing.datasets import load_company
 from smarketing.datasets.crm import import_files
 from tests.conftest import ROOT
-from tests.datasets.crm.exports import hubspot, partial_imports, salesforce
+from tests.datasets.crm.exports import hubspot, partial_imports
 
 
 @pytest.fixture(scope="module")
@@ -285,19 +285,6 @@ def test_the_course_tags_every_learner_task():
         for cell in nbformat.read(path, as_version=4).cells:
             task = cell.cell_type == "markdown" and cell.source.lstrip().startswith(("✍️", "## ✅"))
             assert task == (reports.LEARNER_TAG in cell.metadata.get("tags", [])), (path.name, cell.source[:60])
-
-
-@pytest.mark.parametrize("crm", ["salesforce"])  # a HubSpot import runs every module in the `report` fixture
-def test_imported_company_runs_modules_02_and_03(crm, hubspot_files, tmp_path, companies):
-    files = hubspot_files if crm == "hubspot" else salesforce(companies["lumen"], tmp_path / "export")
-    folder = import_files(files, tmp_path / "acme")
-    written = notebooks.run_on_company(folder, tmp_path / "results", ROOT / "course", only=["02", "03"])
-    assert [p.name for p in written] == ["02_kpis.html", "03_funnel_handoff.html"]
-    for name in ("02_kpis", "03_funnel_handoff"):
-        errors = _errors(tmp_path / "results" / f"{name}.ipynb")
-        assert not errors, errors[0]["evalue"] if errors else ""
-        html = (tmp_path / "results" / f"{name}.html").read_text()
-        assert f"acme was imported from a {crm} export" in html  # the notebook says what is missing
 
 
 def test_papermill_sets_the_company_parameter(hubspot_files, tmp_path):

@@ -20,6 +20,10 @@ from smarketing.messages import _
 from smarketing.schema import CHANNELS, REGIONS, SEGMENTS, require_columns
 
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
+# What a company's data needs for the rate into each stage to be measured (as smarketing.datasets.availability.has
+# reads it): the stage's date on the leads; a deal linked to its lead; a deal won.
+STAGE_NEEDS = {"mql": "leads.mql_at", "sal": "leads.sal_at", "sql": "leads.sql_at",
+               "opportunity": "opportunities.lead_id", "won": "opportunities"}
 RESPONSE_BUCKETS = ((0.0, 5.0, "under 5 min"), (5.0, 60.0, "5–60 min"), (60.0, 1440.0, "1–24 h"),
                     (1440.0, math.inf, "over 24 h"))
 

@@ -25,7 +25,9 @@ NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn date
          "accounts.mrr_12_months_ago": "recurring revenue a year ago",
          "leads.disqualification_reason": "disqualification reasons",
          "leads.first_response_minutes": "first-response times", "opportunities": "deals",
-         "employees.quarterly_quota": "sales quotas"}  # message ids: translated where shown
+         "employees.quarterly_quota": "sales quotas", "leads.mql_at": "MQL dates",
+         "leads.sal_at": "first-contact dates", "leads.sql_at": "qualification dates",
+         "opportunities.lead_id": "links from deals to their leads"}  # message ids: translated where shown
 
 
 def describe(company: Company) -> str:

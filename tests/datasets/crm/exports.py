@@ -23,6 +23,8 @@ HUBSPOT_STAGES = {"prospecting": "Appointment Scheduled", "qualification": "Qual
                   "closed_lost": "Closed Lost"}
 SALESFORCE_STAGES = {"prospecting": "Prospecting", "qualification": "Qualification", "proposal": "Proposal/Price Quote",
                      "negotiation": "Negotiation/Review", "closed_won": "Closed Won", "closed_lost": "Closed Lost"}
+HUBSPOT_LOSS_REASONS = {"price": "Price", "competitor": "Lost to competitor", "no_decision": "No decision",
+                        "timing": "Timing", "product_fit": "Product fit"}  # free text in HubSpot: what reps type
 EMPLOYEES = {"smb": "51-200", "mid_market": "201-1000", "enterprise": "1001-5000"}
 OWNERS = ["Ana Silva", "Ben Okafor", "Chen Wei", "Dana Kim"]
 CHINESE_OWNERS = ["王伟", "李娜", "张敏", "刘洋"]
@@ -71,6 +73,7 @@ def hubspot(company: Company, folder: Path, leads: int = 400) -> list[Path]:
         "Close Date": _us(deals["closed_at"]),
         "Deal owner": _owner(deals["owner_id"], OWNERS),
         "Associated Contact IDs": deals["lead_id"].map(record),
+        "Closed Lost Reason": deals["loss_reason"].astype(str).map(HUBSPOT_LOSS_REASONS).fillna(""),
         "Pipeline": "Sales Pipeline",
     })
     folder.mkdir(parents=True, exist_ok=True)
@@ -468,3 +471,24 @@ def pipedrive(company: Company, folder: Path, leads: int = 300) -> list[Path]:
     persons.to_csv(folder / "persons.csv", index=False)
     deal_rows.to_csv(folder / "deals.csv", index=False)
     return [folder / "persons.csv", folder / "deals.csv"]
+
+
+def pipeline_sheet(folder: Path) -> Path:
+    """A pipeline sheet as analysts publish them: one row per opportunity, with its agent, account, deal_stage
+    (Won, Lost, Engaging, Prospecting), engage_date, close_date and close_value; the two deals never engaged
+    (lines 6 and 12) have no engage_date."""
+    rows = pd.DataFrame({
+        "opportunity_id": [f"1C1I7A6R{i:02d}" for i in range(12)],
+        "sales_agent": ["Moses Frase", "Darcel Schlecht"] * 6,
+        "product": "GTX Plus Basic", "account": "Cancity",
+        "deal_stage": ["Won", "Won", "Lost", "Engaging", "Prospecting", "Won", "Lost", "Won", "Engaging", "Lost",
+                       "Prospecting", "Won"],
+        "engage_date": ["2016-10-20", "2016-10-25", "2016-10-25", "2016-10-30", "", "2016-11-01", "2016-11-02",
+                        "2016-11-03", "2016-11-04", "2016-11-05", "", "2016-11-07"],
+        "close_date": ["2017-03-01", "2017-03-11", "2017-03-07", "", "", "2017-02-01", "2017-01-15", "2017-04-02",
+                       "", "2017-01-20", "", "2017-05-05"],
+        "close_value": ["1054", "4514", "0", "", "", "50", "0", "588", "", "0", "", "517"],
+    })
+    folder.mkdir(parents=True, exist_ok=True)
+    rows.to_csv(folder / "sales_pipeline.csv", index=False)
+    return folder / "sales_pipeline.csv"

@@ -10,7 +10,7 @@ import pandas as pd
 from smarketing import load_company
 from smarketing.cli import main
 from smarketing.datasets.crm import import_files
-from tests.datasets.crm.exports import data_loader_leads, dynamics_opportunities, pipedrive, zoho
+from tests.datasets.crm.exports import data_loader_leads, dynamics_opportunities, pipedrive, pipeline_sheet, zoho
 
 
 def test_a_zoho_export_imports_side_by_side_with_its_dates_and_sources(companies, tmp_path):
@@ -55,20 +55,7 @@ def test_a_public_pipeline_dataset_imports_with_a_drafted_mapping(tmp_path, caps
     """A pipeline sheet as analysts publish them (one row per opportunity: agent, account, deal_stage Won / Lost /
     Engaging / Prospecting, engage_date, close_date, close_value): the draft finds what it can, names what it
     needs, and once that is filled in the deals import; deals never engaged are set aside with their lines."""
-    rows = pd.DataFrame({
-        "opportunity_id": [f"1C1I7A6R{i:02d}" for i in range(12)],
-        "sales_agent": ["Moses Frase", "Darcel Schlecht"] * 6,
-        "product": "GTX Plus Basic", "account": "Cancity",
-        "deal_stage": ["Won", "Won", "Lost", "Engaging", "Prospecting", "Won", "Lost", "Won", "Engaging", "Lost",
-                       "Prospecting", "Won"],
-        "engage_date": ["2016-10-20", "2016-10-25", "2016-10-25", "2016-10-30", "", "2016-11-01", "2016-11-02",
-                        "2016-11-03", "2016-11-04", "2016-11-05", "", "2016-11-07"],
-        "close_date": ["2017-03-01", "2017-03-11", "2017-03-07", "", "", "2017-02-01", "2017-01-15", "2017-04-02",
-                       "", "2017-01-20", "", "2017-05-05"],
-        "close_value": ["1054", "4514", "0", "", "", "50", "0", "588", "", "0", "", "517"],
-    })
-    path = tmp_path / "sales_pipeline.csv"
-    rows.to_csv(path, index=False)
+    path = pipeline_sheet(tmp_path)
     mapping = tmp_path / "pipeline.yaml"
     assert main(["workshop", "mapping", "--init", str(path), "--out", str(mapping)]) == 0
     assert "fill in deals.created_at" in capsys.readouterr().out

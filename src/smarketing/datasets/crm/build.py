@@ -388,7 +388,7 @@ def map_export(exports: Sequence[Export], mapping: dict[str, Any], name: str, da
                          "notes": notes + rows.notes(),
                          # what the reader set aside (blank lines, totals, a report's footer) comes first
                          "set_aside": [{"file": e.path.name, "column": "", "reason": reason, "lines": list(lines),
-                                        "kept": False} for e in exports for reason, lines in e.set_aside] + rows.aside,
+                                        "kept": False} for e in exports for reason, lines in e.set_aside] + rows.settled(),
                          "rows": {e.path.name: len(e.frame) for e in exports}}}
     result = ImportResult({t: tables[t] for t in schema.TABLES}, params)
     _validate(result, exports)

@@ -39,6 +39,17 @@ class Rows:
                                    "lines": list(lines), "kept": kept})
         return mask
 
+    def settled(self) -> list[dict[str, Any]]:
+        """What was set aside, each row once: a row left out for one reason is not also listed as kept without
+        a value (a deal with neither a date nor an amount is left out, and does not count in win rates)."""
+        left_out = {(a["file"], line) for a in self.aside if not a["kept"] for line in a["lines"]}
+        settled = []
+        for aside in self.aside:
+            lines = [n for n in aside["lines"] if not aside["kept"] or (aside["file"], n) not in left_out]
+            if lines:
+                settled.append({**aside, "lines": lines})
+        return settled
+
     def notes(self) -> list[str]:
         """One sentence per kind of row set aside, for every notebook to show."""
         def shown(lines: list[int]) -> str:
@@ -50,7 +61,7 @@ class Rows:
                  if a["kept"] else
                  _("{file}, column '{column}': set aside {count} row(s) ({reason}); line(s) {lines}.",
                    file=a["file"], column=a["column"], count=len(a["lines"]), reason=a["reason"], lines=shown(a["lines"])))
-                for a in self.aside]
+                for a in self.settled()]
 
     def refuse_if_unusable(self, export: Export, dropped: pd.Series, what: str) -> None:
         """A problem when more than half of a file's rows are set aside: then the file, not its rows, is wrong."""
