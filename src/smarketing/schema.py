@@ -162,6 +162,21 @@ TABLES: dict[str, Table] = {
             key="opportunity_id", date_order=(("created_at", "closed_at"),),
         ),
         Table(
+            "opportunity_history", "Every change of a deal, as a CRM's opportunity history keeps it: a row when the deal "
+            "is opened and one each time it moves to another stage, with the amount and the expected close date the "
+            "rep gave then.",
+            (
+                _id("history_id", "Row identifier."),
+                _id("opportunity_id", "The deal that changed.", references="opportunities.opportunity_id"),
+                Column("changed_at", "datetime", "When the deal entered this stage."),
+                Column("stage", "category", "The stage it entered.", allowed=OPPORTUNITY_STAGES),
+                Column("amount", "float", "The deal's value as the rep gave it then.", unit="currency", minimum=0),
+                Column("close_date", "date", "The close date the rep expected then; for a closed deal, the day it "
+                       "closed."),
+            ),
+            key="history_id",
+        ),
+        Table(
             "accounts", "Customers won, what they pay, whether they stayed, and how they rate us.",
             (
                 _id("account_id", "Account identifier."),

@@ -90,8 +90,8 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
         raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
     step = progress or (lambda _label: None)
     # One independent random stream per part of the company, so each part is reproducible on its own.
-    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work"),
-                       np.random.SeedSequence([seed, stream]).spawn(5), strict=True))
+    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work", "history"),
+                       np.random.SeedSequence([seed, stream]).spawn(6), strict=True))
     rng = {part: np.random.default_rng(stream) for part, stream in streams.items()}
     tables: dict[str, pd.DataFrame] = {}
     step("employees")
@@ -104,7 +104,8 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
                                                      tables["employees"], pool)
         # While the touchpoints table is built on the other core, the deals and the rest are drawn here.
         step("opportunities")
-        tables["opportunities"], tables["accounts"] = _deals(rng["deals"], profile, tables["leads"], draws)
+        tables["opportunities"], tables["accounts"], tables["opportunity_history"] = _deals(
+            rng["deals"], profile, tables["leads"], draws, rng["history"])
         if profile.orders_per_lead:
             step("orders")
             tables["orders"] = _orders(rng["deals"], profile, size, tables["campaigns"])

@@ -319,8 +319,8 @@ _OPEN_STAGES = np.array([schema.OPPORTUNITY_STAGES.index(s)
                          for s in ("prospecting", "qualification", "proposal", "negotiation")])
 
 
-def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFrame,
-           draws: _LeadDraws) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFrame, draws: _LeadDraws,
+           history_rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     horizon = float((END - START) / np.timedelta64(1, "s"))
     sql_at = leads["sql_at"].to_numpy()
     sql = np.where(np.isnat(sql_at), np.nan, (sql_at - START) / np.timedelta64(1, "s"))
@@ -339,8 +339,8 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
     lost = is_closed & ~won
     elapsed = np.clip((horizon - created) / (closed - created), 0, 0.999)
     stages = schema.OPPORTUNITY_STAGES
-    stage = np.where(won, stages.index("closed_won"),
-                     np.where(lost, stages.index("closed_lost"), _OPEN_STAGES[(elapsed * 4).astype(int)]))
+    reached = (elapsed * 4).astype(int)  # an open deal's stage: it moves on at each quarter of its cycle
+    stage = np.where(won, stages.index("closed_won"), np.where(lost, stages.index("closed_lost"), _OPEN_STAGES[reached]))
     loss_weights = {"price": 0.3, "competitor": 0.25, "no_decision": 0.25, "timing": 0.1, "product_fit": 0.1}
     if profile.alignment < 0.5:  # a misaligned pipeline is full of deals nobody was ready to buy
         loss_weights = {"price": 0.25, "competitor": 0.2, "no_decision": 0.4, "timing": 0.1, "product_fit": 0.05}
@@ -387,7 +387,44 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
         "churned_at": _day(np.where(churned, start + churn_after, np.nan)),
         "nps": pd.array(nps, dtype="Int64"),
     })
-    return opportunities, accounts
+    history = _history(history_rng, opportunities["opportunity_id"], created, closed, won, lost, reached, amount,
+                       _per(segment, profile.cycle_median_days, schema.SEGMENTS) * DAY)
+    return opportunities, accounts, history
+
+
+def _history(rng: np.random.Generator, ids: pd.Series, created: np.ndarray, closed: np.ndarray, won: np.ndarray,
+             lost: np.ndarray, reached: np.ndarray, amount: np.ndarray, typical_cycle: np.ndarray) -> pd.DataFrame:
+    """Each deal's opportunity history, consistent with its row in opportunities: opened in prospecting, then one row
+    per stage it entered. Open and won deals move on at each quarter of their cycle (as their current stage says); a
+    won deal closes after negotiation; a lost one drops out after the stage it reached (drawn: most deals are lost
+    early), its stages spread evenly over its cycle. The amount starts as an estimate (±20 %) and firms up stage by
+    stage to the deal's amount in opportunities; the expected close date is what the rest of a typical cycle would take, so a slow
+    deal's date slips at each stage."""
+    n = len(created)
+    last = np.where(won, 3, np.where(lost, _codes(rng, {"prospecting": 0.3, "qualification": 0.3, "proposal": 0.25,
+                                                        "negotiation": 0.15}, n, schema.OPPORTUNITY_STAGES[:4]),
+                                     reached))
+    steps = np.where(lost, last + 1, 4)  # the share of its cycle a deal spends in each stage: 1/steps
+    rows = last + 1 + (won | lost)
+    deal = np.repeat(np.arange(n), rows)
+    position = np.arange(len(deal)) - np.repeat(np.cumsum(rows) - rows, rows)
+    closing = (won | lost)[deal] & (position == rows[deal] - 1)
+    stages = schema.OPPORTUNITY_STAGES
+    stage = np.where(closing, np.where(won[deal], stages.index("closed_won"), stages.index("closed_lost")), position)
+    progress = np.where(closing, 1.0, position / steps[deal])
+    changed = np.where(closing, closed[deal], created[deal] + progress * (closed - created)[deal])
+    latest = position == rows[deal] - 1  # the deal as it stands: the amount in opportunities
+    firmed = np.where(latest, 1.0, position / np.maximum(rows - 1, 1)[deal])
+    estimate = np.maximum(np.round(amount[deal] * (1 + rng.normal(0, 0.2, n)[deal] * (1 - firmed)), -2), 100)
+    expected = np.where(closing, closed[deal], changed + np.maximum(1 - position / 4, 0.25) * typical_cycle[deal])
+    return pd.DataFrame({
+        "history_id": _ids("H", len(deal), 7),
+        "opportunity_id": _take(ids, deal),
+        "changed_at": _at(changed),
+        "stage": _category(stage, stages),
+        "amount": np.where(latest, amount[deal], estimate),
+        "close_date": _day(expected),
+    })
 
 
 def _orders(rng: np.random.Generator, profile: CompanyProfile, size: int, campaigns: pd.DataFrame) -> pd.DataFrame:

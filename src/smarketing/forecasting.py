@@ -1,0 +1,138 @@
+"""Pipeline and forecasting, from a company's opportunity history (one row per change of a deal: the stage it
+entered, the amount and the expected close date the rep gave then; ``company.opportunity_history``).
+
+What the open pipeline was at any moment (:func:`pipeline_at`), what it was worth weighted by stage
+(:func:`stage_win_rates`, :func:`weighted_pipeline`), the forecast categories a sales team commits to
+(:func:`by_category`), how often close dates slip (:func:`slipped_share`), and a backtest: what each way of
+forecasting a quarter would have said on its first day, against what was then booked (:func:`backtest`).
+
+The forecast categories follow the CRMs' convention (Salesforce's opportunity stages each carry a default
+probability and a forecast category: Pipeline, Best Case, Commit, Closed, Omitted). Which stage falls in which
+category is each company's own choice; the course's is :data:`FORECAST_CATEGORIES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from smarketing.messages import _
+
+OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
+# The course's forecast category of each stage: a deal in negotiation is committed, one with a proposal out is the
+# best case, earlier ones are pipeline; a won deal is closed, a lost one omitted.
+FORECAST_CATEGORIES = {"prospecting": "pipeline", "qualification": "pipeline", "proposal": "best_case",
+                       "negotiation": "commit", "closed_won": "closed", "closed_lost": "omitted"}
+METHODS = ("run_rate", "commit", "best_case", "weighted")  # what backtest compares, in its columns' order
+
+
+def _moment(value: str | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def pipeline_at(history: pd.DataFrame, moment: str | pd.Timestamp) -> pd.DataFrame:
+    """The open pipeline as the CRM showed it at ``moment``: every deal opened before it and not closed by then,
+    as its latest change before ``moment`` left it. Columns opportunity_id, stage, amount, close_date,
+    forecast_category and days_in_stage (from entering its stage to ``moment``), one row per deal."""
+    moment = _moment(moment)
+    seen = history[history["changed_at"] < moment].sort_values(["opportunity_id", "changed_at"], kind="stable")
+    latest = seen.groupby("opportunity_id", sort=True, observed=True).tail(1)
+    open_now = latest[latest["stage"].astype(str).isin(OPEN_STAGES)]
+    return pd.DataFrame({
+        "opportunity_id": open_now["opportunity_id"].to_numpy(),
+        "stage": open_now["stage"].astype(str).to_numpy(),
+        "amount": open_now["amount"].to_numpy(dtype=float),
+        "close_date": open_now["close_date"].to_numpy(),
+        "forecast_category": open_now["stage"].astype(str).map(FORECAST_CATEGORIES).to_numpy(),
+        "days_in_stage": ((moment - open_now["changed_at"]).dt.total_seconds() / 86_400).to_numpy(),
+    })
+
+
+def booked(history: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> float:
+    """The amount of the deals won from ``start`` (included) to ``end`` (excluded): bookings."""
+    won = history[(history["stage"].astype(str) == "closed_won") & (history["changed_at"] >= _moment(start))
+                  & (history["changed_at"] < _moment(end))]
+    return float(won["amount"].sum())
+
+
+def stage_win_rates(history: pd.DataFrame, before: str | pd.Timestamp) -> pd.Series:
+    """For each open stage, the share of the deals that entered it and were closed before ``before`` that were won:
+    the chance a weighted pipeline gives a deal in that stage, learned from the company's own closed deals (not a
+    default of the CRM). A stage no closed deal entered gives nan."""
+    seen = history[history["changed_at"] < _moment(before)]
+    stage = seen["stage"].astype(str)
+    closed = seen.loc[stage.isin(["closed_won", "closed_lost"])]
+    outcome = closed.set_index("opportunity_id")["stage"].astype(str).eq("closed_won")
+    entered = seen.loc[stage.isin(OPEN_STAGES) & seen["opportunity_id"].isin(outcome.index)]
+    won = entered["opportunity_id"].map(outcome).astype(bool)
+    rates = won.groupby(entered["stage"].astype(str)).mean()
+    return rates.reindex(list(OPEN_STAGES)).rename("win_rate").rename_axis("stage")
+
+
+def weighted_pipeline(pipeline: pd.DataFrame, probabilities: Mapping[str, float]) -> float:
+    """Σ amount × probability of its stage, over the deals of ``pipeline`` (as :func:`pipeline_at` gives it)."""
+    unknown = sorted(set(pipeline["stage"]) - set(probabilities))
+    if unknown:
+        raise ValueError(_("No probability for stage(s) {stages}; give one for each of {all}.",
+                           stages=", ".join(unknown), all=", ".join(OPEN_STAGES)))
+    chance = pipeline["stage"].map(dict(probabilities)).astype(float)
+    return float((pipeline["amount"] * chance.fillna(0.0)).sum())
+
+
+def by_category(pipeline: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.Series:
+    """The forecast a sales team calls for the period from ``start`` to ``end``, from the deals of ``pipeline``
+    expected to close in it: commit (negotiation), best case (commit and the proposals out) and pipeline (every
+    open deal expected then). Each is a running total, as forecast calls are."""
+    due = pipeline[(pipeline["close_date"] >= _moment(start)) & (pipeline["close_date"] < _moment(end))]
+    amount = due.groupby("forecast_category")["amount"].sum()
+    commit = float(amount.get("commit", 0.0))
+    best_case = commit + float(amount.get("best_case", 0.0))
+    return pd.Series({"commit": commit, "best_case": best_case,
+                      "pipeline": best_case + float(amount.get("pipeline", 0.0))}, name="amount")
+
+
+def slipped_share(history: pd.DataFrame) -> float:
+    """The share of deals whose expected close date moved into a later quarter at least once, the day it closed
+    included (nan without deals): the slippage that makes a quarter's commit miss."""
+    if history.empty:
+        return float("nan")
+    ordered = history.sort_values(["opportunity_id", "changed_at"], kind="stable")
+    quarter = ordered["close_date"].dt.year * 4 + ordered["close_date"].dt.quarter
+    deal = ordered["opportunity_id"].to_numpy()
+    moved_later = quarter.groupby(deal).diff() > 0
+    return float(moved_later.groupby(deal).any().mean())
+
+
+def quarters_of(history: pd.DataFrame) -> list[pd.Period]:
+    """The whole quarters the history covers, in order: those after the first deal's and before the last change's."""
+    if history.empty:
+        return []
+    first, last = history["changed_at"].min(), history["changed_at"].max()
+    return list(pd.period_range(first.to_period("Q") + 1, last.to_period("Q") - 1, freq="Q"))
+
+
+def backtest(history: pd.DataFrame, quarters: Sequence[pd.Period | str] | None = None) -> pd.DataFrame:
+    """What each way of forecasting a quarter would have said on its first day, against what was booked in it.
+
+    Methods (columns, in :data:`METHODS`' order): ``run_rate``, the previous quarter's bookings; ``commit`` and
+    ``best_case``, the deals in those categories expected to close in the quarter (:func:`by_category`);
+    ``weighted``, the open deals expected to close in the quarter, each weighted by its stage's win rate learned
+    from the deals closed before the quarter (:func:`stage_win_rates`). Also ``booked`` (what was won in the
+    quarter) and, per method, ``<method>_error``: (forecast − booked) ÷ booked. One row per quarter (default:
+    :func:`quarters_of`, from the second, which has a quarter before it)."""
+    periods = [pd.Period(q, freq="Q") for q in quarters] if quarters is not None else quarters_of(history)[1:]
+    rows = []
+    for quarter in periods:
+        start, end = quarter.start_time, (quarter + 1).start_time
+        pipeline = pipeline_at(history, start)
+        calls = by_category(pipeline, start, end)
+        rates = stage_win_rates(history, start).fillna(0.0)
+        due = pipeline[(pipeline["close_date"] >= start) & (pipeline["close_date"] < end)]
+        actual = booked(history, start, end)
+        forecasts = {"run_rate": booked(history, (quarter - 1).start_time, start), "commit": calls["commit"],
+                     "best_case": calls["best_case"], "weighted": weighted_pipeline(due, rates.to_dict())}
+        rows.append({"quarter": str(quarter), "booked": actual, **forecasts,
+                     **{f"{m}_error": (forecasts[m] - actual) / actual if actual else np.nan for m in METHODS}})
+    return pd.DataFrame(rows, columns=["quarter", "booked", *METHODS, *(f"{m}_error" for m in METHODS)])

@@ -1,0 +1,95 @@
+"""smarketing.forecasting on a four-deal history computed by hand, and on the course companies' opportunity
+history, which must agree with their opportunities table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from smarketing import forecasting
+
+# Four deals. A: won in Q1 after negotiation. B: its close date slips from Q1 to Q2, then it is lost. C: opened in
+# Q1, still open. D: opened in Q4 2024, won in January.
+ROWS = [
+    ("A", "2025-01-05", "prospecting", 100, "2025-03-01"), ("A", "2025-02-01", "negotiation", 120, "2025-03-15"),
+    ("A", "2025-03-10", "closed_won", 120, "2025-03-10"),
+    ("B", "2025-01-10", "prospecting", 200, "2025-03-20"), ("B", "2025-02-15", "proposal", 200, "2025-04-10"),
+    ("B", "2025-04-20", "closed_lost", 200, "2025-04-20"),
+    ("C", "2025-02-01", "prospecting", 50, "2025-05-01"),
+    ("D", "2024-12-01", "prospecting", 80, "2025-01-15"), ("D", "2025-01-20", "closed_won", 80, "2025-01-20"),
+]
+HISTORY = pd.DataFrame(ROWS, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]).assign(
+    changed_at=lambda f: pd.to_datetime(f["changed_at"]), close_date=lambda f: pd.to_datetime(f["close_date"]))
+
+
+def test_the_pipeline_at_a_moment_is_each_open_deal_as_its_latest_change_left_it():
+    pipeline = forecasting.pipeline_at(HISTORY, "2025-02-20")
+    assert pipeline["opportunity_id"].tolist() == ["A", "B", "C"]  # D was won in January
+    assert pipeline["stage"].tolist() == ["negotiation", "proposal", "prospecting"]
+    assert pipeline["amount"].tolist() == [120, 200, 50]
+    assert pipeline["forecast_category"].tolist() == ["commit", "best_case", "pipeline"]
+    assert pipeline["days_in_stage"].tolist() == [19, 5, 19]
+
+
+def test_bookings_count_the_deals_won_in_the_period():
+    assert forecasting.booked(HISTORY, "2025-01-01", "2025-04-01") == 200  # A 120 + D 80
+    assert forecasting.booked(HISTORY, "2025-04-01", "2025-07-01") == 0  # B was lost
+
+
+def test_stage_win_rates_are_learned_from_the_deals_closed_before_the_moment():
+    rates = forecasting.stage_win_rates(HISTORY, "2025-05-01")
+    assert rates["prospecting"] == pytest.approx(2 / 3)  # A and D won, B lost; C is still open
+    assert math.isnan(rates["qualification"])  # no closed deal went through it
+    assert rates["proposal"] == 0 and rates["negotiation"] == 1
+    assert forecasting.stage_win_rates(HISTORY, "2025-04-01")["prospecting"] == 1  # B not closed yet
+
+
+def test_a_weighted_pipeline_sums_each_amount_times_its_stages_chance():
+    pipeline = forecasting.pipeline_at(HISTORY, "2025-02-20")
+    chances = {"prospecting": 0.5, "qualification": 0.5, "proposal": 0.25, "negotiation": 1.0}
+    assert forecasting.weighted_pipeline(pipeline, chances) == 120 * 1.0 + 200 * 0.25 + 50 * 0.5
+    with pytest.raises(ValueError, match="No probability for stage"):
+        forecasting.weighted_pipeline(pipeline, {"prospecting": 0.5})
+
+
+def test_the_forecast_categories_are_running_totals_of_the_deals_due_in_the_period():
+    pipeline = forecasting.pipeline_at(HISTORY, "2025-02-20")
+    first = forecasting.by_category(pipeline, "2025-01-01", "2025-04-01")
+    assert first.to_dict() == {"commit": 120, "best_case": 120, "pipeline": 120}  # only A is due in Q1
+    second = forecasting.by_category(pipeline, "2025-04-01", "2025-07-01")
+    assert second.to_dict() == {"commit": 0, "best_case": 200, "pipeline": 250}
+
+
+def test_a_deal_whose_close_date_moves_to_a_later_quarter_has_slipped():
+    assert forecasting.slipped_share(HISTORY) == 0.25  # B, of four deals
+    assert math.isnan(forecasting.slipped_share(HISTORY.iloc[:0]))
+
+
+def test_the_backtest_says_what_each_method_would_have_forecast_on_the_quarters_first_day():
+    table = forecasting.backtest(HISTORY, ["2025Q1", "2025Q2"]).set_index("quarter")
+    q1, q2 = table.loc["2025Q1"], table.loc["2025Q2"]
+    assert q1["booked"] == 200 and q1["run_rate"] == 0  # nothing was won in Q4 2024
+    assert q1["commit"] == q1["best_case"] == q1["weighted"] == 0  # no closed deal yet to learn from
+    assert q1["run_rate_error"] == -1
+    assert q2["run_rate"] == 200 and q2["commit"] == 0 and q2["best_case"] == 200
+    assert q2["weighted"] == 50  # C in prospecting at the rate of A and D (1); B in proposal at 0 (none closed)
+    assert q2["booked"] == 0 and math.isnan(q2["weighted_error"])  # no error relative to nothing booked
+    assert list(table.columns[:5]) == ["booked", *forecasting.METHODS]
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro", "bloom"])
+def test_a_course_companys_history_agrees_with_its_opportunities(name, companies):
+    company = companies[name]
+    history, deals = company.opportunity_history, company.opportunities
+    moment = pd.Timestamp("2025-01-01")
+    open_then = deals[(deals["created_at"] < moment) & ~(deals["closed_at"] < moment)]
+    assert sorted(forecasting.pipeline_at(history, moment)["opportunity_id"]) == sorted(open_then["opportunity_id"])
+    won = deals[(deals["outcome"] == "won") & (deals["closed_at"] >= moment)
+                & (deals["closed_at"] < pd.Timestamp("2025-04-01"))]
+    assert forecasting.booked(history, moment, "2025-04-01") == pytest.approx(won["amount"].sum())
+    rates = forecasting.stage_win_rates(history, "2025-07-01")
+    assert rates.is_monotonic_increasing  # a deal further along is likelier to be won
+    table = forecasting.backtest(history)
+    assert len(table) >= 4 and (table["commit"] <= table["best_case"]).all()
