@@ -162,9 +162,9 @@ TABLES: dict[str, Table] = {
             key="opportunity_id", date_order=(("created_at", "closed_at"),),
         ),
         Table(
-            "opportunity_history", "Every change of a deal, as a CRM's opportunity history keeps it: a row when the deal "
-            "is opened and one each time it moves to another stage, with the amount and the expected close date the "
-            "rep gave then.",
+            "opportunity_history", "Every change of a deal, as a CRM's opportunity history keeps it: a row when the "
+            "deal is opened and one each time it moves to another stage, with the amount and the expected close date "
+            "the rep gave then.",
             (
                 _id("history_id", "Row identifier."),
                 _id("opportunity_id", "The deal that changed.", references="opportunities.opportunity_id"),

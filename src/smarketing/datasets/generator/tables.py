@@ -340,7 +340,8 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
     elapsed = np.clip((horizon - created) / (closed - created), 0, 0.999)
     stages = schema.OPPORTUNITY_STAGES
     reached = (elapsed * 4).astype(int)  # an open deal's stage: it moves on at each quarter of its cycle
-    stage = np.where(won, stages.index("closed_won"), np.where(lost, stages.index("closed_lost"), _OPEN_STAGES[reached]))
+    stage = np.where(won, stages.index("closed_won"),
+                     np.where(lost, stages.index("closed_lost"), _OPEN_STAGES[reached]))
     loss_weights = {"price": 0.3, "competitor": 0.25, "no_decision": 0.25, "timing": 0.1, "product_fit": 0.1}
     if profile.alignment < 0.5:  # a misaligned pipeline is full of deals nobody was ready to buy
         loss_weights = {"price": 0.25, "competitor": 0.2, "no_decision": 0.4, "timing": 0.1, "product_fit": 0.05}
@@ -398,8 +399,8 @@ def _history(rng: np.random.Generator, ids: pd.Series, created: np.ndarray, clos
     per stage it entered. Open and won deals move on at each quarter of their cycle (as their current stage says); a
     won deal closes after negotiation; a lost one drops out after the stage it reached (drawn: most deals are lost
     early), its stages spread evenly over its cycle. The amount starts as an estimate (±20 %) and firms up stage by
-    stage to the deal's amount in opportunities; the expected close date is what the rest of a typical cycle would take, so a slow
-    deal's date slips at each stage."""
+    stage to the deal's amount in opportunities; the expected close date is what the rest of a typical cycle would
+    take, so a slow deal's date slips at each stage."""
     n = len(created)
     last = np.where(won, 3, np.where(lost, _codes(rng, {"prospecting": 0.3, "qualification": 0.3, "proposal": 0.25,
                                                         "negotiation": 0.15}, n, schema.OPPORTUNITY_STAGES[:4]),
