@@ -93,3 +93,31 @@ def test_a_course_companys_history_agrees_with_its_opportunities(name, companies
     assert rates.is_monotonic_increasing  # a deal further along is likelier to be won
     table = forecasting.backtest(history)
     assert len(table) >= 4 and (table["commit"] <= table["best_case"]).all()
+
+
+DEALS = pd.DataFrame({
+    "outcome": ["won", "lost", "lost", "lost", "open", "won", "lost"],
+    "loss_reason": [None, "price", "price", "timing", None, None, None],
+    "amount": [100.0, 50.0, 30.0, 200.0, 70.0, 80.0, 10.0],
+    "created_at": pd.to_datetime(["2025-01-01"] * 7),
+    "closed_at": pd.to_datetime(["2025-02-01", "2025-01-11", "2025-01-21", "2025-03-02", None, "2025-01-15",
+                                 "2025-01-05"]),
+    "owner_id": ["E1", "E1", "E2", "E2", "E2", "E2", "E1"],
+})
+
+
+def test_loss_reasons_weigh_the_deals_lost_by_count_and_by_amount():
+    table = forecasting.loss_reasons(DEALS)
+    assert table.index.tolist() == ["timing", "price", "not given"]  # by amount lost: 200, 80, 10
+    assert table.loc["price", "deals"] == 2 and table.loc["price", "share_of_deals"] == 0.5
+    assert table.loc["timing", "share_of_amount"] == pytest.approx(200 / 290)
+    assert table.loc["price", "median_days"] == 15  # 10 and 20 days
+    assert forecasting.loss_reasons(DEALS[DEALS["outcome"] == "won"]).empty
+
+
+def test_win_rates_by_group_count_only_closed_deals():
+    table = forecasting.win_rates_by(DEALS, "owner_id")
+    assert table.loc["E1"].tolist() == [1, 2, pytest.approx(1 / 3)]
+    assert table.loc["E2"].tolist() == [1, 2, pytest.approx(1 / 3)]  # E2's open deal does not count
+    by_segment = forecasting.win_rates_by(DEALS, ["smb", "smb", "ent", "ent", "ent", "ent", "smb"])
+    assert by_segment.loc["ent", "win_rate"] == pytest.approx(1 / 3) and by_segment.loc["smb", "won"] == 1

@@ -4,7 +4,9 @@ entered, the amount and the expected close date the rep gave then; ``company.opp
 What the open pipeline was at any moment (:func:`pipeline_at`), what it was worth weighted by stage
 (:func:`stage_win_rates`, :func:`weighted_pipeline`), the forecast categories a sales team commits to
 (:func:`by_category`), how often close dates slip (:func:`slipped_share`), and a backtest: what each way of
-forecasting a quarter would have said on its first day, against what was then booked (:func:`backtest`).
+forecasting a quarter would have said on its first day, against what was then booked (:func:`backtest`). Win/loss
+analysis from the opportunities themselves: why deals are lost (:func:`loss_reasons`) and who or what wins
+(:func:`win_rates_by`).
 
 The forecast categories follow the CRMs' convention (Salesforce's opportunity stages each carry a default
 probability and a forecast category: Pipeline, Best Case, Commit, Closed, Omitted). Which stage falls in which
@@ -136,3 +138,32 @@ def backtest(history: pd.DataFrame, quarters: Sequence[pd.Period | str] | None =
         rows.append({"quarter": str(quarter), "booked": actual, **forecasts,
                      **{f"{m}_error": (forecasts[m] - actual) / actual if actual else np.nan for m in METHODS}})
     return pd.DataFrame(rows, columns=["quarter", "booked", *METHODS, *(f"{m}_error" for m in METHODS)])
+
+
+def loss_reasons(opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Win/loss analysis of the deals lost: for each loss reason, the deals lost (count and share), the amount lost
+    (sum and share) and the median days from opening to losing them. Deals lost without a reason count as
+    "not given". Sorted by amount lost, largest first."""
+    lost = opportunities[opportunities["outcome"].astype(str) == "lost"]
+    reason = lost["loss_reason"].astype(object).where(lost["loss_reason"].notna(), _("not given"))
+    days = (lost["closed_at"] - lost["created_at"]).dt.total_seconds() / 86_400
+    table = pd.DataFrame({"deals": reason.value_counts(),
+                          "amount": lost["amount"].groupby(reason).sum(),
+                          "median_days": days.groupby(reason).median()}).rename_axis("loss_reason")
+    table.insert(1, "share_of_deals", table["deals"] / max(len(lost), 1))
+    table.insert(3, "share_of_amount", table["amount"] / table["amount"].sum() if table["amount"].sum() else np.nan)
+    return table.sort_values(["amount", "deals"], ascending=False, kind="stable")
+
+
+def win_rates_by(opportunities: pd.DataFrame, groups: pd.Series | str) -> pd.DataFrame:
+    """Win rate (won ÷ (won + lost), :func:`smarketing.kpis.win_rate`) of the closed deals in each group: a column
+    of ``opportunities`` (e.g. "owner_id") or a Series beside them (e.g. the segment of each deal's lead). Columns
+    won, lost, win_rate; a group with no closed deal is left out."""
+    from smarketing import kpis
+
+    key = opportunities[groups] if isinstance(groups, str) else pd.Series(np.asarray(groups), index=opportunities.index)
+    outcome = opportunities["outcome"].astype(str)
+    closed = outcome.isin(["won", "lost"])
+    counts = pd.crosstab(key[closed].astype(str), outcome[closed]).reindex(columns=["won", "lost"], fill_value=0)
+    counts["win_rate"] = [kpis.win_rate(w, lost) for w, lost in zip(counts["won"], counts["lost"], strict=True)]
+    return counts.rename_axis(key.name if isinstance(groups, str) else "group").rename_axis(None, axis=1)
