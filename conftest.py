@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 EXERCISES = Path(__file__).parent / "exercises"
 # Test files whose every test is an independent run of the whole course (minutes each): spread one by one.
 SPREAD = ("tests/test_notebooks_on_imports.py",)
@@ -21,6 +23,7 @@ def pytest_collection_modifyitems(items):
             item.options["check_exception"] = True
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: nothing to do without it
 def pytest_xdist_make_scheduler(config, log):
     """Workers take a whole file at a time: a notebook's cells share one kernel, in order, and a test file's
     module-scoped fixtures (a class graded, the course run on an import) are built once. Only the tests of
