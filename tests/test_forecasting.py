@@ -121,3 +121,10 @@ def test_win_rates_by_group_count_only_closed_deals():
     assert table.loc["E2"].tolist() == [1, 2, pytest.approx(1 / 3)]  # E2's open deal does not count
     by_segment = forecasting.win_rates_by(DEALS, ["smb", "smb", "ent", "ent", "ent", "ent", "smb"])
     assert by_segment.loc["ent", "win_rate"] == pytest.approx(1 / 3) and by_segment.loc["smb", "won"] == 1
+
+
+def test_coverage_is_the_qualified_pipeline_due_this_quarter_over_the_quota_left():
+    # 2025-02-20: A (negotiation, 120, due 15 March) is qualified and due; B (proposal) is due in April; C is in
+    # prospecting. D's 80 is booked, so 300 − 80 = 220 of the quota is left.
+    assert forecasting.coverage_at(HISTORY, "2025-02-20", 300) == pytest.approx(120 / 220)
+    assert math.isnan(forecasting.coverage_at(HISTORY, "2025-02-20", 80))  # the quota is already met

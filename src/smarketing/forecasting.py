@@ -3,7 +3,8 @@ entered, the amount and the expected close date the rep gave then; ``company.opp
 
 What the open pipeline was at any moment (:func:`pipeline_at`), what it was worth weighted by stage
 (:func:`stage_win_rates`, :func:`weighted_pipeline`), the forecast categories a sales team commits to
-(:func:`by_category`), how often close dates slip (:func:`slipped_share`), and a backtest: what each way of
+(:func:`by_category`), the coverage of the quota left (:func:`coverage_at`), how often close dates slip
+(:func:`slipped_share`), and a backtest: what each way of
 forecasting a quarter would have said on its first day, against what was then booked (:func:`backtest`). Win/loss
 analysis from the opportunities themselves: why deals are lost (:func:`loss_reasons`) and who or what wins
 (:func:`win_rates_by`).
@@ -167,3 +168,18 @@ def win_rates_by(opportunities: pd.DataFrame, groups: pd.Series | str) -> pd.Dat
     counts = pd.crosstab(key[closed].astype(str), outcome[closed]).reindex(columns=["won", "lost"], fill_value=0)
     counts["win_rate"] = [kpis.win_rate(w, lost) for w, lost in zip(counts["won"], counts["lost"], strict=True)]
     return counts.rename_axis(key.name if isinstance(groups, str) else "group").rename_axis(None, axis=1)
+
+
+def coverage_at(history: pd.DataFrame, moment: str | pd.Timestamp, quarter_quota: float) -> float:
+    """Pipeline coverage on a day of a quarter (:func:`smarketing.kpis.pipeline_coverage`): the open deals expected
+    to close by the quarter's end, past prospecting (qualified), ÷ the part of ``quarter_quota`` not yet booked.
+    nan once the quota is met."""
+    from smarketing import kpis
+
+    moment = _moment(moment)
+    quarter = moment.to_period("Q")
+    end = (quarter + 1).start_time
+    pipeline = pipeline_at(history, moment)
+    qualified = pipeline[(pipeline["stage"] != "prospecting") & (pipeline["close_date"] < end)]
+    remaining = max(quarter_quota - booked(history, quarter.start_time, moment), 0.0)
+    return kpis.pipeline_coverage(float(qualified["amount"].sum()), remaining)
