@@ -4,10 +4,9 @@ entered, the amount and the expected close date the rep gave then; ``company.opp
 What the open pipeline was at any moment (:func:`pipeline_at`), what it was worth weighted by stage
 (:func:`stage_win_rates`, :func:`weighted_pipeline`), the forecast categories a sales team commits to
 (:func:`by_category`), the coverage of the quota left (:func:`coverage_at`), how often close dates slip
-(:func:`slipped_share`), and a backtest: what each way of
-forecasting a quarter would have said on its first day, against what was then booked (:func:`backtest`). Win/loss
-analysis from the opportunities themselves: why deals are lost (:func:`loss_reasons`) and who or what wins
-(:func:`win_rates_by`).
+(:func:`slipped_share`), and a backtest: what each way of forecasting a quarter would have said on its first
+day, against what was then booked (:func:`backtest`). Win/loss analysis from the opportunities themselves: why
+deals are lost (:func:`loss_reasons`) and who or what wins (:func:`win_rates_by`).
 
 The forecast categories follow the CRMs' convention (Salesforce's opportunity stages each carry a default
 probability and a forecast category: Pipeline, Best Case, Commit, Closed, Omitted). Which stage falls in which
