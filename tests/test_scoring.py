@@ -76,3 +76,15 @@ def test_the_course_companies_score_sorts_held_out_leads_but_barely_sorts_the_mq
     assert scoring.lift_table(held_out["score"], converted).loc[1, "lift"] > 2
     mqls = held_out[held_out["mql_at"].notna()]
     assert 0.5 < scoring.auc(mqls["score"], mqls["sql_at"].notna().astype(int)) < 0.65
+
+
+def test_a_score_check_reports_the_held_out_leads_both_aucs_and_the_top_lift(companies):
+    leads = companies["ferro"].leads
+    check = scoring.score_check(leads)
+    _built, held_out = scoring.split_by_time(leads)
+    became = held_out["sql_at"].notna().astype(int)
+    assert check["held-out leads"] == len(held_out) == 3_000
+    assert check["AUC, all leads"] == scoring.auc(held_out["score"], became)
+    mqls = held_out["mql_at"].notna()
+    assert check["AUC among the MQLs"] == scoring.auc(held_out.loc[mqls, "score"], became[mqls])
+    assert check["lift of the top tenth"] == scoring.lift_table(held_out["score"], became).loc[1, "lift"]

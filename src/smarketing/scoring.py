@@ -98,3 +98,16 @@ def split_by_time(leads: pd.DataFrame, share_held_out: float = 0.3) -> tuple[pd.
     ordered = leads.sort_values("created_at", kind="stable")
     cut = int(round(len(ordered) * (1 - share_held_out)))
     return ordered.iloc[:cut], ordered.iloc[cut:]
+
+
+def score_check(leads: pd.DataFrame, share_held_out: float = 0.3) -> pd.Series:
+    """A company's lead score checked on its latest leads (:func:`split_by_time`) against whether each became an
+    SQL: how many leads were held out, the AUC over all of them and among the MQLs alone, and the lift of the top
+    tenth by score (:func:`lift_table`)."""
+    _built, held_out = split_by_time(leads, share_held_out)
+    became = held_out["sql_at"].notna().astype(int)
+    mqls = held_out["mql_at"].notna().to_numpy()
+    top = lift_table(held_out["score"], became)["lift"].iloc[0] if len(held_out) >= 10 else float("nan")
+    return pd.Series({"held-out leads": len(held_out), "AUC, all leads": auc(held_out["score"], became),
+                      "AUC among the MQLs": auc(held_out["score"][mqls], became[mqls]),
+                      "lift of the top tenth": top}, name="score check")

@@ -26,7 +26,7 @@ NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn date
          "leads.disqualification_reason": "disqualification reasons",
          "leads.first_response_minutes": "first-response times", "opportunities": "deals",
          "employees.quarterly_quota": "sales quotas", "leads.mql_at": "MQL dates",
-         "leads.sal_at": "first-contact dates", "leads.sql_at": "qualification dates",
+         "leads.sal_at": "first-contact dates", "leads.sql_at": "qualification dates", "leads.score": "lead scores",
          "opportunities.lead_id": "links from deals to their leads"}  # message ids: translated where shown
 
 
