@@ -1,4 +1,4 @@
-"""Module 04's functions: the SLA plan, closed-loop reporting and the fair comparison of companies."""
+"""Module 05's functions: the SLA plan, closed-loop reporting and the fair comparison of companies."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_reference_mix_is_checked(companies):
     assert not any(math.isnan(r) for r in by_segment["mql_to_sql_rate"])
 
 
-# ---- module 04: the practices made concrete, on hand-made companies ------------------------------
+# ---- module 05: the practices made concrete, on hand-made companies ------------------------------
 
 T = pd.Timestamp("2025-01-06 09:00")
 NaT = pd.NaT
@@ -254,7 +254,7 @@ def test_reps_from_sales_staff_when_no_quotas(companies):
     assert inputs["reps"] == int((employees["function"] == "sales").sum()) > 1
 
 
-# ---- module 06: a gap within the levels of a confounder ---------------------------------------------------
+# ---- module 07: a gap within the levels of a confounder ---------------------------------------------------
 
 def _leads_for_gap() -> tuple[pd.DataFrame, pd.Series]:
     """Eight MQLs and one lead that never became one: in smb the group qualifies 1 of 2 and the others 0 of 2;

@@ -1,4 +1,4 @@
-"""Module 05's functions: ladders, time to promotion, transitions and the skills fit."""
+"""Module 06's functions: ladders, time to promotion, transitions and the skills fit."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ def test_role_exit_share(companies):
     assert careers.role_exit_share(tiny, "Sales Rep") == 0.5
 
 
-# ---- exercise 05's design deliverable: a two-year development plan ---------------------------------------------
+# ---- exercise 06's design deliverable: a two-year development plan ---------------------------------------------
 
 # A pace by hand: sales 0.8 years a step early and 1.5 later, revops 1.5 early, marketing 2.5 early; operations has
 # no later promotion in this data.

@@ -83,3 +83,15 @@ def test_share_kpis_get_percent_axes(percent_unit):
     spec = charts.kpi_trend_chart(table, "win rate", percent_unit).to_dict()
     axis = spec["layer"][0]["encoding"]["y"]["axis"]
     assert axis["format"] == "%" and axis["title"].endswith("(%)")
+
+
+def test_the_backtest_chart_keys_each_method_by_shape_as_well_as_colour():
+    from smarketing import forecasting
+
+    table = pd.DataFrame({"quarter": ["2025Q1", "2025Q2"], "booked": [100.0, 200.0],
+                          **{f"{m}_error": [0.1 * i, -0.2] for i, m in enumerate(forecasting.METHODS)}})
+    spec = charts.backtest_chart(table).to_dict()
+    points = spec["layer"][2]
+    assert points["encoding"]["shape"]["field"] == "method" and points["encoding"]["color"]["field"] == "method"
+    values = [row for data in spec["datasets"].values() for row in data if "method" in row]
+    assert sorted({row["method"] for row in values}) == ["best case", "commit", "run rate", "weighted pipeline"]

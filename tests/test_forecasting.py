@@ -128,3 +128,76 @@ def test_coverage_is_the_qualified_pipeline_due_this_quarter_over_the_quota_left
     # prospecting. D's 80 is booked, so 300 − 80 = 220 of the quota is left.
     assert forecasting.coverage_at(HISTORY, "2025-02-20", 300) == pytest.approx(120 / 220)
     assert math.isnan(forecasting.coverage_at(HISTORY, "2025-02-20", 80))  # the quota is already met
+
+
+def test_the_deals_due_in_a_quarter_end_won_lost_or_slipped():
+    # On 1 January 2025 only D (80, due 15 January) is open, and it is won in January: all won.
+    assert forecasting.due_outcomes(HISTORY, "2025Q1").to_dict() == {"due": 80, "won": 80, "lost": 0,
+                                                                     "still_open": 0, "deals": 1}
+    # On 1 April, B (200, due 10 April) is open and lost on 20 April; C (50, due 1 May) is open and never closes.
+    assert forecasting.due_outcomes(HISTORY, "2025Q2").to_dict() == {"due": 250, "won": 0, "lost": 200,
+                                                                     "still_open": 50, "deals": 2}
+
+
+def _table(errors: dict[str, list[float]]) -> pd.DataFrame:
+    rows = len(next(iter(errors.values())))
+    return pd.DataFrame({"quarter": [f"2025Q{i + 1}" for i in range(rows)], "booked": [100.0] * rows,
+                         **{f"{m}_error": errors[m] for m in forecasting.METHODS}})
+
+
+def test_accuracy_weighs_each_methods_errors_both_ways():
+    table = _table({"run_rate": [0.1, -0.3], "commit": [-0.5, -0.5], "best_case": [0.2, 0.0],
+                    "weighted": [1.0, float("nan")]})
+    accuracy = forecasting.accuracy(table)
+    assert accuracy.loc["run_rate", "mean_abs_error"] == pytest.approx(0.2)
+    assert accuracy.loc["run_rate", "mean_error"] == pytest.approx(-0.1)
+    assert accuracy.loc["best_case", ["over_forecast", "quarters"]].tolist() == [1, 2]
+    assert accuracy.loc["weighted", ["quarters", "worst_abs_error"]].tolist() == [1, 1.0]  # nan: nothing booked
+
+
+def test_the_backtest_finding_names_the_closest_and_the_furthest_method_from_the_numbers():
+    table = _table({"run_rate": [0.1, -0.3], "commit": [-0.5, -0.5], "best_case": [0.2, 0.0],
+                    "weighted": [1.0, 0.6]})
+    assert forecasting.backtest_finding(table) == (
+        "Over 2 quarters, the best case came closest to what was booked (off by 10% on average); the weighted "
+        "pipeline was furthest (off by 80% on average, too high in 2 of 2 quarters).")
+    low = _table({"run_rate": [0.1, 0.1], "commit": [-0.9, -0.7], "best_case": [0.0, 0.1], "weighted": [0.5, 0.5]})
+    assert "the commit was furthest (off by 80% on average, too low in 2 of 2 quarters)" in \
+        forecasting.backtest_finding(low)
+    assert forecasting.backtest_finding(_table({m: [float("nan")] for m in forecasting.METHODS})).startswith("No ")
+
+
+def test_a_sound_forecast_call_passes_and_each_broken_rule_is_named():
+    # On 1 January 2025 only D is open (prospecting since 1 December, due 15 January). Add E, in negotiation since
+    # 20 December and due in February, and F, in negotiation since 1 October, due in March: the median days in
+    # negotiation that day is that of E and F (12 and 92 days: 52), so F's 92 days are not past twice it.
+    extra = pd.DataFrame([("E", "2024-12-20", "negotiation", 300, "2025-02-10"),
+                          ("F", "2024-10-01", "negotiation", 100, "2025-03-01"),
+                          ("G", "2024-12-01", "proposal", 70, "2025-05-01")],
+                         columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"])
+    history = pd.concat([HISTORY, extra.assign(changed_at=pd.to_datetime(extra["changed_at"]),
+                                               close_date=pd.to_datetime(extra["close_date"]))])
+    sound = {"commit": ["E", "F"], "best_case": ["E", "F"], "number": 350.0, "low": 100.0, "high": 480.0}
+    assert forecasting.forecast_call_problems(sound, history, "2025Q1") == []
+    problems = forecasting.forecast_call_problems(
+        {"commit": ["D", "E", "A"], "best_case": ["E", "G"], "number": 500.0, "low": 100.0, "high": 480.0},
+        history, "2025Q1")
+    assert len(problems) == 5, problems
+    assert problems[0].startswith("A was not open on 1 January 2025")
+    assert problems[1].startswith("G is due on 1 May 2025, outside 2025Q1")
+    assert problems[2] == "The best case includes the commit: add D, A to it, or take them out of the commit."
+    assert problems[3].startswith("D is only in prospecting: too early to commit")
+    assert "low ≤ number ≤ high (yours: 100 ≤ 500 ≤ 480)" in problems[4]
+    assert forecasting.forecast_call_problems(350.0, history, "2025Q1")[0].startswith("Write the call as a dict")
+    assert forecasting.forecast_call_problems({"commit": []}, history, "2025Q1")[0].startswith("Your call has no")
+    assert len(forecasting.forecast_call_problems({**sound, "commit": "E", "number": "lots"}, history, "2025Q1")) == 2
+
+
+def test_a_deal_stale_in_its_stage_is_reviewed_before_it_is_committed():
+    rows = [(d, "2025-03-25", "negotiation", 10, "2025-05-01") for d in "PQR"] + \
+        [("S", "2025-01-05", "negotiation", 10, "2025-05-01")]  # S: 86 days in negotiation on 1 April, the others 7
+    history = pd.DataFrame(rows, columns=["opportunity_id", "changed_at", "stage", "amount", "close_date"]).assign(
+        changed_at=lambda f: pd.to_datetime(f["changed_at"]), close_date=lambda f: pd.to_datetime(f["close_date"]))
+    call = {"commit": ["P", "S"], "best_case": ["P", "S"], "number": 20.0, "low": 0.0, "high": 20.0}
+    (problem,) = forecasting.forecast_call_problems(call, history, "2025Q2")
+    assert problem.startswith("S has sat 86 days in negotiation, more than twice the usual 7")

@@ -14,7 +14,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from smarketing import notebooks
+from smarketing import manifest, notebooks
 from smarketing import report as reports
 from smarketing.cli import main
 from smarketing.datasets import load_company
@@ -81,12 +81,12 @@ def deals_only_report(tmp_path_factory, deals_only):
 
 def _no_error_anywhere(out):
     executed = sorted(out.glob("*.ipynb"))
-    assert len(executed) == 7
+    assert len(executed) == len(manifest.load().modules)
     for path in executed:
         errors = _errors(path)
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}" if errors else ""
         assert not _has_class((out / f"{path.stem}.html").read_text(), "smarketing-stopped")
-    assert len(list(out.glob("*.html"))) == 8  # the seven modules and the cover page
+    assert len(list(out.glob("*.html"))) == len(manifest.load().modules) + 1  # the modules and the cover page
 
 
 @pytest.mark.parametrize("which", ["report", "contacts_only_report", "deals_only_report"])
@@ -103,7 +103,7 @@ def test_every_module_runs_on_an_export_with_nothing_won(partial, tmp_path):
 def test_a_deals_less_import_says_what_it_skips(contacts_only_report):
     html = (contacts_only_report / "03_funnel_handoff.html").read_text()
     assert "has no deals in its data, so this step is skipped" in html
-    assert "has no touchpoints in its data" in (contacts_only_report / "04_alignment.html").read_text()
+    assert "has no touchpoints in its data" in (contacts_only_report / "05_alignment.html").read_text()
     cover = (contacts_only_report / "index.html").read_text()
     assert "opportunities" in cover.split("Missing")[1]  # the deals the export lacked, listed as missing
 
@@ -154,10 +154,10 @@ def test_a_deals_only_import_shows_the_pipeline_and_says_the_leads_are_not_in_it
         assert skipped in shown and "NaN" not in shown and "0 MQLs" not in shown, (source, shown)
     assert "acme" not in _shown(funnel_nb, "funnel.observed_rates(c.leads")  # not a column of nan
     assert re.search(r"acme\s+[\d.]+$", _shown(funnel_nb, "pipeline_velocity_from(").strip())  # from the deals
-    alignment_nb = nbformat.read(deals_only_report / "04_alignment.ipynb", as_version=4)
+    alignment_nb = nbformat.read(deals_only_report / "05_alignment.ipynb", as_version=4)
     assert skipped in _shown(alignment_nb, "alignment.meeting_scorecard(company.leads")
     assert "Your data cannot measure the rate into" in _shown(alignment_nb, "widgets.SLAPlanner.from_company")
-    capstone = nbformat.read(deals_only_report / "06_capstone.ipynb", as_version=4)
+    capstone = nbformat.read(deals_only_report / "07_capstone.ipynb", as_version=4)
     assert skipped in _shown(capstone, "alignment.handoff_scorecard([company])")
     cover = _text((deals_only_report / "index.html").read_text())
     assert "leads" in cover.split("Missing")[1] and "hubspot-deals.csv" in cover
@@ -307,9 +307,9 @@ def test_papermill_sets_the_company_parameter(hubspot_files, tmp_path):
 
 
 def test_workshop_run_refuses_an_unknown_notebook_and_a_used_folder(tmp_path, capsys):
-    assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "r"), "--notebooks", "07"]) == 1
+    assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "r"), "--notebooks", "09"]) == 1
     err = capsys.readouterr().err
-    assert "No course notebook 07. Available: 00_start_here, 01_roles, 02_kpis, 03_funnel_handoff" in err
+    assert "No course notebook 09. Available: 00_start_here, 01_roles, 02_kpis, 03_funnel_handoff" in err
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "02_kpis.html").write_text("last quarter's results")
     assert main(["workshop", "run", "--data", "lumen", "--out", str(tmp_path / "r"), "--notebooks", "02"]) == 1
@@ -319,7 +319,8 @@ def test_workshop_run_refuses_an_unknown_notebook_and_a_used_folder(tmp_path, ca
 
 def test_parametrised_notebooks_are_the_modules():
     assert [p.stem for p in notebooks.parametrised_notebooks(ROOT / "course")] == [
-        "00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_alignment", "05_career_paths", "06_capstone"]
+        "00_start_here", "01_roles", "02_kpis", "03_funnel_handoff", "04_pipeline_forecasting", "05_alignment",
+        "06_career_paths", "07_capstone"]
 
 
 # ---- storing a notebook ------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def test_storing_an_executed_notebook_twice_writes_the_same_bytes(tmp_path):
     are normalised when a notebook is stored, so a diff shows only what changed."""
     from smarketing import notebooks
 
-    committed = ROOT / "course" / "05_career_paths.ipynb"
+    committed = ROOT / "course" / "06_career_paths.ipynb"
     first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
     for out in (first, second):
         notebooks.execute(committed, output=out, cwd=committed.parent)
@@ -350,13 +351,13 @@ def test_storing_an_executed_notebook_twice_writes_the_same_bytes(tmp_path):
 def test_normalising_renames_every_widget_model_and_keeps_the_references():
     from smarketing import notebooks
 
-    stored = nbformat.read(ROOT / "course" / "05_career_paths.ipynb", as_version=4)
+    stored = nbformat.read(ROOT / "course" / "06_career_paths.ipynb", as_version=4)
     state = stored.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     fresh = {old: f"{i:032x}"[::-1] for i, old in enumerate(state)}  # as a new kernel would: other ids
     text = nbformat.writes(stored)
     for old, new in fresh.items():
         text = text.replace(old, new)
-    again = notebooks.normalise(nbformat.reads(text, as_version=4), "05_career_paths")
+    again = notebooks.normalise(nbformat.reads(text, as_version=4), "06_career_paths")
     assert nbformat.writes(again) == nbformat.writes(stored)
 
 

@@ -1,4 +1,4 @@
-"""The rules of a one-page SLA between marketing and sales (exercise 04's design deliverable): every rule
+"""The rules of a one-page SLA between marketing and sales (exercise 05's design deliverable): every rule
 named when broken, and many SLAs passing."""
 
 from __future__ import annotations

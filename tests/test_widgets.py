@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from tests.conftest import moved_in_time
@@ -204,3 +205,24 @@ def test_a_company_name_is_text_in_the_dashboard_not_markup(companies):
     assert "<img" not in app.summary.value and "<EMEA>" not in app.summary.value
     assert repr(app).startswith("<KPIDashboard: KPI dashboard> Smith & <EMEA> <img src=x onerror=alert(1)>, ")
     assert hostile.name in app.company.options  # a Dropdown shows its options as text
+
+
+def test_capacity_planner_by_hand():
+    """Two reps of 100 a quarter: one on board all along, one hired on the quarter's first day. With a 90-day ramp
+    the new one carries the mean of 0/90 … 91/90 capped at 1 over 2025Q4's 92 days; a target 50 % above last
+    year's 400 is 600, and today's team at 80 % books 4 × 200 × 0.8 = 640: no rep to add. At 40 %, 320 of it: the
+    gap of 280 over 4 × 100 × 0.4 = 160 a rep needs 2."""
+    employees = pd.DataFrame({"employee_id": ["E1", "E2"], "region": ["north", "south"],
+                              "hire_date": pd.to_datetime(["2020-01-01", "2025-10-01"]),
+                              "quarterly_quota": [100.0, 100.0]})
+    app = widgets.CapacityPlanner(employees, "2025Q4", booked_last_year=400, ramp_days=90, attainment=0.8,
+                                  growth=0.5)
+    ramp = (sum(range(90)) / 90 + 2) / 92
+    assert app.result["team"]["capacity"].sum() == pytest.approx(100 + 100 * ramp)
+    assert app.result["target"] == pytest.approx(600) and app.result["reps"] == 0
+    app.attainment.value = 0.4
+    assert app.result["reps"] == 2
+    assert "needs this many more fully ramped reps: 2." in repr(app)
+    app.ramp.value = 0
+    assert app.result["team"]["capacity"].sum() == pytest.approx(200)
+    assert {row["region"] for row in app.spec["datasets"][next(iter(app.spec["datasets"]))]} == {"north", "south"}

@@ -1,6 +1,6 @@
 """Smarketing: the marketing–sales SLA, closed-loop reporting, and a fair comparison of companies.
 
-The critical-thinking lab of module 04 tests the claim that "aligned firms have 32 % lower CAC, 41 %
+The critical-thinking lab of module 05 tests the claim that "aligned firms have 32 % lower CAC, 41 %
 higher lead conversion and 57 % faster revenue growth". :func:`claim_table` puts the companies'
 numbers beside the claim; :func:`standardized_conversion` removes the difference in segment mix
 that makes the naive comparison unfair. The rules a written SLA must meet are in :mod:`smarketing.sla`.
@@ -186,7 +186,7 @@ def standardized_conversion(companies: Sequence[Company], reference: Mapping[str
     return pd.DataFrame(rows, columns=["company", "naive_rate", "adjusted_rate"])
 
 
-# ---- module 04: the practices of seed 000 made concrete ---------------------------------------------
+# ---- module 05: the practices of seed 000 made concrete ---------------------------------------------
 
 def incentive_map(companies: Sequence[Company]) -> pd.DataFrame:
     """What each function is held to, read from the ``targets`` table (seed 000's first practice: shared
@@ -386,7 +386,7 @@ def after_the_sale(companies: Sequence[Company]) -> pd.DataFrame:
     return table
 
 
-# ---- module 06: defending a finding against a confounder ---------------------------------------------
+# ---- module 07: defending a finding against a confounder ---------------------------------------------
 
 def stratified_gap(leads: pd.DataFrame, in_group: pd.Series, by: str | None = "segment") -> pd.DataFrame:
     """The MQL → SQL rate of a group of MQLs against the other MQLs compared, within each level (stratum) of

@@ -2,7 +2,7 @@
 
 A lead meets several campaigns before it converts; an attribution model splits the credit for the
 result over those touches. Each model is a rule, not a measurement: comparing them shows how much the
-answer to "which channel works?" depends on the rule chosen (module 04).
+answer to "which channel works?" depends on the rule chosen (module 05).
 """
 
 from __future__ import annotations

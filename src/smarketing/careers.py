@@ -4,7 +4,7 @@ Seed 004 describes the sales ladder as linear (rep → supervisor → manager �
 operations ladder as branching (junior → senior → manager → product manager *or* operations director).
 The ladders themselves live in :data:`smarketing.schema.LADDERS`, which the generator uses too.
 :func:`plan_problems` checks a two-year development plan against the median pace of promotion and the skill
-gaps (exercise 05's design deliverable).
+gaps (exercise 06's design deliverable).
 """
 
 from __future__ import annotations
@@ -302,7 +302,7 @@ def role_exit_share(career_moves: pd.DataFrame, role: str) -> float:
     return float(leaving / row.sum())
 
 
-# ---- exercise 05's design deliverable: a two-year development plan, checked against the data ---------------
+# ---- exercise 06's design deliverable: a two-year development plan, checked against the data ---------------
 
 PLAN_COLUMNS = ("quarter", "skill", "action", "evidence")
 PLAN_QUARTERS = 8  # two years

@@ -256,6 +256,51 @@ def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Char
 
 # ---- module 04 ---------------------------------------------------------------------------------------
 
+def backtest_chart(backtest: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """Each forecasting method's error per quarter (``forecasting.backtest``): (forecast − booked) ÷ booked, with
+    the zero line of a perfect forecast. Each method has its own colour, point shape and dash, so the lines stay
+    apart without colour."""
+    from smarketing.forecasting import METHOD_NAMES, METHODS
+
+    data = backtest.melt(id_vars=["quarter", "booked"], value_vars=[f"{m}_error" for m in METHODS],
+                         var_name="method", value_name="error")
+    names = {m: _(name) for m, name in METHOD_NAMES.items()}
+    data["method"] = data["method"].str.removesuffix("_error").map(names)
+    order = [names[m] for m in METHODS]
+    base = alt.Chart(data).encode(
+        x=alt.X("quarter:O", title=_("quarter forecast on its first day"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("error:Q", axis=_percent_axis(_("forecast error: (forecast − booked) ÷ booked"))),
+        tooltip=[alt.Tooltip("quarter:O", title=_("quarter")), alt.Tooltip("method:N", title=_("method")),
+                 alt.Tooltip("error:Q", title=_("error"), format="+.0%"),
+                 alt.Tooltip("booked:Q", title=_("booked"), format=",.0f")],
+    )
+    lines = base.mark_line().encode(color=alt.Color("method:N", sort=order, legend=None),
+                                    strokeDash=alt.StrokeDash("method:N", sort=order, legend=None))
+    points = base.mark_point(size=70, filled=True, opacity=1).encode(
+        color=alt.Color("method:N", title=_("method"), sort=order),
+        shape=alt.Shape("method:N", title=_("method"), sort=order))
+    zero = alt.Chart(pd.DataFrame({"error": [0.0]})).mark_rule(color="#333333").encode(y="error:Q")
+    return (zero + lines + points).properties(title=title or _("How far each forecast was from what was booked"),
+                                     width=WIDTH, height=240)
+
+
+def capacity_chart(by_region: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """Each region's quota capacity with the ramp of new reps (bars) against its full quota (a tick): the gap is
+    what the reps still ramping cannot carry yet. Bar and tick are different marks, so no colour is needed."""
+    base = alt.Chart(by_region).encode(
+        y=alt.Y("region:N", title=_("region")),
+        tooltip=[alt.Tooltip("region:N", title=_("region")),
+                 alt.Tooltip("capacity:Q", title=_("capacity with the ramp"), format=",.0f"),
+                 alt.Tooltip("quota:Q", title=_("full quota"), format=",.0f")])
+    bars = base.mark_bar(color=FUNCTION_COLORS["sales"]).encode(
+        x=alt.X("capacity:Q", title=_("quota a quarter (bar: with the ramp; tick: full quota)"),
+                scale=alt.Scale(domain=[0, 1.1 * float(by_region["quota"].max() or 1)])))
+    ticks = base.mark_tick(color="#333333", thickness=3, size=22).encode(x="quota:Q")
+    return (bars + ticks).properties(title=title or _("Capacity with the ramp, by region"), width=WIDTH, height=160)
+
+
+# ---- module 05 ---------------------------------------------------------------------------------------
+
 def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
     """Share of won revenue each channel gets under each model (``attribution.credit_by_channel``)."""
     shares = credit.div(credit.sum(axis=0), axis=1)
@@ -317,7 +362,7 @@ def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Char
     ).properties(title=title or _("Where the conversion gap comes from"), width=WIDTH, height=170)
 
 
-# ---- module 05 ---------------------------------------------------------------------------------------
+# ---- module 06 ---------------------------------------------------------------------------------------
 
 def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
     """Median years at each level before promotion, by function (``careers.time_to_promotion``)."""

@@ -28,6 +28,7 @@ OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
 FORECAST_CATEGORIES = {"prospecting": "pipeline", "qualification": "pipeline", "proposal": "best_case",
                        "negotiation": "commit", "closed_won": "closed", "closed_lost": "omitted"}
 METHODS = ("run_rate", "commit", "best_case", "weighted")  # what backtest compares, in its columns' order
+METHOD_NAMES = {"run_rate": "run rate", "commit": "commit", "best_case": "best case", "weighted": "weighted pipeline"}
 
 
 def _moment(value: str | pd.Timestamp) -> pd.Timestamp:
@@ -140,6 +141,58 @@ def backtest(history: pd.DataFrame, quarters: Sequence[pd.Period | str] | None =
     return pd.DataFrame(rows, columns=["quarter", "booked", *METHODS, *(f"{m}_error" for m in METHODS)])
 
 
+def due_outcomes(history: pd.DataFrame, quarter: pd.Period | str) -> pd.Series:
+    """What became, by the end of ``quarter``, of the open deals that the CRM expected to close in it on its first
+    day: the amount due, then how much of it was won, lost, or still open (slipped into a later quarter), and the
+    deals due. The slipped share is why a forecast that trusts close dates forecasts too much."""
+    period = pd.Period(quarter, freq="Q")
+    start, end = period.start_time, (period + 1).start_time
+    pipeline = pipeline_at(history, start)
+    due = pipeline[(pipeline["close_date"] >= start) & (pipeline["close_date"] < end)]
+    at_end = pipeline_at(history, end)
+    closed = history[(history["changed_at"] >= start) & (history["changed_at"] < end)
+                     & history["opportunity_id"].isin(due["opportunity_id"])]
+    stage = closed["stage"].astype(str)
+    return pd.Series({"due": float(due["amount"].sum()),
+                      "won": float(closed.loc[stage == "closed_won", "amount"].sum()),
+                      "lost": float(closed.loc[stage == "closed_lost", "amount"].sum()),
+                      "still_open": float(at_end.loc[at_end["opportunity_id"].isin(due["opportunity_id"]),
+                                                     "amount"].sum()),
+                      "deals": float(len(due))}, name=str(period))
+
+
+def accuracy(backtest_table: pd.DataFrame) -> pd.DataFrame:
+    """How each method of :func:`backtest` did over its quarters: the mean absolute error (how far off, whichever
+    way), the mean error (the bias: above 0, it forecasts too much on average), the worst quarter's absolute error
+    and the quarters it over-forecast. One row per method, in :data:`METHODS`' order; quarters with nothing booked
+    are left out (their error is not defined)."""
+    rows = {}
+    for method in METHODS:
+        error = backtest_table[f"{method}_error"].astype(float).dropna()
+        rows[method] = {"mean_abs_error": float(error.abs().mean()) if len(error) else np.nan,
+                        "mean_error": float(error.mean()) if len(error) else np.nan,
+                        "worst_abs_error": float(error.abs().max()) if len(error) else np.nan,
+                        "quarters": len(error), "over_forecast": int((error > 0).sum())}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("method")
+
+
+def backtest_finding(backtest_table: pd.DataFrame) -> str:
+    """The backtest's finding in one sentence, from its own numbers: which method came closest on average, which
+    was furthest, and which way the furthest erred."""
+    table = accuracy(backtest_table).dropna(subset=["mean_abs_error"])
+    if table.empty:
+        return _("No quarter had bookings to compare the forecasts with.")
+    best, worst = table["mean_abs_error"].idxmin(), table["mean_abs_error"].idxmax()
+    way = _("too high") if table.loc[worst, "mean_error"] > 0 else _("too low")
+    return _("Over {n} quarters, the {best} came closest to what was booked (off by {best_error:.0%} on average); "
+             "the {worst} was furthest (off by {worst_error:.0%} on average, {way} in {count} of {n} quarters).",
+             n=int(table.loc[best, "quarters"]), best=_(METHOD_NAMES[best]),
+             best_error=table.loc[best, "mean_abs_error"], worst=_(METHOD_NAMES[worst]),
+             worst_error=table.loc[worst, "mean_abs_error"], way=way,
+             count=int(table.loc[worst, "over_forecast"] if table.loc[worst, "mean_error"] > 0
+                       else table.loc[worst, "quarters"] - table.loc[worst, "over_forecast"]))
+
+
 def loss_reasons(opportunities: pd.DataFrame) -> pd.DataFrame:
     """Win/loss analysis of the deals lost: for each loss reason, the deals lost (count and share), the amount lost
     (sum and share) and the median days from opening to losing them. Deals lost without a reason count as
@@ -182,3 +235,101 @@ def coverage_at(history: pd.DataFrame, moment: str | pd.Timestamp, quarter_quota
     qualified = pipeline[(pipeline["stage"] != "prospecting") & (pipeline["close_date"] < end)]
     remaining = max(quarter_quota - booked(history, quarter.start_time, moment), 0.0)
     return kpis.pipeline_coverage(float(qualified["amount"].sum()), remaining)
+
+
+CALL_KEYS = ("commit", "best_case", "number", "low", "high")  # a forecast call (:func:`forecast_call_problems`)
+COMMIT_STAGES = ("proposal", "negotiation")  # a deal earlier than a proposal out is not a commitment
+STALE_FACTOR = 2.0  # a deal in its stage for more than this × the stage's median is reviewed, not committed
+
+
+def stale(pipeline: pd.DataFrame, factor: float = STALE_FACTOR) -> pd.Series:
+    """Which deals of ``pipeline`` (as :func:`pipeline_at` gives it) have sat in their stage more than ``factor`` ×
+    the median days of the open deals in that stage: stage aging, the deals to review before anyone counts on
+    them. A boolean Series beside the pipeline's rows."""
+    usual = pipeline.groupby("stage")["days_in_stage"].transform("median")
+    return pipeline["days_in_stage"] > factor * usual
+
+
+def _deal_ids(value: object) -> list[str] | None:
+    if isinstance(value, str) or not isinstance(value, (list, tuple, set, pd.Series, np.ndarray)):
+        return None
+    ids = list(value)
+    return [str(i) for i in ids] if all(isinstance(i, str) for i in ids) else None
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and bool(np.isfinite(value))
+
+
+def _date(moment: pd.Timestamp) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def forecast_call_problems(call: object, history: pd.DataFrame, quarter: pd.Period | str) -> list[str]:
+    """What is wrong with a quarter's forecast call made on its first day, each problem a sentence that says why
+    it matters; an empty list when the call meets every rule. Many calls pass: the check says whether a call is
+    sound, not whether it is the best.
+
+    ``call`` is a dictionary: ``commit`` and ``best_case``, the deals (opportunity ids) in each, the best case
+    including the commit; ``number``, the figure for the board, inside its range from ``low`` to ``high``. On the
+    pipeline of the quarter's first day (:func:`pipeline_at`):
+
+    * every deal named was open that day and is due in the quarter (its close date falls in it);
+    * the best case includes every committed deal;
+    * a committed deal has a proposal out or is in negotiation (:data:`COMMIT_STAGES`), and has not sat in its
+      stage for more than :data:`STALE_FACTOR` × the median of the open deals in that stage (stage aging): a stale
+      deal is reviewed before anyone commits it;
+    * 0 ≤ low ≤ number ≤ high.
+    """
+    if not isinstance(call, dict):
+        return [_("Write the call as a dictionary with the keys {keys}.", keys=", ".join(CALL_KEYS))]
+    missing = [k for k in CALL_KEYS if k not in call]
+    if missing:
+        return [_("Your call has no {keys}: it needs {all}.", keys=", ".join(missing), all=", ".join(CALL_KEYS))]
+    problems = []
+    lists = {k: _deal_ids(call[k]) for k in ("commit", "best_case")}
+    for key, ids in lists.items():
+        if ids is None:
+            problems.append(_("`{key}` should be a list of opportunity ids (text such as 'O000123').", key=key))
+    numbers = {k: call[k] for k in ("number", "low", "high")}
+    for key, value in numbers.items():
+        if not _real(value):
+            problems.append(_("`{key}` should be an amount (a number), not {value!r}.", key=key, value=value))
+    if problems:
+        return problems
+    period = pd.Period(quarter, freq="Q")
+    start, end = period.start_time, (period + 1).start_time
+    pipeline = pipeline_at(history, start).set_index("opportunity_id")
+    commit, best = lists["commit"] or [], lists["best_case"] or []
+    for deal in dict.fromkeys(commit + best):
+        if deal not in pipeline.index:
+            problems.append(_("{deal} was not open on {day}: it was closed already, not yet opened, or is not a "
+                              "deal of this company. Call only the open pipeline.", deal=deal, day=_date(start)))
+        elif not start <= pipeline.loc[deal, "close_date"] < end:
+            problems.append(_("{deal} is due on {date}, outside {quarter}. A call counts the deals due in its "
+                              "quarter; pull a deal in only once its close date moves, with a reason.",
+                              deal=deal, date=_date(pipeline.loc[deal, "close_date"]), quarter=str(period)))
+    left_out = [d for d in commit if d not in best]
+    if left_out:
+        problems.append(_("The best case includes the commit: add {deals} to it, or take them out of the commit.",
+                          deals=", ".join(left_out)))
+    median_days = pipeline.groupby("stage")["days_in_stage"].median()
+    too_old = stale(pipeline)
+    for deal in commit:
+        if deal not in pipeline.index:
+            continue
+        stage, days = pipeline.loc[deal, "stage"], float(pipeline.loc[deal, "days_in_stage"])
+        if stage not in COMMIT_STAGES:
+            problems.append(_("{deal} is only in {stage}: too early to commit. Commit deals with a proposal out or "
+                              "in negotiation; it can go in the best case or the pipeline.", deal=deal, stage=stage))
+        elif too_old[deal]:
+            problems.append(_("{deal} has sat {days:.0f} days in {stage}, more than twice the usual {median:.0f}: "
+                              "review it with its rep before you commit it (stale deals are rarely won on time).",
+                              deal=deal, days=days, stage=stage, median=median_days[stage]))
+    low, number, high = (float(numbers[k]) for k in ("low", "number", "high"))
+    if not 0 <= low <= number <= high:
+        problems.append(_("The number must sit inside its range, and the range start at 0 or more: low ≤ number ≤ "
+                          "high (yours: {low:,.0f} ≤ {number:,.0f} ≤ {high:,.0f}).", low=low, number=number,
+                          high=high))
+    return problems

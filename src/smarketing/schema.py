@@ -30,7 +30,7 @@ TOUCH_TYPES = ("ad_click", "email_click", "content_download", "webinar", "event_
 TICKET_CATEGORIES = ("billing", "product", "shipping", "returns", "how_to")
 MOVE_TYPES = ("promotion", "function_change")
 # The job titles of each function, from the first level to the top: the generator draws careers on them and
-# module 05 reads them.
+# module 06 reads them.
 LADDERS: dict[str, tuple[str, ...]] = {
     "marketing": ("Marketing Associate", "Marketing Specialist", "Senior Marketing Specialist",
                   "Marketing Manager", "Marketing Director", "VP Marketing"),
@@ -124,7 +124,9 @@ TABLES: dict[str, Table] = {
                 Column("sql_at", "datetime", "Qualified by sales as a real opportunity.", nullable=True),
                 Column("first_response_minutes", "float", "Minutes from MQL to sales' first contact; empty if "
                        "never contacted.", unit="minutes", nullable=True, minimum=0),
-                _id("owner_id", "Sales rep who owns the lead.", references="employees.employee_id", nullable=True),
+                _id("owner_id", "Sales rep who owns the lead: in the synthetic companies, a rep of the lead's region "
+                "already hired when it became an MQL, where the region had one.", references="employees.employee_id",
+                nullable=True),
                 Column("disqualification_reason", "category", "Why sales turned the lead down.", nullable=True,
                        allowed=DISQUALIFICATION_REASONS),
             ),

@@ -1,6 +1,6 @@
 """The one-page SLA between marketing and sales, as a design: what it must hold to be kept and checked.
 
-:func:`sla_problems` checks an SLA written as plain data (exercise 04's design deliverable) against the reverse
+:func:`sla_problems` checks an SLA written as plain data (exercise 05's design deliverable) against the reverse
 funnel of :func:`smarketing.alignment.sla_plan` and the rules of an agreement that both sides can be held to:
 volume and lead value, two clocks (acceptance and response), attempts, an escalation with a named owner, and a
 review. Many SLAs pass; each problem is a sentence that says why it matters.

@@ -29,6 +29,7 @@ from smarketing import (
     dashboard,
     funnel,
     kpis,
+    planning,
     roles,
 )
 from smarketing.datasets import Company, availability
@@ -327,7 +328,58 @@ class ThresholdExplorer(App):
         return summary, "", charts.threshold_chart(self.tradeoff, self.threshold.value)
 
 
-# ---- module 04: the SLA planner -----------------------------------------------------------------------
+# ---- module 04: the capacity planner ------------------------------------------------------------------
+
+class CapacityPlanner(App):
+    """A quarter's capacity with the ramp of new reps, and the reps a growth target needs
+    (:func:`smarketing.planning.capacity`, :func:`smarketing.planning.reps_needed`)."""
+
+    def __init__(self, employees: pd.DataFrame, quarter: str | pd.Period, booked_last_year: float,
+                 ramp_days: int = planning.DEFAULT_RAMP_DAYS, attainment: float = 0.8, growth: float = 0.2):
+        self.employees, self.quarter, self.booked = employees, pd.Period(quarter, freq="Q"), float(booked_last_year)
+        quotas = employees["quarterly_quota"].dropna()
+        self.yearly_quota = 4 * float(quotas.median()) if len(quotas) else 0.0
+        self.ramp = widgets.IntSlider(value=ramp_days, min=0, max=360, step=15, style=_LABEL, layout=_WIDE,
+                                      description=_("days a new rep takes to ramp"))
+        self.attainment = widgets.FloatSlider(value=attainment, min=0.3, max=1.5, step=0.05, readout_format=".0%",
+                                              style=_LABEL, layout=_WIDE, description=_("share of quota reps reach"))
+        self.growth = widgets.FloatSlider(value=growth, min=0.0, max=1.0, step=0.05, readout_format=".0%",
+                                          style=_LABEL, layout=_WIDE, description=_("growth target over last year"))
+        super().__init__(_("Capacity planner"), [self.ramp, self.attainment, self.growth])
+
+    @classmethod
+    def from_company(cls, company: Company, quarter: str | pd.Period) -> CapacityPlanner:
+        """Start from a company's reps in ``quarter`` and the bookings of the four quarters that end with it."""
+        period = pd.Period(quarter, freq="Q")
+        won = company.opportunities[company.opportunities["outcome"].astype(str) == "won"]
+        last_year = won["closed_at"].between((period - 3).start_time, (period + 1).start_time, inclusive="left")
+        return cls(company.employees, period, float(won.loc[last_year, "amount"].sum()))
+
+    def compute(self) -> dict[str, Any]:
+        team = planning.capacity(self.employees, self.quarter, self.ramp.value)
+        full_year = 4 * float(self.employees["quarterly_quota"].sum())
+        target = self.booked * (1 + self.growth.value)
+        reps = planning.reps_needed(target, self.yearly_quota, self.attainment.value, full_year) \
+            if self.yearly_quota > 0 else 0
+        return {"team": team, "target": target, "reps": reps, "full_year": full_year}
+
+    def render(self, result: dict[str, Any]) -> tuple[str, str, alt.TopLevelMixin]:
+        team = result["team"]
+        summary = _("With a {ramp}-day ramp, the {reps} reps with a quota can carry <b>{capacity}</b> in {quarter}, "
+                    "against a full quota of {quota}. A target of <b>{target}</b> a year (last year's {booked} + "
+                    "{growth}), if every rep reaches {attainment} of quota, needs this many more fully ramped reps: "
+                    "<b>{needed}</b>.",
+                    ramp=self.ramp.value, reps=len(team), capacity=format_value(team["capacity"].sum(), ""),
+                    quarter=str(self.quarter), quota=format_value(team["quota"].sum(), ""),
+                    target=format_value(result["target"], ""), booked=format_value(self.booked, ""),
+                    growth=format_value(self.growth.value, "share"), needed=result["reps"],
+                    attainment=format_value(self.attainment.value, "share"))
+        by_region = team.groupby("region")[["quota", "capacity"]].sum().reset_index()
+        return summary, "", charts.capacity_chart(by_region, _("Capacity with the ramp, by region, in {quarter}",
+                                                               quarter=str(self.quarter)))
+
+
+# ---- module 05: the SLA planner -----------------------------------------------------------------------
 
 class SLAPlanner(App):
     """A quarter's revenue target and the funnel's rates → what marketing and sales owe each other."""
@@ -379,7 +431,7 @@ class SLAPlanner(App):
             plan.funnel.rename(columns={"needed": "count"}), _("What the target needs, stage by stage"))
 
 
-# ---- module 05: skills self-assessment ----------------------------------------------------------------
+# ---- module 06: skills self-assessment ----------------------------------------------------------------
 
 class SkillsAssessment(App):
     """Rate yourself from 1 to 5 on each skill: fit with each career path, and what to work on.

@@ -63,18 +63,18 @@ def test_threshold_explorer_answers(companies):
 
 
 def test_sla_planner_starting_figure(companies):
-    text = _markdown("04_alignment.ipynb", "At `lumen`'s starting values the planner says")
+    text = _markdown("05_alignment.ipynb", "At `lumen`'s starting values the planner says")
     planner = widgets.SLAPlanner.from_company(companies["lumen"])
     assert f"**{planner.result.mqls_per_week:.1f}**" in text
     assert f"{planner.average_deal.value:,}" in text
 
 
 def test_skills_assessment_answer():
-    cells = nbformat.read(ROOT / "course" / "05_career_paths.ipynb", as_version=4).cells
+    cells = nbformat.read(ROOT / "course" / "06_career_paths.ipynb", as_version=4).cells
     definition = next(c.source for c in cells if c.cell_type == "code" and c.source.startswith("people_person ="))
     namespace = {"careers": careers}
     exec(definition.rsplit("\n", 1)[0], namespace)  # the profiles, without the cell's table
-    text = _markdown("05_career_paths.ipynb", "With the people person's ratings, the app names")
+    text = _markdown("06_career_paths.ipynb", "With the people person's ratings, the app names")
     assessment = widgets.SkillsAssessment(namespace["people_person"])
     best = assessment.result.iloc[0]
     assert f"**{best['path']}** ({best['fit']:.0f}/100)" in text

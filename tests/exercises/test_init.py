@@ -62,13 +62,13 @@ def test_unknown_assignments_and_tasks_are_refused():
 
 
 def test_recheck_judges_with_the_verifier_alone():
-    from smarketing.exercises.ex04_alignment import VERDICT_CHOICES
+    from smarketing.exercises.ex05_alignment import VERDICT_CHOICES
 
     letter = {option: shown for shown, option in VERDICT_CHOICES.letters().items()}  # lettered per cohort
-    assert recheck("04_alignment", "q5a", letter["cannot_test"]) is None
+    assert recheck("05_alignment", "q5a", letter["cannot_test"]) is None
     # a hidden test needs no targeted message: the mistake's explanation is for the learner's own check
-    find_task("04_alignment", "q5a").assert_check_failed(letter["measures"], "the two firms differ in much more")
-    assert recheck("04_alignment", "q5a", letter["measures"]) == \
+    find_task("05_alignment", "q5a").assert_check_failed(letter["measures"], "the two firms differ in much more")
+    assert recheck("05_alignment", "q5a", letter["measures"]) == \
         "q5a: not yet. that is not the best choice; look at the numbers again."
     assert recheck("03_funnel_handoff", "q5", 0.5).endswith("store your threshold (a number from 0 to 100) in "
                                                             "`threshold` first, then run this check again.")

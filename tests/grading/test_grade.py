@@ -111,9 +111,10 @@ CLOSE = {
     "01_roles": ("q2-answer", "sales_off_share = round(sales_off_share, 6)", "q2-check"),
     "02_kpis": ("q4-answer", "lag_days = round(lag_days, 3)", "q4-check"),
     "03_funnel_handoff": ("q2-answer", 'conversion["rate"] = conversion["rate"].round(6)', "q2b-check"),
-    "04_alignment": ("q4-answer", "by_segment = by_segment.round(6)", "q4a-check"),
-    "05_career_paths": ("q3-answer", "function_transitions = function_transitions.round(6)", "q3b-check"),
-    "06_capstone": ("q3-answer", "speed_gap = round(speed_gap, 5)", "q3-check"),
+    "04_pipeline_forecasting": ("q2-answer", "weighted_forecast = weighted_forecast * (1 + 1e-5)", "q2-check"),
+    "05_alignment": ("q4-answer", "by_segment = by_segment.round(6)", "q4a-check"),
+    "06_career_paths": ("q3-answer", "function_transitions = function_transitions.round(6)", "q3b-check"),
+    "07_capstone": ("q3-answer", "speed_gap = round(speed_gap, 5)", "q3-check"),
 }
 EXPLOIT = "from smarketing.exercises.task import Task; Task.check = lambda self: print('ok'); expect = lambda *a, **k: None"
 WRONG_03 = {  # wrong answers to every task of exercise 03, behind the audit's exploit

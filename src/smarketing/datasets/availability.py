@@ -27,7 +27,10 @@ NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn date
          "leads.first_response_minutes": "first-response times", "opportunities": "deals",
          "employees.quarterly_quota": "sales quotas", "leads.mql_at": "MQL dates",
          "leads.sal_at": "first-contact dates", "leads.sql_at": "qualification dates", "leads.score": "lead scores",
-         "opportunities.lead_id": "links from deals to their leads"}  # message ids: translated where shown
+         "opportunities.lead_id": "links from deals to their leads",
+         "opportunity_history": "the stage history of deals", "employees.hire_date": "hire dates",
+         "leads.region": "regions", "opportunities.loss_reason": "loss reasons",
+         "opportunities.closed_at": "close dates"}  # message ids: translated where shown
 
 
 def describe(company: Company) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from smarketing.exercises.ex00_start_here import leads_per_customer
 from smarketing.exercises.ex01_roles import company_excess_hours, weekly_hours
 from smarketing.exercises.ex03_funnel_handoff import ferro_threshold
-from smarketing.exercises.ex04_alignment import (
+from smarketing.exercises.ex05_alignment import (
     adjusted_rates,
     as_labelled,
     linear_credit,
@@ -31,7 +31,7 @@ from smarketing.exercises.ex04_alignment import (
     sla_exercise_plan,
     sla_givens,
 )
-from smarketing.exercises.ex05_career_paths import SAM, pooled
+from smarketing.exercises.ex06_career_paths import SAM, pooled
 from smarketing.exercises.shared import company
 from smarketing.exercises.task import Task
 from smarketing.messages import _

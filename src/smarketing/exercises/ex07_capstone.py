@@ -1,4 +1,4 @@
-"""Exercise 06 · the capstone: argo's funnel diagnosed end to end. The step that falls furthest short of its
+"""Exercise 07 · the capstone: argo's funnel diagnosed end to end. The step that falls furthest short of its
 typical rate, the leakage against a 24-hour SLA and who caused it, the speed-to-lead gap, what a faster
 handoff is worth a year, and whether the speed gap survives within each segment (the confounder check).
 
@@ -256,7 +256,7 @@ def _effect_mistake(wrong: Callable[[float, float], float]) -> Callable[..., boo
 
 
 def tasks() -> tuple[Task, ...]:
-    """The tasks of exercise 06, in order."""
+    """The tasks of exercise 07, in order."""
 
     counts = _leak_counts
 
@@ -393,7 +393,7 @@ def tasks() -> tuple[Task, ...]:
                 "segment's share of all the MQLs compared (the contacted MQLs, fast and slow together) and add up: "
                 "the gap with the same segment mix in both groups."),
               _("group the contacted MQLs by segment and by your fast/slow mark and take the mean of sql_at.notna() "
-                "in each cell; the weights are each segment's contacted MQLs ÷ all contacted MQLs. module 06's "
+                "in each cell; the weights are each segment's contacted MQLs ÷ all contacted MQLs. module 07's "
                 "alignment.stratified_gap(leads, marks, by=\"segment\") and alignment.adjusted_gap(table) do both "
                 "from a mark that is True, False or empty for each lead.")),
              mistakes=(

@@ -1,4 +1,4 @@
-"""Exercise 05's self-checks (``smarketing.exercises.ex05_career_paths``): a good answer passes, each common
+"""Exercise 06's self-checks (``smarketing.exercises.ex06_career_paths``): a good answer passes, each common
 mistake gets its targeted message, and no message gives the expected value away. Good answers are computed
 here by hand with pandas, not taken from the checks."""
 
@@ -12,7 +12,7 @@ import pandas as pd
 from smarketing import careers
 from smarketing.exercises import SAM, company, find_task, pooled
 
-task = partial(find_task, "05_career_paths")
+task = partial(find_task, "06_career_paths")
 NAMES = ("argo", "vela", "tide")
 
 
@@ -63,7 +63,7 @@ def _rep_waits(names=NAMES, unique_ids: bool = True) -> pd.Series:
 def test_q2_sales_rep_wait():
     waits = _rep_waits()
     right = float(waits.median())
-    assert 1 < right < 2  # module 05: a sales rep waits about a year and a half for the first promotion
+    assert 1 < right < 2  # module 06: a sales rep waits about a year and a half for the first promotion
     assert "More checks run at grading" in task("q2").assert_check_passed(right)
     task("q2").assert_check_passed(float(waits.mul(365.25).div(365).median()))  # 365 days a year is close enough
     task("q2").assert_check_passed(round(right, 2))  # as careers.time_to_promotion shows it
@@ -119,7 +119,7 @@ def _exit_share(career_moves: pd.DataFrame, role: str) -> float:
 
 def test_q4_exit_share_function():
     assert "More checks run at grading" in task("q4").assert_check_passed(_exit_share)
-    assert _exit_share(_stack("career_moves"), "Sales Rep") > 0.1  # the exit door of module 05
+    assert _exit_share(_stack("career_moves"), "Sales Rep") > 0.1  # the exit door of module 06
 
     def with_result(rule):
         def exit_share(career_moves, role):
@@ -178,7 +178,7 @@ def test_q5_fit_function():
     task("q5").assert_check_failed(lambda r: 50.0, "raised TypeError")
 
 
-_DOORS = ("marketing", "operations", "revops")  # module 05's career map: the doors out of sales
+_DOORS = ("marketing", "operations", "revops")  # module 06's career map: the doors out of sales
 
 
 def _sales_destinations() -> pd.Series:
@@ -209,11 +209,11 @@ def test_q6_sams_move():
 def test_q6_the_rule_does_not_hang_on_which_doors_a_few_movers_used(monkeypatch):
     """Another cohort may send a sales rep to revops, or nobody out of sales: the answer stays Sam's best fit
     among the doors of the career map, and a mistake is never reported for it."""
-    from smarketing.exercises import ex05_career_paths
+    from smarketing.exercises import ex06_career_paths
 
     for destinations in ({"revops": 3, "marketing": 1}, {"operations": 2}, {"marketing": 4, "operations": 4},
                          {"revops": 1, "marketing": 4, "operations": 4}, {}):
-        monkeypatch.setattr(ex05_career_paths, "_sales_destinations",
+        monkeypatch.setattr(ex06_career_paths, "_sales_destinations",
                             lambda d=destinations: pd.Series(d, dtype=int).sort_values(ascending=False))
         task("q6").assert_check_passed("revops")
         task("q6").assert_check_failed("sales", "Sam wants to leave sales")

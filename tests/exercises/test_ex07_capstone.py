@@ -1,4 +1,4 @@
-"""Exercise 06's self-checks (``smarketing.exercises.ex06_capstone``): a good answer passes, each common mistake
+"""Exercise 07's self-checks (``smarketing.exercises.ex07_capstone``): a good answer passes, each common mistake
 gets its targeted message, no message gives the expected value away, and no text states a number of argo's
 (it is drawn anew for each cohort). Good answers are computed here by hand with pandas, not taken from the
 checks."""
@@ -18,7 +18,7 @@ import pytest
 from smarketing.exercises import company, find_task, tasks
 from tests.conftest import ROOT
 
-task = partial(find_task, "06_capstone")
+task = partial(find_task, "07_capstone")
 TYPICAL = {"mql": 0.25, "sal": 0.8, "sql": 0.5, "opportunity": 0.45, "won": 0.25}  # module 03's blog rates
 STAGES = ["lead", "mql", "sal", "sql", "opportunity", "won"]
 SEGMENTS = ["smb", "mid_market", "enterprise"]
@@ -245,8 +245,8 @@ def test_q5_the_confounder_check():
 def test_no_text_states_a_number_of_argo():
     """argo is drawn anew for each cohort: hints and mistake messages name no number of its data, only the
     task's own assumptions (24 × 60 minutes, the hour, 100 for percentages, 12 months)."""
-    allowed = {"0", "1", "5", "24", "60", "100", "12", "0.05", "0.8", "80", "0.25", "25", "03", "06"}
-    for t in tasks("06_capstone"):
+    allowed = {"0", "1", "5", "24", "60", "100", "12", "0.05", "0.8", "80", "0.25", "25", "03", "07"}
+    for t in tasks("07_capstone"):
         texts = list(t.hints) + [m.message for m in t.mistakes]
         numbers = {n for text in texts for n in re.findall(r"\d+(?:\.\d+)?", re.sub(r"\btasks? \d[a-z]?", "", text))}
         assert numbers <= allowed, (t.name, sorted(numbers - allowed))
@@ -268,7 +268,7 @@ def test_a_right_answer_is_never_called_a_mistake(name):
 
 def _hidden_tests() -> dict[str, str]:
     """Each check cell's hidden tests, from the source notebook, by the task they check."""
-    source = nbformat.read(ROOT / "solutions" / "06_capstone" / "06_capstone.ipynb", as_version=4)
+    source = nbformat.read(ROOT / "solutions" / "07_capstone" / "07_capstone.ipynb", as_version=4)
     blocks = {}
     for cell in source.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
@@ -288,11 +288,11 @@ def _right_answers() -> dict[str, object]:
             "adjusted_gap": adjusted, "segment_effect": _gap(_argo().leads) - adjusted}
 
 
-@pytest.mark.parametrize("name", [t.name for t in tasks("06_capstone")])
+@pytest.mark.parametrize("name", [t.name for t in tasks("07_capstone")])
 def test_the_hidden_tests_pass_the_right_answer_and_catch_an_inexact_one(name):
     """The hidden tests, run on their own as the grader's judge runs them: the right answers pass; an answer
     the visible check accepts (within its tolerance) but that is not exact fails, and says so."""
-    block, variable = _hidden_tests()[name], find_task("06_capstone", name).variable
+    block, variable = _hidden_tests()[name], find_task("07_capstone", name).variable
     answers = _right_answers()
     exec(block, dict(answers))  # noqa: S102 - the course's own hidden tests
     if isinstance(answers[variable], str):
@@ -301,7 +301,7 @@ def test_the_hidden_tests_pass_the_right_answer_and_catch_an_inexact_one(name):
             exec(block, wrong)  # noqa: S102
         return
     inexact = answers[variable] * (1 + 2e-4)
-    given = {g: answers[g] for g in find_task("06_capstone", name).given}
+    given = {g: answers[g] for g in find_task("07_capstone", name).given}
     task(name).assert_check_passed(inexact, **given)
     with pytest.raises(AssertionError, match="close but not exact"):
         exec(block, {**answers, variable: inexact})  # noqa: S102

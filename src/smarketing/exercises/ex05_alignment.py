@@ -1,4 +1,4 @@
-"""Exercise 04 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
+"""Exercise 05 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
 "aligned firms grow faster" (its options lettered per cohort), and the design deliverable: a one-page SLA for argo,
 checked by :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
@@ -42,7 +42,7 @@ SEGMENT_KEY = "company · segment"
 
 # Task 5's options, by stable id. The learner sees them lettered in an order drawn from the cohort
 # (``q5a.options()``), so last term's letter is not this term's answer; the checks name the ids. The right option
-# is neither the longest nor the most hedged (tests/exercises/test_ex04_alignment.py holds that).
+# is neither the longest nor the most hedged (tests/exercises/test_ex05_alignment.py holds that).
 VERDICT_OPTIONS = {
     "measures": "It measures the claim: vela's difference against argo is what alignment does, to set beside the "
                 "claimed figure.",
@@ -352,7 +352,7 @@ def _one_clock(answer: Any) -> bool:
 
 
 def tasks() -> tuple[Task, ...]:
-    """The tasks of exercise 04, in order."""
+    """The tasks of exercise 05, in order."""
 
     plan = sla_exercise_plan
     weeks = float(SLA_WEEKS)
@@ -538,7 +538,7 @@ def tasks() -> tuple[Task, ...]:
                 "growth row."),
               _("read each answer as a claim about what two firms can show. vela and argo differ in alignment and, "
                 "as your table of task 4 shows, in whom they sell to; a claim about \"firms\" in general also needs "
-                "more than two of them. Module 04's critical-thinking lab, steps 1 to 3, makes this test and then "
+                "more than two of them. Module 05's critical-thinking lab, steps 1 to 3, makes this test and then "
                 "adjusts it.")),
              mistakes=(
                  Mistake(chose(VERDICT_CHOICES, "measures"),
@@ -589,7 +589,7 @@ def tasks() -> tuple[Task, ...]:
                                          "are worth. argo's marketing already counts MQLs; the page must also say what "
                                          "a lead is worth: add lead_value, {\"metric\": …, \"minimum\": …}, with a "
                                          "metric of sla_rules.LEAD_VALUE_METRICS.")),
-                 Mistake(_one_clock, _("your SLA has one clock for sales. Module 04 keeps two apart: the hours within "
+                 Mistake(_one_clock, _("your SLA has one clock for sales. Module 05 keeps two apart: the hours within "
                                        "which sales accepts or rejects each MQL (acceptance_hours), and the hours "
                                        "within which it first contacts it (response_hours). A lead can be accepted at "
                                        "once and then left unanswered.")),

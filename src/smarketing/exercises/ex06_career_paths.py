@@ -1,4 +1,4 @@
-"""Exercise 05 · career paths: pooling three companies' moves, the wait for a first promotion, the
+"""Exercise 06 · career paths: pooling three companies' moves, the wait for a first promotion, the
 transition matrix by function, the exit door out of a role, the fit formula, Sam's way out of sales, and the design
 deliverable: the learner's own two-year plan, checked by :func:`careers.plan_problems` at the pooled median pace
 (any plan that meets its rules passes; the note to the manager is graded by hand).
@@ -31,20 +31,20 @@ from smarketing.messages import _
 
 CAREER_COMPANIES = ("argo", "vela", "tide")
 
-# The doors out of sales on the course's career map (module 05), whatever a few companies' records show: seed 000's
+# The doors out of sales on the course's career map (module 06), whatever a few companies' records show: seed 000's
 # skill crossing into marketing; seed 004's moves between functions, which the data shows as sales reps becoming
 # junior operations specialists; the public handbooks' sales reps who move into marketing or sales operations, the
 # systems-and-data work of revenue operations, a path "many analytical salespeople" move into.
 CAREER_MAP_FROM_SALES = ("marketing", "operations", "revops")
 
 # Sam: an argo sales rep who builds the team's pipeline reports and wonders what comes next. The persona
-# of the choice task and the reflection of exercise 05, rated by Sam from 1 (beginner) to 5 (strong).
+# of the choice task and the reflection of exercise 06, rated by Sam from 1 (beginner) to 5 (strong).
 SAM: dict[str, int] = {"communication": 4, "negotiation": 3, "resilience": 3, "relationship building": 4,
                        "market insight": 4, "data analysis": 4, "systems and tools": 4, "strategy": 3,
                        "process design": 3, "creativity": 2, "creative planning": 2, "project management": 2,
                        "user-experience sense": 2}
 
-# The two self-assessments of the course notebook (module 05), used as test cases of the fit function.
+# The two self-assessments of the course notebook (module 06), used as test cases of the fit function.
 _BASE = dict.fromkeys(careers.SKILLS, 2)
 PEOPLE_PERSON = _BASE | {"communication": 5, "negotiation": 4, "resilience": 4, "relationship building": 5,
                          "market insight": 3}
@@ -260,7 +260,7 @@ def _skills_as_columns(answer: Any, **given: Any) -> bool:
 
 
 def tasks() -> tuple[Task, ...]:
-    """The tasks of exercise 05, in order."""
+    """The tasks of exercise 06, in order."""
 
 
     def rep_wait() -> float:

@@ -1,4 +1,4 @@
-"""Exercise 04's self-checks (``smarketing.exercises.ex04_alignment``): a good answer passes, each common
+"""Exercise 05's self-checks (``smarketing.exercises.ex05_alignment``): a good answer passes, each common
 mistake gets its targeted message, and no message gives the expected value away. Good answers are computed
 here by hand with pandas, not taken from the checks."""
 
@@ -12,7 +12,7 @@ import pandas as pd
 
 from smarketing.exercises import company, find_task
 
-task = partial(find_task, "04_alignment")
+task = partial(find_task, "05_alignment")
 _WEEKS, _ATTEMPTS = 13, 6
 _RATES = {"mql": 0.30, "sal": 0.85, "sql": 0.30, "opportunity": 0.50, "won": 0.28}
 _REFERENCE = {"smb": 0.50, "mid_market": 0.35, "enterprise": 0.15}
@@ -165,9 +165,9 @@ def test_q3_sla_arithmetic():
 def test_q3_a_mistake_that_gives_the_right_number_is_no_mistake(monkeypatch):
     """argo's target and deal are drawn anew per cohort: when a division comes out whole, rounding up at the end
     only gives the right number, and the check must accept it rather than call it a mistake."""
-    from smarketing.exercises import ex04_alignment
+    from smarketing.exercises import ex05_alignment
 
-    monkeypatch.setattr(ex04_alignment, "sla_givens", lambda name="argo": (21 * 100_000.0, 100_000.0, 7))
+    monkeypatch.setattr(ex05_alignment, "sla_givens", lambda name="argo": (21 * 100_000.0, 100_000.0, 7))
     whole = math.ceil(21 / 0.28)
     for stage in ("opportunity", "sql", "sal"):
         whole = math.ceil(whole / _RATES[stage])
@@ -265,9 +265,9 @@ def _letter(task_name: str, option: str) -> str:
     for line in _printed_options(task_name).splitlines():
         letter, _dot, text = line.partition(". ")
         shown[" ".join(text.split())] = letter
-    from smarketing.exercises import ex04_alignment
+    from smarketing.exercises import ex05_alignment
 
-    options = ex04_alignment.VERDICT_OPTIONS if task_name == "q5a" else ex04_alignment.GROWTH_OPTIONS
+    options = ex05_alignment.VERDICT_OPTIONS if task_name == "q5a" else ex05_alignment.GROWTH_OPTIONS
     return shown[" ".join(options[option].split())]
 
 
@@ -301,10 +301,10 @@ def test_q5_judging_the_claim():
 def test_q5_the_options_are_lettered_per_cohort(monkeypatch):
     """Each cohort's learners see the options in another order: under another cohort's key the right option's letter
     changes for at least one of the two questions, and the right answer passes under each cohort."""
-    from smarketing.exercises import ex04_alignment, shared
+    from smarketing.exercises import ex05_alignment, shared
 
     right = {"q5a": "cannot_test", "q5b": "pipelines_filled"}
-    assert ex04_alignment.RIGHT_OPTIONS == right
+    assert ex05_alignment.RIGHT_OPTIONS == right
     letters = {}
     for cohort in ("2026-autumn", "2027-spring", "2027-autumn", "2028-spring"):
         monkeypatch.setattr(shared, "cohort", lambda cohort=cohort: cohort)
@@ -319,9 +319,9 @@ def test_q5_the_options_are_lettered_per_cohort(monkeypatch):
 
 def _options(grade_id: str) -> dict[str, str]:
     """The options of task 5's questions, by stable id, as the checks letter them for the learner."""
-    from smarketing.exercises import ex04_alignment
+    from smarketing.exercises import ex05_alignment
 
-    options = ex04_alignment.VERDICT_OPTIONS if grade_id == "q5a" else ex04_alignment.GROWTH_OPTIONS
+    options = ex05_alignment.VERDICT_OPTIONS if grade_id == "q5a" else ex05_alignment.GROWTH_OPTIONS
     return {option: " ".join(text.split()) for option, text in options.items()}
 
 
@@ -332,7 +332,7 @@ def test_q5_the_notebook_sends_the_learner_to_the_options():
 
     from tests.conftest import ROOT
 
-    cells = nbformat.read(ROOT / "solutions" / "04_alignment" / "04_alignment.ipynb", as_version=4).cells
+    cells = nbformat.read(ROOT / "solutions" / "05_alignment" / "05_alignment.ipynb", as_version=4).cells
     text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     codes = [c.source.strip() for c in cells if c.cell_type == "code"]
     assert "q5a.options()" in codes and "q5b.options()" in codes
@@ -430,8 +430,8 @@ def test_q6_the_agreed_rates_make_the_same_volume_both_ways():
     """At the agreed rates' lead value, the MQLs worked back from the SQLs (÷ MQL → SQL at once) are those of task 3
     (÷ SQL rate, rounded, ÷ SAL rate): the model SLA commits to task 3's volume in this cohort."""
     from smarketing import sla_rules
-    from smarketing.exercises import ex04_alignment
+    from smarketing.exercises import ex05_alignment
 
     target, deal, _reps = _givens()
     value = {"metric": "mql_to_sql_rate", "minimum": _RATES["sal"] * _RATES["sql"]}
-    assert abs(sla_rules.mqls_needed(target, deal, ex04_alignment.SLA_RATES, value) - _needed()) <= 1
+    assert abs(sla_rules.mqls_needed(target, deal, ex05_alignment.SLA_RATES, value) - _needed()) <= 1
