@@ -88,3 +88,49 @@ def test_a_score_check_reports_the_held_out_leads_both_aucs_and_the_top_lift(com
     mqls = held_out["mql_at"].notna()
     assert check["AUC among the MQLs"] == scoring.auc(held_out.loc[mqls, "score"], became[mqls])
     assert check["lift of the top tenth"] == scoring.lift_table(held_out["score"], became).loc[1, "lift"]
+
+
+def test_fit_points_are_log2_lift_of_each_value_shrunk_towards_the_average():
+    # 8 leads, 4 converted (average 0.5). Segment a: 4 leads, 3 converted; b: 4 leads, 1 converted. With smoothing
+    # 4: a's rate (3 + 4 × 0.5) ÷ 8 = 0.625, b's (1 + 2) ÷ 8 = 0.375; points 10 × log2(1.25) = 3.2 → 3 and
+    # 10 × log2(0.75) = -4.2 → -4. Channel x holds every lead: rate 0.5, 0 points.
+    leads = pd.DataFrame({"segment": list("aaaabbbb"), "channel": ["x"] * 8})
+    won = [1, 1, 1, 0, 1, 0, 0, 0]
+    table = scoring.fit_points(leads, won, columns=("segment", "channel"), smoothing=4)
+    assert table[["column", "value", "leads", "converted"]].values.tolist() == [
+        ["segment", "a", 4, 3], ["segment", "b", 4, 1], ["channel", "x", 8, 4]]
+    assert table["rate"].tolist() == pytest.approx([0.625, 0.375, 0.5])
+    assert table["points"].tolist() == [3, -4, 0]
+    no_shrink = scoring.fit_points(leads, won, columns=("segment",), smoothing=0)
+    assert no_shrink["points"].tolist() == [6, -10]  # 10 × log2(0.75 / 0.5) = 5.8; 10 × log2(0.25 / 0.5) = -10
+
+
+def test_apply_points_adds_each_leads_values_and_ignores_unseen_ones():
+    table = pd.DataFrame({"column": ["segment", "segment", "channel"], "value": ["a", "b", "x"],
+                          "points": [3, -4, 2]})
+    leads = pd.DataFrame({"segment": ["a", "b", "c", None], "channel": ["x", "y", "x", "x"]}, index=[10, 11, 12, 13])
+    assert scoring.apply_points(leads, table).to_dict() == {10: 5, 11: -4, 12: 2, 13: 2}
+
+
+def test_fit_points_refuse_outcomes_that_cannot_be_learned_from():
+    leads = pd.DataFrame({"segment": ["a", "b"]})
+    with pytest.raises(ValueError, match="0 or 1 for every lead"):
+        scoring.fit_points(leads, [1, 2], columns=("segment",))
+    with pytest.raises(ValueError, match="all did the same"):
+        scoring.fit_points(leads, [1, 1], columns=("segment",))
+
+
+def test_fit_check_learns_on_the_early_leads_and_judges_on_the_later_ones():
+    # Ten leads in time order; the last three are held out. Early on, segment a always becomes an SQL and b never,
+    # so a earns points and b loses them; the held-out a lead converts and the b leads do not: a perfect ranking
+    # for the points. The score ranks them the wrong way round (AUC 0).
+    leads = pd.DataFrame({
+        "created_at": pd.date_range("2025-01-01", periods=10, freq="D"),
+        "segment": list("ababababab")[:7] + ["a", "b", "b"],
+        "score": [50] * 7 + [10, 90, 80],
+        "mql_at": pd.Timestamp("2025-02-01"),
+        "sql_at": [pd.Timestamp("2025-03-01") if s == "a" else pd.NaT for s in list("abababa") + ["a", "b", "b"]],
+    })
+    check = scoring.fit_check(leads, columns=("segment", "channel"))  # no channel column: left out
+    assert check["AUC, all leads: fit points"] == 1 and check["AUC, all leads: score"] == 0
+    assert check["AUC, MQLs: fit points"] == 1
