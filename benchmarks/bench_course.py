@@ -66,6 +66,7 @@ def _apps(company, companies) -> dict[str, tuple[Move, Move | None]]:
     simulator = widgets.FunnelSimulator.from_company(company)
     threshold = widgets.ThresholdExplorer(company)
     planner = widgets.SLAPlanner.from_company(company)
+    capacity = widgets.CapacityPlanner.from_company(company, "2025Q4")
     skills = widgets.SkillsAssessment()
     sorter = widgets.RoleSorter()
     quarters = dash.quarter.options
@@ -114,6 +115,14 @@ def _apps(company, companies) -> dict[str, tuple[Move, Move | None]]:
         funnel.observed_rates(company.leads, company.opportunities)
         move_planner(i)
 
+    def move_capacity(i: int) -> None:
+        capacity.ramp.value = 15 * (i % 24)
+
+    def naive_capacity(i: int) -> None:  # the year's bookings summed from the raw deals on every move
+        won = company.opportunities[company.opportunities["outcome"] == "won"]
+        won.loc[won["closed_at"].dt.year == 2025, "amount"].sum()
+        move_capacity(i)
+
     def move_skills(i: int) -> None:
         skills.ratings["negotiation"].value = 1 + i % 5
 
@@ -128,8 +137,9 @@ def _apps(company, companies) -> dict[str, tuple[Move, Move | None]]:
         "KPI dashboard (02): company": (move_company, naive_company),
         "funnel simulator (03)": (move_simulator, naive_simulator),
         "MQL threshold (03)": (move_threshold, naive_threshold),
-        "SLA planner (04)": (move_planner, naive_planner),
-        "skills self-assessment (05)": (move_skills, None),
+        "capacity planner (04)": (move_capacity, naive_capacity),
+        "SLA planner (05)": (move_planner, naive_planner),
+        "skills self-assessment (06)": (move_skills, None),
     }
 
 
