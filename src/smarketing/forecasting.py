@@ -53,6 +53,12 @@ def pipeline_at(history: pd.DataFrame, moment: str | pd.Timestamp) -> pd.DataFra
     })
 
 
+def due_between(pipeline: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.DataFrame:
+    """The deals of ``pipeline`` (as :func:`pipeline_at` gives it) expected to close from ``start`` (included) to
+    ``end`` (excluded): those a forecast of that period counts."""
+    return pipeline[(pipeline["close_date"] >= _moment(start)) & (pipeline["close_date"] < _moment(end))]
+
+
 def booked(history: pd.DataFrame, start: str | pd.Timestamp, end: str | pd.Timestamp) -> float:
     """The amount of the deals won from ``start`` (included) to ``end`` (excluded): bookings."""
     won = history[(history["stage"].astype(str) == "closed_won") & (history["changed_at"] >= _moment(start))
@@ -88,7 +94,7 @@ def by_category(pipeline: pd.DataFrame, start: str | pd.Timestamp, end: str | pd
     """The forecast a sales team calls for the period from ``start`` to ``end``, from the deals of ``pipeline``
     expected to close in it: commit (negotiation), best case (commit and the proposals out) and pipeline (every
     open deal expected then). Each is a running total, as forecast calls are."""
-    due = pipeline[(pipeline["close_date"] >= _moment(start)) & (pipeline["close_date"] < _moment(end))]
+    due = due_between(pipeline, start, end)
     amount = due.groupby("forecast_category")["amount"].sum()
     commit = float(amount.get("commit", 0.0))
     best_case = commit + float(amount.get("best_case", 0.0))
@@ -132,7 +138,7 @@ def backtest(history: pd.DataFrame, quarters: Sequence[pd.Period | str] | None =
         pipeline = pipeline_at(history, start)
         calls = by_category(pipeline, start, end)
         rates = stage_win_rates(history, start).fillna(0.0)
-        due = pipeline[(pipeline["close_date"] >= start) & (pipeline["close_date"] < end)]
+        due = due_between(pipeline, start, end)
         actual = booked(history, start, end)
         forecasts = {"run_rate": booked(history, (quarter - 1).start_time, start), "commit": calls["commit"],
                      "best_case": calls["best_case"], "weighted": weighted_pipeline(due, rates.to_dict())}
@@ -148,7 +154,7 @@ def due_outcomes(history: pd.DataFrame, quarter: pd.Period | str) -> pd.Series:
     period = pd.Period(quarter, freq="Q")
     start, end = period.start_time, (period + 1).start_time
     pipeline = pipeline_at(history, start)
-    due = pipeline[(pipeline["close_date"] >= start) & (pipeline["close_date"] < end)]
+    due = due_between(pipeline, start, end)
     at_end = pipeline_at(history, end)
     closed = history[(history["changed_at"] >= start) & (history["changed_at"] < end)
                      & history["opportunity_id"].isin(due["opportunity_id"])]

@@ -49,8 +49,7 @@ def capacity(employees: pd.DataFrame, quarter: str | pd.Period, ramp_days: float
     reps = employees[employees["quarterly_quota"].notna() & (employees["hire_date"] <= period.end_time)]
     days = pd.date_range(period.start_time, period.end_time.normalize(), freq="D").to_numpy()
     on_board = (days[None, :] - reps["hire_date"].to_numpy()[:, None]) / np.timedelta64(1, "D")
-    ramp = ramp_factor(on_board, ramp_days)
-    ramp = np.where(on_board >= 0, ramp, 0.0).mean(axis=1) if len(reps) else np.zeros(0)
+    ramp = ramp_factor(on_board, ramp_days).mean(axis=1)  # 0 on the days before a rep's first
     quota = reps["quarterly_quota"].to_numpy(dtype=float)
     return pd.DataFrame({"employee_id": reps["employee_id"].to_numpy(), "region": reps["region"].astype(str).to_numpy(),
                          "hire_date": reps["hire_date"].to_numpy(), "quota": quota, "ramp": ramp,

@@ -162,6 +162,11 @@ def learned_points(leads: pd.DataFrame, share_held_out: float = 0.3, columns: Se
     """The fit points (:func:`fit_points`, against becoming an SQL) learned on a company's earlier leads, those
     that :func:`split_by_time` does not hold out, from the ``columns`` its leads fill."""
     built, _held_out = split_by_time(leads, share_held_out)
+    return _fit_on(built, leads, columns)
+
+
+def _fit_on(built: pd.DataFrame, leads: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Fit points on the ``built`` leads, from the ``columns`` that ``leads`` fill."""
     used = [c for c in columns if c in leads and leads[c].notna().any()]
     return fit_points(built, built["sql_at"].notna().astype(int), used)
 
@@ -170,8 +175,8 @@ def fit_check(leads: pd.DataFrame, share_held_out: float = 0.3, columns: Sequenc
     """Fit points (:func:`fit_points`) learned on a company's earlier leads, against becoming an SQL, checked with
     its lead score on the later ones (:func:`split_by_time`): the AUC over all held-out leads and among the MQLs
     alone, for the score, the fitted points, and the two added up. Only the ``columns`` the leads fill are used."""
-    _built, held_out = split_by_time(leads, share_held_out)
-    points = apply_points(held_out, learned_points(leads, share_held_out, columns))
+    built, held_out = split_by_time(leads, share_held_out)  # once: it sorts every lead
+    points = apply_points(held_out, _fit_on(built, leads, columns))
     became = held_out["sql_at"].notna().astype(int).to_numpy()
     mqls = held_out["mql_at"].notna().to_numpy()
     rankings = {"score": held_out["score"].astype(float).to_numpy(), "fit points": points.to_numpy(dtype=float)}

@@ -37,9 +37,8 @@ def open_pipeline(day: str = DAY) -> float:
 
 
 def _due(day: str = DAY) -> pd.DataFrame:
-    pipeline = forecasting.pipeline_at(_history(), day)
-    end = (QUARTER + 1).start_time
-    return pipeline[(pipeline["close_date"] >= QUARTER.start_time) & (pipeline["close_date"] < end)]
+    return forecasting.due_between(forecasting.pipeline_at(_history(), day), QUARTER.start_time,
+                                   (QUARTER + 1).start_time)
 
 
 def weighted_forecast(hindsight: bool = False, everything_open: bool = False) -> float:

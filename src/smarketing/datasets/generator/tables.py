@@ -24,6 +24,7 @@ from smarketing.datasets.generator.profiles import (
     YEARS_PER_LEVEL,
     CompanyProfile,
 )
+from smarketing.datasets.generator.routing import territory_owners
 from smarketing.schema import LADDERS, OPERATIONS_BRANCH
 
 DAY = 86_400
@@ -267,7 +268,7 @@ def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaig
                                                  touch_weights), enumerate(bounds)))
     draw = {key: np.concatenate([block[key] for block in blocks]) for key in blocks[0]}
 
-    owner = _territory_owners(employees, draw["region"], draw["mql"], draw["rep"])
+    owner = territory_owners(employees, draw["region"], draw["mql"], draw["rep"])
     lead_ids = _ids("L", size)
     touchpoints = pool.submit(_touchpoint_table, campaigns, created, campaign, lead_ids, draw)
     leads = pd.DataFrame({
@@ -284,28 +285,6 @@ def _leads(rng: np.random.Generator, profile: CompanyProfile, size: int, campaig
         "disqualification_reason": _category(draw["reason"], schema.DISQUALIFICATION_REASONS),
     })
     return leads, touchpoints, _LeadDraws(quality=draw["quality"], campaign=campaign)
-
-
-def _territory_owners(employees: pd.DataFrame, region: np.ndarray, mql: np.ndarray, draw: np.ndarray) -> np.ndarray:
-    """The row in ``employees`` of the rep who owns each MQL: one of the sales reps of the lead's region already
-    hired when it became an MQL (``draw`` picks which), as territories route leads; where that region had no rep
-    yet, one of the reps of any region hired by then. Before the first of today's reps was hired, the staff list
-    cannot name the rep (they have left), so any of today's reps stands in. Otherwise no rep owns a lead from
-    before their first day, and a region's reps own its leads (module 04 reads territories)."""
-    reps = np.flatnonzero(((employees["function"] == "sales") & (employees["level"] == 1)).to_numpy())
-    hired = ((employees["hire_date"].to_numpy()[reps] - START) / np.timedelta64(1, "s")).astype(float)
-    reps, hired = reps[np.argsort(hired, kind="stable")], np.sort(hired, kind="stable")
-    rep_region = employees["region"].to_numpy()[reps]
-    moment = np.nan_to_num(mql, nan=np.inf)
-    on_board = np.searchsorted(hired, moment, side="right")
-    owner = reps[draw % np.where(on_board > 0, on_board, len(reps))]  # anyone hired by then, or anyone at all
-    for code, name in enumerate(schema.REGIONS):  # four regions: a loop over territories, not over rows
-        local = np.flatnonzero(rep_region == name)
-        mine = np.flatnonzero(region == code)
-        local_on_board = np.searchsorted(hired[local], moment[mine], side="right")  # this region's, hired by then
-        covered = local_on_board > 0
-        owner[mine[covered]] = reps[local][draw[mine[covered]] % local_on_board[covered]]
-    return owner
 
 
 def _touchpoint_table(campaigns: pd.DataFrame, created: np.ndarray, campaign: np.ndarray, lead_ids: pd.Series,
