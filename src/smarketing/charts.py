@@ -315,6 +315,39 @@ def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
     ).properties(title=_("Which channel works? It depends on the rule"), width=WIDTH, height=360)
 
 
+def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
+    """A geo holdout (``measurement.geo_test``): weekly leads per region in the holdout and the control regions,
+    before and during the test (shaded). Each line is named at its end and differs in dash and point shape as well
+    as colour (a legend merged from layers loses its colours, so there is none)."""
+    names = {"holdout": _("holdout"), "control": _("control")}
+    data = test.weekly.melt(id_vars=["week", "period"], value_vars=["holdout", "control"], var_name="group",
+                            value_name="leads")
+    data["group"] = data["group"].map(names)
+    order = list(names.values())
+    weeks = test.weekly.loc[test.weekly["period"] == "test", "week"]
+    shade = alt.Chart(pd.DataFrame({"start": [weeks.min()], "end": [weeks.max() + pd.Timedelta(days=7)]})).mark_rect(
+        color="#e4e4e4").encode(x="start:T", x2="end:T")
+    label = alt.Chart(pd.DataFrame({"start": [weeks.min()], "label": [_("test: paused in the holdout")]})).mark_text(
+        align="left", dx=4, dy=4, baseline="top", color="#333333").encode(x="start:T", y=alt.value(0),
+                                                                           text="label:N")
+    color = alt.Color("group:N", sort=order, legend=None)
+    base = alt.Chart(data).encode(
+        x=alt.X("week:T", title=_("week")),
+        y=alt.Y("leads:Q", title=_("leads a week, per region")),
+        tooltip=[alt.Tooltip("week:T", title=_("week")), alt.Tooltip("group:N", title=_("group")),
+                 alt.Tooltip("leads:Q", title=_("leads per region"), format=",.1f")])
+    lines = base.mark_line().encode(color=color, strokeDash=alt.StrokeDash("group:N", sort=order, legend=None))
+    points = base.mark_point(size=30, filled=True, opacity=1).encode(
+        color=color, shape=alt.Shape("group:N", sort=order, legend=None))
+    ends = base.transform_filter(alt.datum.week == alt.expr.toDate(str(test.weekly["week"].max()))).mark_text(
+        align="left", dx=8, fontWeight="bold", color="#333333").encode(text="group:N")
+    subtitle = _("holdout: {holdout} (solid line, circles); control: {control} (dashed line, squares)",
+                 holdout=", ".join(test.holdout), control=", ".join(test.control))
+    return (shade + label + lines + points + ends).properties(
+        title=alt.TitleParams(title or _("Leads a week: holdout against control"), subtitle=subtitle),
+        width=WIDTH, height=240)
+
+
 def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
     """Two panels (``alignment.conversion_by_segment``): each company's segment mix, and its MQL → SQL
     conversion within each segment. Together they show the confounder."""

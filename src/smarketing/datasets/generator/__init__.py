@@ -41,6 +41,8 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
   multiplied by ``(60 / minutes) ** response_decay``;
 * alignment changes follow-up (share never contacted, response speed, acceptance) and so leakage;
 * marketing spend buys leads, which turn into revenue months later (stage delays + sales cycle);
+* spend causes only a share of the leads its channel is credited with (``incremental_share``): the rest would
+  have come anyway, as only a holdout shows (``generator.experiments``; module 05);
 * a deal moves through its stages at even steps of its sales cycle (``opportunity_history``); most lost
   deals drop out early, amounts firm up from a rough estimate, and a deal slower than the typical cycle
   sees its expected close date slip at every stage;

@@ -101,4 +101,6 @@ def cohort_profile(name: str, cohort: str = DEFAULT_COHORT) -> CompanyProfile:
     if base.orders_per_lead:
         ratio = base.repeat_rate_late / base.repeat_rate_on_time
         profile = replace(profile, repeat_rate_late=round(profile.repeat_rate_on_time * near(ratio, 0.1, 0.2, 0.8), 3))
-    return profile
+    # Drawn last, so that adding it left every earlier parameter of every cohort as it was.
+    return replace(profile, incremental_share={channel: near(share, 0.2, 0.1, 0.95, 2)
+                                               for channel, share in base.incremental_share.items()})
