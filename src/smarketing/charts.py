@@ -317,8 +317,8 @@ def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
 
 def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
     """A geo holdout (``measurement.geo_test``): weekly leads per region in the holdout and the control regions,
-    before and during the test (shaded). Each line is named at its end and differs in dash and point shape as well
-    as colour (a legend merged from layers loses its colours, so there is none)."""
+    before and during the test (shaded, as the subtitle says). Each line is named at its end and differs in dash
+    and point shape as well as colour (a legend merged from layers loses its colours, so there is none)."""
     names = {"holdout": _("holdout"), "control": _("control")}
     data = test.weekly.melt(id_vars=["week", "period"], value_vars=["holdout", "control"], var_name="group",
                             value_name="leads")
@@ -327,9 +327,6 @@ def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
     weeks = test.weekly.loc[test.weekly["period"] == "test", "week"]
     shade = alt.Chart(pd.DataFrame({"start": [weeks.min()], "end": [weeks.max() + pd.Timedelta(days=7)]})).mark_rect(
         color="#e4e4e4").encode(x="start:T", x2="end:T")
-    label = alt.Chart(pd.DataFrame({"start": [weeks.min()], "label": [_("test: paused in the holdout")]})).mark_text(
-        align="left", dx=4, dy=4, baseline="top", color="#333333").encode(x="start:T", y=alt.value(0),
-                                                                           text="label:N")
     color = alt.Color("group:N", sort=order, legend=None)
     base = alt.Chart(data).encode(
         x=alt.X("week:T", title=_("week")),
@@ -341,9 +338,10 @@ def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
         color=color, shape=alt.Shape("group:N", sort=order, legend=None))
     ends = base.transform_filter(alt.datum.week == alt.expr.toDate(str(test.weekly["week"].max()))).mark_text(
         align="left", dx=8, fontWeight="bold", color="#333333").encode(text="group:N")
-    subtitle = _("holdout: {holdout} (solid line, circles); control: {control} (dashed line, squares)",
-                 holdout=", ".join(test.holdout), control=", ".join(test.control))
-    return (shade + label + lines + points + ends).properties(
+    subtitle = [_("holdout: {holdout} (solid line, circles); control: {control} (dashed line, squares)",
+                  holdout=", ".join(test.holdout), control=", ".join(test.control)),
+                _("shaded: the test weeks, the channel paused in the holdout")]
+    return (shade + lines + points + ends).properties(
         title=alt.TitleParams(title or _("Leads a week: holdout against control"), subtitle=subtitle),
         width=WIDTH, height=240)
 

@@ -89,3 +89,44 @@ def test_skills_assessment_shows_the_fit_formula(fit, ratings):
     shown = {row["path"]: row["fit"] for rows in assessment.spec["datasets"].values() for row in rows}
     assert shown == dict.fromkeys(careers.PATHS, pytest.approx(fit))
     assert f"({fit}/100)" in assessment.summary.value
+
+
+def test_the_holdout_section_quotes_its_own_test_and_the_truth(companies):
+    """Module 05's geo holdout at ferro: every figure of its text, recomputed."""
+    from smarketing import measurement
+    from smarketing.datasets.generator import experiments
+
+    ferro, regions, start, end = companies["ferro"], ("north", "east"), "2025-07-01", "2026-01-01"
+    paused = experiments.geo_holdout(ferro, "events", regions, start, end)
+    test = measurement.geo_test(paused.leads, regions, start, end)
+    gaps = test.weekly.groupby("period")["gap"].mean()
+    text = _markdown("05_alignment.ipynb", "In the 52 weeks before the test")
+    assert test.before_weeks == 52 and test.test_weeks == 26
+    assert_quoted(text, -gaps["before"], relative=0.15)  # "−0.4", one decimal
+    for value in (-test.lift_per_week, test.leads_lost, *test.interval):
+        assert_quoted(text, value, relative=0.01)
+    truth = experiments.channel_truth(ferro)
+    text = _markdown("05_alignment.ipynb", "The test's **")
+    assert_quoted(text, len(ferro.leads) - len(paused.leads), relative=0)
+    assert_quoted(text, truth["caused_leads"].sum(), relative=0)
+    for channel in ("paid_search", "email", "referral", "paid_social"):
+        assert_quoted(text, 100 * truth.loc[channel, "caused_share"], relative=0.02)
+    for column in ("last_touch_revenue", "caused_revenue"):
+        assert_quoted(text, truth.loc["paid_search", column], relative=0)
+    romi = measurement.romi_by_channel(truth, 0.35)
+    text = _markdown("05_alignment.ipynb", "On last-touch revenue")
+    for channel in ("paid_search", "email"):
+        for column in romi.columns:
+            assert f"**{'−' if romi.loc[channel, column] < 0 else ''}{abs(romi.loc[channel, column]):.2f}**" in text
+    for channel, lost in (("paid_search", 150), ("email", 90)):  # the answer of "Your turn"
+        world = experiments.geo_holdout(ferro, channel, regions, start, end)
+        other = measurement.geo_test(world.leads, regions, start, end)
+        assert abs(other.leads_lost - lost) < 1 and other.interval[0] < 0 < other.interval[1]
+        low, high = (f"{'−' if x < 0 else ''}{abs(round(x)):,}" for x in other.interval)
+        assert f"**{low} to {high}**" in text
+        if channel == "paid_search":
+            assert_quoted(text, measurement.last_touch_leads(ferro.leads, channel, regions, start, end), relative=0)
+            assert_quoted(text, len(ferro.leads) - len(world.leads), relative=0)
+    truth_text = _markdown("05_alignment.ipynb", "## ✅ Check yourself")
+    for column in ("last_touch_leads", "caused_leads"):
+        assert_quoted(truth_text, truth.loc["paid_search", column], relative=0)

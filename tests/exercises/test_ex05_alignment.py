@@ -435,3 +435,51 @@ def test_q6_the_agreed_rates_make_the_same_volume_both_ways():
     target, deal, _reps = _givens()
     value = {"metric": "mql_to_sql_rate", "minimum": _RATES["sal"] * _RATES["sql"]}
     assert abs(sla_rules.mqls_needed(target, deal, ex05_alignment.SLA_RATES, value) - _needed()) <= 1
+
+
+def _holdout_by_hand() -> tuple[float, pd.DataFrame, int]:
+    """Task 6 by hand: argo's channel of largest spend paused in south and west for 2025; the lift per region-week
+    by difference-in-differences over 52 weeks before and 52 during, the weekly table, and the leads last touch
+    credits the channel with there and then."""
+    from smarketing.datasets.generator import experiments
+
+    argo = company("argo")
+    channel = argo.campaigns.groupby(argo.campaigns["channel"].astype(str))["spend"].sum().idxmax()
+    regions, start, end = ["south", "west"], pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")
+    leads = experiments.geo_holdout(argo, channel, tuple(regions), start, end).leads
+    week = np.floor((leads["created_at"] - start).dt.total_seconds() / (7 * 86_400)).astype(int)
+    keep = week.between(-52, 51)
+    counts = leads[keep].groupby([week[keep], leads.loc[keep, "region"].astype(str)]).size().unstack(fill_value=0)
+    table = pd.DataFrame({"holdout": counts[regions].mean(axis=1),
+                          "control": counts.drop(columns=regions).mean(axis=1)})
+    table["gap"] = table["holdout"] - table["control"]
+    lift = table.loc[table.index >= 0, "gap"].mean() - table.loc[table.index < 0, "gap"].mean()
+    real = argo.leads
+    credited = int((real["channel"].astype(str).eq(channel) & real["region"].astype(str).isin(regions)
+                    & (real["created_at"] >= start) & (real["created_at"] < end)).sum())
+    return float(lift), table, credited
+
+
+def test_q7_the_holdout_test_and_its_common_mistakes():
+    lift, table, credited = _holdout_by_hand()
+    assert len(table) == 104 and lift < 0  # the committed cohort's pause cost leads
+    share = -lift * 52 * 2 / credited
+    assert "More checks run at grading" in task("q7a").assert_check_passed(lift)
+    task("q7b").assert_check_passed(share)
+    before, during = table[table.index < 0].mean(), table[table.index >= 0].mean()
+    for wrong, message in ((-lift, "the sign is not"),
+                           (during["holdout"] - before["holdout"], "how the holdout regions changed on their own"),
+                           (during["gap"], "the gap during the test alone"),
+                           (2 * lift, "you added the regions of each group up"),
+                           (-lift * 104, "the test's total in leads")):
+        _hides(task("q7a").assert_check_failed(wrong, message), lift)
+    _hides(task("q7a").assert_check_failed(lift + 0.5, "not the right value yet"), lift)
+    argo = company("argo")
+    channel = argo.campaigns.groupby(argo.campaigns["channel"].astype(str))["spend"].sum().idxmax()
+    everywhere = int((argo.leads["channel"].astype(str).eq(channel)
+                      & argo.leads["created_at"].between("2025-01-01", "2025-12-31", inclusive="left")).sum())
+    for wrong, message in ((1 / share, "the other way round"), (100 * share, "looks like a percentage"),
+                           (-lift / credited, "turn it into the test's leads lost first"),
+                           (-lift * 104 / everywhere, "in every region")):
+        _hides(task("q7b").assert_check_failed(wrong, message), share)
+    assert task("q7a").judge(None)[0] == "not attempted" and len(task("q7b").hints) == 2

@@ -25,6 +25,8 @@ from smarketing.exercises.ex03_funnel_handoff import ferro_threshold
 from smarketing.exercises.ex05_alignment import (
     adjusted_rates,
     as_labelled,
+    holdout_caused_share,
+    holdout_lift,
     linear_credit,
     position_based_shares,
     segment_table,
@@ -95,6 +97,8 @@ __all__ = [
     "company_excess_hours",
     "ferro_threshold",
     "find_task",
+    "holdout_caused_share",
+    "holdout_lift",
     "leads_per_customer",
     "linear_credit",
     "pooled",

@@ -1,6 +1,7 @@
 """Exercise 05 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
-"aligned firms grow faster" (its options lettered per cohort), and the design deliverable: a one-page SLA for argo,
+"aligned firms grow faster" (its options lettered per cohort), a geo holdout of argo's largest marketing budget
+against what last touch credits it with, and the design deliverable: a one-page SLA for argo,
 checked by :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
 
 vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
@@ -17,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smarketing import alignment, attribution, funnel, sla_rules
+from smarketing import alignment, attribution, funnel, measurement, sla_rules
+from smarketing.datasets.generator import experiments
 from smarketing.exercises import shared
-from smarketing.exercises.shared import close, company, design_verdict
+from smarketing.exercises.shared import close, company, design_verdict, mistaken
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import (
     Choices,
@@ -326,6 +328,49 @@ def _segment_rate_average(weights: str | None) -> pd.Series:
 
 
 
+# Task 6: argo pauses the channel it spends most on in two regions for 2025; the year before is the baseline.
+HOLDOUT_COMPANY = "argo"
+HOLDOUT_REGIONS = ("south", "west")
+HOLDOUT_START, HOLDOUT_END, HOLDOUT_WEEKS = "2025-01-01", "2025-12-31", 52
+
+
+def holdout_channel(name: str = HOLDOUT_COMPANY) -> str:
+    """The channel of the test: the one the company spent most on, as the setup cell picks it."""
+    campaigns = company(name).campaigns
+    return str(campaigns.groupby(campaigns["channel"].astype(str))["spend"].sum().idxmax())
+
+
+@cache
+def holdout_test() -> measurement.GeoTest:
+    """Task 6's geo test (:func:`measurement.geo_test`) on the experiment of the setup cell, with as many weeks
+    before it as the baseline as it lasts."""
+    world = experiments.geo_holdout(company(HOLDOUT_COMPANY), holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START,
+                                    HOLDOUT_END)
+    before = pd.Timestamp(HOLDOUT_START) - HOLDOUT_WEEKS * measurement.WEEK
+    return measurement.geo_test(world.leads, HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END, before=before)
+
+
+def credited_leads(regions: tuple[str, ...] = HOLDOUT_REGIONS) -> int:
+    """The leads last touch credits task 6's channel with in ``regions`` during the test (in the real data)."""
+    return measurement.last_touch_leads(company(HOLDOUT_COMPANY).leads, holdout_channel(), regions, HOLDOUT_START,
+                                        HOLDOUT_END)
+
+
+def holdout_lift() -> float:
+    """Task 6a: the change of the weekly gap per region (holdout − control) from before to the test."""
+    return holdout_test().lift_per_week
+
+
+def holdout_caused_share() -> float:
+    """Task 6b: the leads the test says the pause cost ÷ the leads last touch credits the channel with there."""
+    return holdout_test().leads_lost / credited_leads()
+
+
+def _period_mean(column: str, period: str) -> float:
+    weekly = holdout_test().weekly
+    return float(weekly.loc[weekly["period"] == period, column].mean())
+
+
 def sla_design_problems(sla: Any) -> list[str]:
     """The design deliverable's rules, by :func:`sla_rules.sla_problems`, on task 3's target, average deal,
     agreed rates and weeks (argo's own records, as the setup cell computes them)."""
@@ -573,6 +618,52 @@ def tasks() -> tuple[Task, ...]:
                          _("bookings count new deals won; churn after the sale does not lower them. Look at both "
                            "companies' first quarters of 2024.")),
              ), choices=GROWTH_CHOICES),
+        Task("q7a", "lift_per_week", number(holdout_lift),
+             (_("count each week's leads in every region of the experiment's data, weeks numbered from TEST_START in "
+                "steps of 7 days; average the holdout regions and the control regions per week; the gap is holdout − "
+                "control. The answer is the gap's mean over the test weeks minus its mean over the 52 weeks before."),
+              _("week = (experiment.leads[\"created_at\"] - pd.Timestamp(TEST_START)) // pd.Timedelta(days=7) gives "
+                "week numbers, negative before the test; keep -TEST_WEEKS ≤ week < TEST_WEEKS. "
+                "pd.crosstab(week, region) is a table of weeks × regions; its HOLDOUT columns' row means are the "
+                "holdout, the other columns' the control. Then the gap's mean where week ≥ 0, minus its mean where "
+                "week < 0.")),
+             mistakes=(
+                 Mistake(mistaken(holdout_lift, lambda: -holdout_lift()),
+                         _("the size is right and the sign is not: the change is (test − before) of (holdout − "
+                           "control). A pause that costs leads makes it negative.")),
+                 Mistake(mistaken(holdout_lift, lambda: _period_mean("holdout", "test") - _period_mean("holdout",
+                                                                                                        "before")),
+                         _("that is how the holdout regions changed on their own. Subtract how the control regions "
+                           "changed over the same weeks: seasons and campaigns that reach every region move them "
+                           "too.")),
+                 Mistake(mistaken(holdout_lift, lambda: _period_mean("gap", "test")),
+                         _("that is the gap during the test alone. The regions differed before the test as well: "
+                           "subtract the gap's mean over the weeks before.")),
+                 Mistake(mistaken(holdout_lift, lambda: len(HOLDOUT_REGIONS) * holdout_lift()),
+                         _("you added the regions of each group up; the task asks per region: average the holdout "
+                           "regions, and the control regions, week by week.")),
+                 Mistake(mistaken(holdout_lift, lambda: holdout_test().leads_lost),
+                         _("that is the test's total in leads; the task asks for the change per region and week.")),
+             )),
+        Task("q7b", "caused_share", number(holdout_caused_share),
+             (_("leads lost = −lift_per_week × TEST_WEEKS × the holdout regions; divide by the leads that last touch "
+                "credits CHANNEL with in the holdout regions during the test, in argo's real data."),
+              _("in argo.leads (not the experiment's: there the paused leads are gone), count the leads whose channel "
+                "is CHANNEL, whose region is in HOLDOUT and whose created_at is from TEST_START to before TEST_END. "
+                "The share can come out above 1: the test is noisy, and so is its estimate.")),
+             mistakes=(
+                 Mistake(mistaken(holdout_caused_share, lambda: 1 / holdout_caused_share()),
+                         _("you divided the other way round: the test's leads lost ÷ the leads last touch credits.")),
+                 Mistake(mistaken(holdout_caused_share, lambda: 100 * holdout_caused_share()),
+                         _("this looks like a percentage. Give the share as a number like 0.6 for 60 %.")),
+                 Mistake(mistaken(holdout_caused_share, lambda: -holdout_lift() / credited_leads()),
+                         _("that divides the change per region and week; turn it into the test's leads lost first "
+                           "(× TEST_WEEKS × the holdout regions).")),
+                 Mistake(mistaken(holdout_caused_share,
+                                  lambda: holdout_test().leads_lost / credited_leads(tuple(
+                                      company(HOLDOUT_COMPANY).leads["region"].astype(str).unique()))),
+                         _("you counted the channel's leads in every region; only the holdout regions were paused.")),
+             )),
         Task("q6", "sla", _sla_verdict,
              (_("fill in every key of the shape in the task, then run sla_rules.sla_problems(sla, TARGET, AVERAGE_DEAL, "
                 "RATES, weeks=WEEKS): it lists what is still wrong, each with why it matters. Start from your plan of "

@@ -74,7 +74,9 @@ def geo_holdout(company: Company, channel: str, regions: tuple[str, ...] | list[
     gone_ids = set(leads.loc[gone, "lead_id"])
     kept = leads.loc[~gone].copy()
     moved = rerouted[~gone]
-    channels = kept["channel"].cat.add_categories([c for c in schema.OTHER if c not in kept["channel"].cat.categories])
+    channels = kept["channel"]
+    if isinstance(channels.dtype, pd.CategoricalDtype) and schema.OTHER[0] not in channels.cat.categories:
+        channels = channels.cat.add_categories(list(schema.OTHER))
     kept["channel"] = channels.mask(moved, schema.OTHER[0])
     kept["campaign_id"] = kept["campaign_id"].mask(moved)
     tables = dict(company.tables, leads=kept.reset_index(drop=True))
