@@ -346,6 +346,31 @@ def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
         width=WIDTH, height=240)
 
 
+def retention_chart(curves: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+    """Retention curves (``retention.retention_curves``): the share of each cohort that had ordered again, by days
+    since the first order. Each cohort has its own dash and point shape as well as colour, and is named at its
+    last point (a legend merged from layers loses its colours)."""
+    cohorts = sorted(curves["cohort"].unique())
+    data = curves.dropna(subset=["retained"])
+    color = alt.Color("cohort:N", sort=cohorts, legend=None)
+    base = alt.Chart(data).encode(
+        x=alt.X("days:Q", title=_("days since the first order")),
+        y=alt.Y("retained:Q", axis=_percent_axis(_("ordered again (% of the cohort)"))),
+        tooltip=[alt.Tooltip("cohort:N", title=_("first order in")), alt.Tooltip("days:Q", title=_("days")),
+                 alt.Tooltip("retained:Q", title=_("ordered again"), format=".1%"),
+                 alt.Tooltip("customers:Q", title=_("customers"), format=",")])
+    lines = base.mark_line().encode(color=color, strokeDash=alt.StrokeDash("cohort:N", sort=cohorts, legend=None))
+    points = base.mark_point(size=40, filled=True, opacity=1).encode(
+        color=color, shape=alt.Shape("cohort:N", sort=cohorts, legend=None))
+    last = data.loc[data.groupby("cohort")["days"].idxmax()]
+    ends = alt.Chart(last).mark_text(align="left", dx=8, fontWeight="bold", color="#333333").encode(
+        x="days:Q", y="retained:Q", text="cohort:N")
+    return (lines + points + ends).properties(
+        title=alt.TitleParams(title or _("Customers who came back, by days since their first order"),
+                              subtitle=_("one line per cohort: the customers whose first order fell in that period")),
+        width=WIDTH, height=240)
+
+
 def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
     """Two panels (``alignment.conversion_by_segment``): each company's segment mix, and its MQL → SQL
     conversion within each segment. Together they show the confounder."""
