@@ -41,6 +41,7 @@ def test_first_orders_by_hand():
     # The last order is on day 400: a first order on day 220 or earlier has had 180 days.
     assert first["came_back"].tolist()[:3] == [1.0, 0.0, 1.0]
     assert first["came_back"].iloc[3:].isna().all()
+    assert first["observed_days"].tolist() == [400.0, 399.0, 305.0, 150.0, 0.0]
     with pytest.raises(ValueError, match="horizon_days"):
         retention.first_orders(_orders(), horizon_days=0)
     with pytest.raises(ValueError, match="missing column"):
@@ -51,7 +52,7 @@ def test_curves_count_only_customers_old_enough():
     first = retention.first_orders(_orders(), cohort="Y")
     curves = retention.retention_curves(first, step_days=50, max_days=150, min_customers=1).set_index(
         ["cohort", "days"])
-    # 2025 cohort: A (day 0), B (1), C (95), D (250); the last first order is E's, on day 400.
+    # 2025 cohort: A (day 0), B (1), C (95), D (250); the data's last order is E's, on day 400.
     assert curves.loc[("2025", 50), "customers"] == 4 and curves.loc[("2025", 50), "retained"] == 0.25  # A only
     assert curves.loc[("2025", 100), "retained"] == 0.5  # A and C
     assert curves.loc[("2025", 150), "customers"] == 4  # D's first order is 150 days before E's

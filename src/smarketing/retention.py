@@ -27,7 +27,8 @@ def first_orders(orders: pd.DataFrame, tickets: pd.DataFrame | None = None, hori
     """One row per customer, from their first order: ``cohort`` (the period of the first order, quarters by
     default), ``first_ordered_at``, the signs :data:`SIGNALS` (delivered after the end of the promised day; sent
     back; a support ticket about it), ``days_to_next`` (days to their next order; NaN if none) and ``came_back``
-    (ordered again within ``horizon_days``; NaN when the first order is too recent for the data to tell)."""
+    (ordered again within ``horizon_days``; NaN when the first order is too recent for the data to tell), with
+    ``observed_days``: the days from the first order to the data's last order, all the data can see after it."""
     require_columns(orders, "orders", "order_id", "customer_id", "ordered_at", "promised_by", "delivered_at",
                     "returned")
     if not horizon_days > 0:
@@ -37,7 +38,7 @@ def first_orders(orders: pd.DataFrame, tickets: pd.DataFrame | None = None, hori
     first = ordered[nth == 0].set_index("customer_id")
     second = ordered[nth == 1].set_index("customer_id")["ordered_at"]
     days = (second.reindex(first.index) - first["ordered_at"]) / DAY
-    seen = first["ordered_at"] <= orders["ordered_at"].max() - horizon_days * DAY
+    observed = (orders["ordered_at"].max() - first["ordered_at"]) / DAY
     ticketed = pd.Series(False, index=first.index)
     if tickets is not None and "order_id" in tickets.columns:
         ticketed = first["order_id"].isin(set(tickets["order_id"].dropna()))
@@ -48,7 +49,8 @@ def first_orders(orders: pd.DataFrame, tickets: pd.DataFrame | None = None, hori
         "returned": first["returned"].fillna(False).astype(bool),
         "ticket": ticketed.to_numpy(dtype=bool),
         "days_to_next": days,
-        "came_back": (days <= horizon_days).astype(float).where(seen),
+        "observed_days": observed,
+        "came_back": (days <= horizon_days).astype(float).where(observed >= horizon_days),
     })
     table.index.name = "customer_id"
     return table
@@ -57,16 +59,15 @@ def first_orders(orders: pd.DataFrame, tickets: pd.DataFrame | None = None, hori
 def retention_curves(first: pd.DataFrame, step_days: int = 30, max_days: int = 360,
                      min_customers: int = 100) -> pd.DataFrame:
     """Each cohort's retention curve from :func:`first_orders`: for 0, ``step_days``, … ``max_days`` days after the
-    first order, the customers whose first order is at least that old (``customers``) and the share of them who had
-    ordered again by then (``retained``). A point with fewer than ``min_customers`` customers old enough is left
-    out: a share of a handful of customers is noise."""
+    first order, the customers the data follows that long (``customers``: ``observed_days`` at least that) and
+    the share of them who had ordered again by then (``retained``). A point with fewer than ``min_customers``
+    customers followed that long is left out: a share of a handful of customers is noise."""
     if step_days <= 0 or max_days < step_days:
         raise ValueError(_("step_days must be above zero and max_days at least step_days (got {step} and {most}).",
                            step=step_days, most=max_days))
-    end = first["first_ordered_at"].max()
     rows = []
     for days in range(0, max_days + 1, step_days):
-        old_enough = first[first["first_ordered_at"] <= end - days * DAY]
+        old_enough = first[first["observed_days"] >= days]
         back = old_enough["days_to_next"].le(days)
         grouped = back.groupby(old_enough["cohort"], sort=True)
         rows.append(pd.DataFrame({"days": days, "customers": grouped.size(), "retained": grouped.mean()}))

@@ -118,6 +118,7 @@ def test_the_holdout_section_quotes_its_own_test_and_the_truth(companies):
     for channel in ("paid_search", "email"):
         for column in romi.columns:
             assert f"**{'−' if romi.loc[channel, column] < 0 else ''}{abs(romi.loc[channel, column]):.2f}**" in text
+    text = _markdown("05_alignment.ipynb", "run the same test for `paid_search`")
     for channel, lost in (("paid_search", 150), ("email", 90)):  # the answer of "Your turn"
         world = experiments.geo_holdout(ferro, channel, regions, start, end)
         other = measurement.geo_test(world.leads, regions, start, end)
@@ -130,3 +131,29 @@ def test_the_holdout_section_quotes_its_own_test_and_the_truth(companies):
     truth_text = _markdown("05_alignment.ipynb", "## ✅ Check yourself")
     for column in ("last_touch_leads", "caused_leads"):
         assert_quoted(truth_text, truth.loc["paid_search", column], relative=0)
+
+
+def test_the_customer_success_section_quotes_bloom_s_own_cohorts_and_health_checks(companies):
+    from smarketing import retention
+
+    bloom = companies["bloom"]
+    first = retention.first_orders(bloom.orders, bloom.support_tickets)
+    table = retention.retention_curves(first).pivot(index="cohort", columns="days", values="retained")
+    text = _markdown("05_alignment.ipynb", "About a fifth of each quarter's new shoppers")
+    for cohort, days in (("2024Q1", 30), ("2024Q1", 360), ("2025Q1", 180), ("2025Q2", 180), ("2025Q4", 30)):
+        assert_quoted(text, 100 * table.loc[cohort, days], relative=0.005)
+    for days, low, high in ((90, 35, 40), (180, 41, 46)):
+        assert low <= 100 * table[days].min() and 100 * table[days].max() <= high + 0.5
+        assert f"**{low} to {high} %**" in text
+    signs = retention.signal_table(first)
+    text = _markdown("05_alignment.ipynb", "Of the shoppers whose first parcel came on time")
+    for value in (signs.loc["late", "came_back_without_it"], signs.loc["late", "came_back_with_it"],
+                  -signs.loc["returned", "difference"], -signs.loc["ticket", "difference"]):
+        assert_quoted(text, 100 * value, relative=0.01)
+    text = _markdown("05_alignment.ipynb", "Lateness alone ranks the shoppers")
+    for weights in ({"late": -1}, {"late": -1, "returned": -1, "ticket": -1}):
+        assert f"**{retention.health_check(first, weights).auc:.3f}**" in text
+    text = _markdown("05_alignment.ipynb", "How often\ndid shoppers with a ticket")
+    by_score = retention.health_check(first, {"late": -2, "ticket": -1}).by_score["came_back"]
+    assert_quoted(text, 100 * by_score.loc[-1.0], relative=0.005)
+    assert_quoted(text, 100 * by_score.loc[0.0], relative=0.005)

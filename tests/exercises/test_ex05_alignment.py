@@ -483,3 +483,39 @@ def test_q7_the_holdout_test_and_its_common_mistakes():
                            (-lift * 104 / everywhere, "in every region")):
         _hides(task("q7b").assert_check_failed(wrong, message), share)
     assert task("q7a").judge(None)[0] == "not attempted" and len(task("q7b").hints) == 2
+
+
+def _tide_by_hand() -> tuple[float, float, float, float]:
+    """Task 7 by hand: the 2025Q3 cohort's share back within 120 days (shoppers followed 120 days), the share of
+    the whole cohort, the AUC of the health score −2 late −1 ticket for a return within 180 days (shoppers followed
+    180 days), and the AUC of lateness alone."""
+    from smarketing.scoring import auc
+
+    tide = company("tide")
+    orders = tide.orders.sort_values(["customer_id", "ordered_at"])
+    nth = orders.groupby("customer_id").cumcount()
+    first = orders[nth == 0].set_index("customer_id")
+    second = orders[nth == 1].set_index("customer_id")["ordered_at"].reindex(first.index)
+    gap = (second - first["ordered_at"]) / pd.Timedelta(days=1)
+    followed = (tide.orders["ordered_at"].max() - first["ordered_at"]) / pd.Timedelta(days=1)
+    cohort = first["ordered_at"].dt.to_period("Q").astype(str) == "2025Q3"
+    retained = float((gap[cohort & (followed >= 120)] <= 120).mean())
+    everyone = float((gap[cohort] <= 120).mean())
+    late = (first["delivered_at"].dt.normalize() > first["promised_by"]).astype(int)
+    ticket = first["order_id"].isin(set(tide.support_tickets["order_id"].dropna())).astype(int)
+    known = followed >= 180
+    back = (gap[known] <= 180).astype(int)
+    return retained, everyone, auc(-2 * late[known] - ticket[known], back), auc(-late[known], back)
+
+
+def test_q8_tide_after_the_sale_and_its_common_mistakes():
+    retained, everyone, health, late_only = _tide_by_hand()
+    assert 0 < everyone < retained < 1 and 0.5 < health < 1
+    assert "More checks run at grading" in task("q8a").assert_check_passed(retained)
+    task("q8b").assert_check_passed(health)
+    _hides(task("q8a").assert_check_failed(everyone, "have not had 120 days"), retained)
+    _hides(task("q8a").assert_check_failed(100 * retained, "looks like a percentage"), retained)
+    _hides(task("q8b").assert_check_failed(1 - health, "the wrong way round"), health)
+    _hides(task("q8b").assert_check_failed(late_only, "lateness alone"), health)
+    _hides(task("q8b").assert_check_failed(health - 0.01, "not the right value yet"), health)
+    assert len(task("q8a").hints) == 2 and task("q8b").judge(None)[0] == "not attempted"

@@ -25,6 +25,8 @@ from smarketing.exercises.ex03_funnel_handoff import ferro_threshold
 from smarketing.exercises.ex05_alignment import (
     adjusted_rates,
     as_labelled,
+    cohort_retained,
+    health_auc,
     holdout_caused_share,
     holdout_lift,
     linear_credit,
@@ -97,6 +99,8 @@ __all__ = [
     "company_excess_hours",
     "ferro_threshold",
     "find_task",
+    "cohort_retained",
+    "health_auc",
     "holdout_caused_share",
     "holdout_lift",
     "leads_per_customer",
