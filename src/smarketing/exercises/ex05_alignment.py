@@ -661,9 +661,9 @@ def tasks() -> tuple[Task, ...]:
                 "control. The answer is the gap's mean over the test weeks minus its mean over the 52 weeks before."),
               _("week = (experiment.leads[\"created_at\"] - pd.Timestamp(TEST_START)) // pd.Timedelta(days=7) gives "
                 "week numbers, negative before the test; keep -TEST_WEEKS ≤ week < TEST_WEEKS. "
-                "pd.crosstab(week, region) is a table of weeks × regions (reindex it to every week, fill_value=0: a week "
-                "without a lead still counts); its HOLDOUT columns' row means are the "
-                "holdout, the other columns' the control. Then the gap's mean where week ≥ 0, minus its mean where "
+                "pd.crosstab(week, region) is a table of weeks × regions (reindex it to every week, fill_value=0: "
+                "a week without a lead still counts); its HOLDOUT columns' row means are the holdout, the other "
+                "columns' the control. Then the gap's mean where week ≥ 0, minus its mean where "
                 "week < 0.")),
              mistakes=(
                  Mistake(mistaken(holdout_lift, lambda: -holdout_lift()),
