@@ -266,7 +266,6 @@ def backtest_chart(backtest: pd.DataFrame, title: str | None = None) -> alt.Laye
                          var_name="method", value_name="error")
     names = {m: _(name) for m, name in METHOD_NAMES.items()}
     data["method"] = data["method"].str.removesuffix("_error").map(names)
-    order = [names[m] for m in METHODS]
     base = alt.Chart(data).encode(
         x=alt.X("quarter:O", title=_("quarter forecast on its first day"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("error:Q", axis=_percent_axis(_("forecast error: (forecast − booked) ÷ booked"))),
@@ -274,11 +273,13 @@ def backtest_chart(backtest: pd.DataFrame, title: str | None = None) -> alt.Laye
                  alt.Tooltip("error:Q", title=_("error"), format="+.0%"),
                  alt.Tooltip("booked:Q", title=_("booked"), format=",.0f")],
     )
-    lines = base.mark_line().encode(color=alt.Color("method:N", sort=order, legend=None),
-                                    strokeDash=alt.StrokeDash("method:N", sort=order, legend=None))
+    lines = base.mark_line().encode(color=alt.Color("method:N", legend=None),
+                                    strokeDash=alt.StrokeDash("method:N", legend=None))
+    # Fill as well as colour, and no custom sort: only then does Vega-Lite merge the colour and shape legends of a
+    # line layer and a point layer into one with coloured symbols (otherwise its symbols come out black).
     points = base.mark_point(size=70, filled=True, opacity=1).encode(
-        color=alt.Color("method:N", title=_("method"), sort=order),
-        shape=alt.Shape("method:N", title=_("method"), sort=order))
+        color=alt.Color("method:N", title=_("method")), fill=alt.Fill("method:N", title=_("method")),
+        shape=alt.Shape("method:N", title=_("method")))
     zero = alt.Chart(pd.DataFrame({"error": [0.0]})).mark_rule(color="#333333").encode(y="error:Q")
     return (zero + lines + points).properties(title=title or _("How far each forecast was from what was booked"),
                                      width=WIDTH, height=240)
