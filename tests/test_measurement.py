@@ -146,3 +146,43 @@ def test_only_a_synthetic_company_has_a_truth_and_bad_holdouts_are_refused(compa
         experiments.geo_holdout(lumen, "email", ("mars",))
     with pytest.raises(ValueError, match="end after it starts"):
         experiments.geo_holdout(lumen, "email", ("north",), "2025-07-01", "2025-06-01")
+
+
+def test_monthly_spend_is_spread_over_each_campaign_s_days():
+    campaigns = pd.DataFrame({"channel": ["email", "email", "events"],
+                              "start_date": pd.to_datetime(["2025-01-30", "2025-03-01", "2025-01-01"]),
+                              "end_date": pd.to_datetime(["2025-02-02", "2025-03-01", "2025-01-10"]),
+                              "spend": [400.0, 50.0, 999.0]})
+    leads = pd.DataFrame({"channel": ["email", "email", "events", "email"],
+                          "created_at": pd.to_datetime(["2025-01-31", "2025-02-01", "2025-02-01", "2025-04-02"])})
+    monthly = measurement.monthly_spend_and_leads(campaigns, leads, "email")
+    # 400 over 4 days: 2 in January, 2 in February; 50 in March; nothing in April.
+    assert monthly["spend"].tolist() == [200.0, 200.0, 50.0, 0.0]
+    assert monthly["leads"].tolist() == [1, 1, 0, 1]
+    assert [str(m) for m in monthly.index] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+
+
+def test_a_spend_response_recovers_a_line_drawn_by_hand():
+    spend = np.array([100.0, 300.0, 200.0, 0.0, 500.0, 400.0, 100.0, 250.0])
+    leads = 3 + 0.02 * spend + 0.01 * np.concatenate([[0.0], spend[:-1]])  # 2 per 100 now, 1 per 100 a month on
+    monthly = pd.DataFrame({"spend": spend, "leads": leads})
+    fit = measurement.spend_response(monthly, "email", lags=1)
+    assert fit.coefficients.tolist() == pytest.approx([3.0, 0.02, 0.01])
+    assert fit.leads_per_thousand == pytest.approx(30.0) and fit.r_squared == pytest.approx(1.0)
+    assert fit.months == 7  # the first month has no earlier spend
+    with pytest.raises(ValueError, match="too few"):
+        measurement.spend_response(monthly.head(4), lags=1)
+    with pytest.raises(ValueError, match="lags must be zero or more"):
+        measurement.spend_response(monthly, lags=-1)
+
+
+def test_the_regression_learns_last_touch_s_answer_not_the_caused_one(companies):
+    ferro = companies["ferro"]
+    truth = experiments.channel_truth(ferro)
+    for channel in ("paid_search", "email"):
+        fit = measurement.spend_response(measurement.monthly_spend_and_leads(ferro.campaigns, ferro.leads, channel),
+                                         channel)
+        last_touch = 1000 * truth.loc[channel, "last_touch_leads"] / truth.loc[channel, "spend"]
+        caused = 1000 * truth.loc[channel, "caused_leads"] / truth.loc[channel, "spend"]
+        assert fit.r_squared > 0.9 and abs(fit.leads_per_thousand / last_touch - 1) < 0.1
+        assert fit.leads_per_thousand > 1.5 * caused

@@ -142,3 +142,59 @@ def romi_by_channel(table: pd.DataFrame, gross_margin: float) -> pd.DataFrame:
         f"romi_{basis}": [kpis.romi(revenue, spend, gross_margin)
                           for revenue, spend in zip(table[f"{basis}_revenue"], table["spend"], strict=True)]
         for basis in ("last_touch", "caused")}, index=table.index)
+
+
+def monthly_spend_and_leads(campaigns: pd.DataFrame, leads: pd.DataFrame, channel: str) -> pd.DataFrame:
+    """Month by month for one channel: its spend (each campaign's spread evenly over its days, from start_date to
+    end_date) and the leads it created (its last-touch leads). Index: the months from the first lead or campaign
+    to the last."""
+    mine = campaigns[campaigns["channel"].astype(str) == channel]
+    days = [pd.date_range(start, end, freq="D") for start, end in zip(mine["start_date"], mine["end_date"],
+                                                                       strict=True)]
+    daily = pd.Series(np.repeat(mine["spend"].to_numpy(dtype=float) / np.maximum([len(d) for d in days], 1),
+                                [len(d) for d in days]),
+                      index=pd.DatetimeIndex(np.concatenate([d.to_numpy() for d in days]) if days else []))
+    created = leads.loc[leads["channel"].astype(str) == channel, "created_at"]
+    months = pd.period_range(min(leads["created_at"].min(), campaigns["start_date"].min()),
+                             leads["created_at"].max(), freq="M")
+    return pd.DataFrame({"spend": daily.groupby(daily.index.to_period("M")).sum().reindex(months, fill_value=0.0),
+                         "leads": created.dt.to_period("M").value_counts().reindex(months, fill_value=0)
+                         }).rename_axis("month")
+
+
+@dataclass(frozen=True)
+class SpendResponse:
+    """A lagged regression of a channel's monthly leads on its spend this month and the months before:
+    leads = intercept + Σ lag_k × spend k months earlier (ordinary least squares). ``coefficients``: intercept
+    and one per lag, in leads per unit of spend; ``leads_per_thousand``: what 1,000 more spent brings, all lags
+    together; ``r_squared``: the share of the months' variation the line explains."""
+
+    channel: str
+    coefficients: pd.Series
+    r_squared: float
+    months: int
+
+    @property
+    def leads_per_thousand(self) -> float:
+        return 1000 * float(self.coefficients.drop("intercept").sum())
+
+
+def spend_response(monthly: pd.DataFrame, channel: str = "", lags: int = 2) -> SpendResponse:
+    """Fit :class:`SpendResponse` to :func:`monthly_spend_and_leads` (numpy's least squares). The first ``lags``
+    months have no earlier spend to read and are left out. Correlation, not causation: spend that goes where buyers
+    already are is credited with them, as last touch credits it (module 05)."""
+    if lags < 0:
+        raise ValueError(_("lags must be zero or more (got {lags}).", lags=lags))
+    spend = monthly["spend"].to_numpy(dtype=float)
+    usable = len(spend) - lags
+    if usable < lags + 3:
+        raise ValueError(_("{months} months are too few for {lags} lags: the regression needs at least {need}.",
+                           months=len(spend), lags=lags, need=2 * lags + 3))
+    design = np.column_stack([np.ones(usable)] + [spend[lags - k:len(spend) - k] for k in range(lags + 1)])
+    target = monthly["leads"].to_numpy(dtype=float)[lags:]
+    solution, *_rest = np.linalg.lstsq(design, target, rcond=None)
+    residual = target - design @ solution
+    total = float(((target - target.mean()) ** 2).sum())
+    names = ["intercept", *[f"lag_{k}" for k in range(lags + 1)]]
+    return SpendResponse(channel, pd.Series(solution, index=names),
+                         1 - float((residual ** 2).sum()) / total if total else float("nan"), usable)

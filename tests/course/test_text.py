@@ -157,3 +157,18 @@ def test_the_customer_success_section_quotes_bloom_s_own_cohorts_and_health_chec
     by_score = retention.health_check(first, {"late": -2, "ticket": -1}).by_score["came_back"]
     assert_quoted(text, 100 * by_score.loc[-1.0], relative=0.005)
     assert_quoted(text, 100 * by_score.loc[0.0], relative=0.005)
+
+
+def test_the_spend_regression_quotes_its_own_fit(companies):
+    from smarketing import measurement
+    from smarketing.datasets.generator import experiments
+
+    ferro = companies["ferro"]
+    truth = experiments.channel_truth(ferro).loc["paid_search"]
+    fit = measurement.spend_response(measurement.monthly_spend_and_leads(ferro.campaigns, ferro.leads, "paid_search"),
+                                     "paid_search", lags=2)
+    text = _markdown("05_alignment.ipynb", "The line fits almost perfectly")
+    assert f"**{fit.r_squared:.2f}**" in text
+    for value in (fit.leads_per_thousand, 1000 * truth["last_touch_leads"] / truth["spend"],
+                  1000 * truth["caused_leads"] / truth["spend"]):
+        assert f"**{value:.2f}**" in text

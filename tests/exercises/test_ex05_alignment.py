@@ -519,3 +519,26 @@ def test_q8_tide_after_the_sale_and_its_common_mistakes():
     _hides(task("q8b").assert_check_failed(late_only, "lateness alone"), health)
     _hides(task("q8b").assert_check_failed(health - 0.01, "not the right value yet"), health)
     assert len(task("q8a").hints) == 2 and task("q8b").judge(None)[0] == "not attempted"
+
+
+def test_q7c_the_regression_on_argo_s_history():
+    from smarketing import measurement
+
+    argo = company("argo")
+    channel = argo.campaigns.groupby(argo.campaigns["channel"].astype(str))["spend"].sum().idxmax()
+    mine = argo.campaigns[argo.campaigns["channel"].astype(str) == channel]
+    # By hand: each campaign's spend spread over its days, summed by month; the channel's leads by month.
+    days = [pd.date_range(s, e) for s, e in zip(mine["start_date"], mine["end_date"], strict=True)]
+    daily = pd.concat([pd.Series(spend / len(d), index=d) for spend, d in zip(mine["spend"], days, strict=True)])
+    months = pd.period_range("2024-01", "2025-12", freq="M")
+    spend = daily.groupby(daily.index.to_period("M")).sum().reindex(months, fill_value=0.0).to_numpy()
+    leads = (argo.leads.loc[argo.leads["channel"].astype(str) == channel, "created_at"].dt.to_period("M")
+             .value_counts().reindex(months, fill_value=0).to_numpy(dtype=float))
+    design = np.column_stack([np.ones(22), spend[2:], spend[1:-1], spend[:-2]])
+    coefficients = np.linalg.lstsq(design, leads[2:], rcond=None)[0]
+    right = 1000 * coefficients[1:].sum()
+    assert "More checks run at grading" in task("q7c").assert_check_passed(right)
+    monthly = measurement.monthly_spend_and_leads(argo.campaigns, argo.leads, channel)
+    only_now = measurement.spend_response(monthly, channel, lags=0).leads_per_thousand
+    _hides(task("q7c").assert_check_failed(only_now, "reads this month's spend only"), right)
+    _hides(task("q7c").assert_check_failed(right / 1000, "per unit of spend"), right)

@@ -367,6 +367,17 @@ def holdout_caused_share() -> float:
     return holdout_test().leads_lost / credited_leads()
 
 
+def regression_per_thousand(lags: int = 2, leads_of: str = "real", per: float = 1000) -> float:
+    """Task 6c: the leads per ``per`` spent on task 6's channel by :func:`measurement.spend_response` on argo's
+    monthly spend and leads with ``lags`` lags (``leads_of`` "experiment": the mistake of reading the test's
+    data, where the paused leads are gone)."""
+    argo = company(HOLDOUT_COMPANY)
+    leads = argo.leads if leads_of == "real" else experiments.geo_holdout(
+        argo, holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END).leads
+    monthly = measurement.monthly_spend_and_leads(argo.campaigns, leads, holdout_channel())
+    return measurement.spend_response(monthly, holdout_channel(), lags=lags).leads_per_thousand * per / 1000
+
+
 def _period_mean(column: str, period: str, skip_empty: bool = False) -> float:
     weekly = holdout_test().weekly
     if skip_empty:  # a week without a single lead, dropped as pd.crosstab drops it
@@ -706,6 +717,22 @@ def tasks() -> tuple[Task, ...]:
                                   lambda: holdout_test().leads_lost / credited_leads(tuple(
                                       company(HOLDOUT_COMPANY).leads["region"].astype(str).unique()))),
                          _("you counted the channel's leads in every region; only the holdout regions were paused.")),
+             )),
+        Task("q7c", "regression_per_thousand", number(regression_per_thousand, tolerance=1e-6),
+             (_("regress argo's monthly leads of CHANNEL on its monthly spend this month and the two months before, "
+                "on argo's real data (all regions, both years), and add up the lags' coefficients × 1,000."),
+              _("measurement.monthly_spend_and_leads(argo.campaigns, argo.leads, CHANNEL) gives the months; "
+                "measurement.spend_response(monthly, CHANNEL, lags=2).leads_per_thousand the answer. Read argo.leads, "
+                "not experiment.leads: the question is what the history says, before any test.")),
+             mistakes=(
+                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(lags=0)),
+                         _("that regression reads this month's spend only; the task asks for the two months before as "
+                           "well (lags=2).")),
+                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(leads_of="experiment")),
+                         _("you read the test's data, where the leads the pause cost are gone. The regression is "
+                           "what argo's history says without any test: use argo.leads.")),
+                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(per=1)),
+                         _("that is per unit of spend; the task asks per 1,000 spent.")),
              )),
         Task("q8a", "retained_120", number(cohort_retained, tolerance=1e-6),
              (_("take each shopper's first order; keep the shoppers whose first order fell in 2025Q3 and whom the data "
