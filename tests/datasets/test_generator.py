@@ -14,8 +14,10 @@ from smarketing import funnel, schema
 from smarketing.datasets import (
     COMPANIES,
     COURSE_COMPANIES,
+    END,
     GRADED_COMPANIES,
     generate_company,
+    load_company,
     response_multiplier,
     write_company,
     write_readme,
@@ -214,3 +216,17 @@ def test_generator_rejects_unknown_company_and_tiny_size():
         generate_company("acme")
     with pytest.raises(ValueError, match="at least 100"):
         generate_company("lumen", size=5)
+
+
+# Dates that may lie after the data's end: a promise (the delivery date promised at checkout) and an expectation
+# (an open deal's expected close date). Everything else has happened, so it happened before the end.
+FUTURE_ALLOWED = {("orders", "promised_by"), ("opportunity_history", "close_date")}
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro", "bloom", "argo", "vela", "tide"])
+def test_nothing_happens_after_the_data_ends(name):
+    company = load_company(DATASETS / name)
+    late = {(table, column): int((frame[column] >= END).sum())
+            for table, frame in company.tables.items() for column in frame.columns
+            if pd.api.types.is_datetime64_any_dtype(frame[column]) and (table, column) not in FUTURE_ALLOWED}
+    assert not {key: count for key, count in late.items() if count}, late

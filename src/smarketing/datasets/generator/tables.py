@@ -514,6 +514,10 @@ def _tickets(rng: np.random.Generator, profile: CompanyProfile, accounts: pd.Dat
     csat = np.where(rng.uniform(size=n) < 0.45, np.nan, csat)
     is_open = resolved >= horizon
     by_time = np.argsort(opened, kind="stable")
+    # A ticket about a parcel delivered on the data's last day may come after the data ends: it has not happened
+    # yet. Dropped after every draw (and last in time), so that no other ticket changes.
+    by_time = by_time[opened[by_time] < horizon]
+    n = len(by_time)
     account, order = account[by_time], order[by_time]
     order_ids = orders["order_id"] if orders is not None else pd.Series([], dtype=STRING)
     return pd.DataFrame({
