@@ -92,7 +92,7 @@ def quarterly_kpis(company: Company) -> pd.DataFrame:
         ("operations", "churn_rate", "share per quarter", list(map(kpis.churn_rate, np.minimum(churned, active), active))),
     ]
     if len(orders):
-        on_time = _on_time(orders)
+        on_time = delivered_on_time(orders)
         order_count = per_quarter(orders["ordered_at"])
         columns += [
             ("operations", "orders", "orders", order_count),
@@ -146,7 +146,7 @@ def number_format(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 or value.is_integer() else f"{value:,.3f}"
 
 
-def _on_time(orders: pd.DataFrame) -> pd.Series:
+def delivered_on_time(orders: pd.DataFrame) -> pd.Series:
     """True for each order delivered by the end of its promised day."""
     return orders["delivered_at"].dt.normalize() <= orders["promised_by"]
 
@@ -164,7 +164,7 @@ def delivery_effects(orders: pd.DataFrame, follow_up_days: float = 180.0) -> pd.
     require_columns(orders, "orders", "customer_id", "ordered_at", "promised_by", "delivered_at", "returned")
     if not follow_up_days >= 0:
         raise ValueError(_("follow_up_days must be zero or more (got {value}).", value=follow_up_days))
-    on_time = _on_time(orders)
+    on_time = delivered_on_time(orders)
     returned = orders["returned"].fillna(False).astype(bool)
     by_shopper = orders.sort_values(["customer_id", "ordered_at"], kind="stable")
     again = by_shopper.groupby("customer_id", sort=False)["ordered_at"].shift(-1).notna().reindex(orders.index)

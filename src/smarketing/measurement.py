@@ -17,6 +17,7 @@ import pandas as pd
 
 from smarketing import kpis
 from smarketing.messages import _
+from smarketing.schema import require_columns
 
 WEEK = pd.Timedelta(days=7)
 Z_95 = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
@@ -79,9 +80,7 @@ def geo_test(leads: pd.DataFrame, holdout: tuple[str, ...] | list[str], start: s
     (excluded), every other region of the data the control, the weeks from ``before`` to ``start`` the baseline
     (default: twice as many weeks as the test, as far as the data goes back). Weeks are counted from ``start`` in
     whole 7-day steps; a partial week at the end is left out."""
-    missing = [c for c in ("created_at", "region") if c not in leads.columns]
-    if missing:
-        raise ValueError(_("The leads table is missing column(s) {columns}.", columns=", ".join(missing)))
+    require_columns(leads, "leads", "created_at", "region")
     regions = sorted(leads["region"].dropna().astype(str).unique())
     held = tuple(sorted(set(map(str, holdout))))
     control = tuple(r for r in regions if r not in held)
@@ -122,13 +121,20 @@ def geo_test(leads: pd.DataFrame, holdout: tuple[str, ...] | list[str], start: s
                    test_weeks=test_weeks, before_weeks=before_weeks)
 
 
+def channel_leads_in(leads: pd.DataFrame, channel: str, regions: tuple[str, ...] | list[str],
+                     start: str | pd.Timestamp, end: str | pd.Timestamp) -> pd.Series:
+    """Which leads ``channel`` created in ``regions`` from ``start`` (included) to ``end`` (excluded): the ones a
+    pause of the channel there and then could touch."""
+    created = leads["created_at"]
+    return (leads["channel"].astype(str).eq(channel) & leads["region"].astype(str).isin(list(regions))
+            & created.ge(pd.Timestamp(start)) & created.lt(pd.Timestamp(end)))
+
+
 def last_touch_leads(leads: pd.DataFrame, channel: str, regions: tuple[str, ...] | list[str],
                      start: str | pd.Timestamp, end: str | pd.Timestamp) -> int:
     """The leads that last-touch attribution gives ``channel`` in ``regions`` from ``start`` to ``end``: those it
     created (its converting touch is their last). What a pause would cost if every one of them were caused."""
-    created = leads["created_at"]
-    return int((leads["channel"].astype(str).eq(channel) & leads["region"].astype(str).isin(list(regions))
-                & created.ge(pd.Timestamp(start)) & created.lt(pd.Timestamp(end))).sum())
+    return int(channel_leads_in(leads, channel, regions, start, end).sum())
 
 
 def romi_by_channel(table: pd.DataFrame, gross_margin: float) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from smarketing.dashboard import require_columns
+from smarketing.dashboard import delivered_on_time, require_columns
 from smarketing.messages import _
 from smarketing.scoring import auc
 
@@ -45,7 +45,7 @@ def first_orders(orders: pd.DataFrame, tickets: pd.DataFrame | None = None, hori
     table = pd.DataFrame({
         "cohort": first["ordered_at"].dt.to_period(cohort).astype(str),
         "first_ordered_at": first["ordered_at"],
-        "late": first["delivered_at"].dt.normalize() > first["promised_by"],
+        "late": ~delivered_on_time(first),
         "returned": first["returned"].fillna(False).astype(bool),
         "ticket": ticketed.to_numpy(dtype=bool),
         "days_to_next": days,

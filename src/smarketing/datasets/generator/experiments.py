@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from smarketing import schema
-from smarketing.attribution import credit_by_channel
+from smarketing.attribution import credit_by_channel, won_revenue_by_lead
 from smarketing.datasets.company import END, START, Company
 from smarketing.datasets.generator.cohorts import COHORT_COMPANIES, DEFAULT_COHORT, cohort_profile
 from smarketing.datasets.generator.profiles import COMPANIES, CompanyProfile
+from smarketing.measurement import channel_leads_in
 from smarketing.messages import _
 
 _STREAM = 7_000  # the random stream of "would have come anyway", apart from every stream that drew the data
@@ -67,8 +68,7 @@ def geo_holdout(company: Company, channel: str, regions: tuple[str, ...] | list[
         raise ValueError(_("The holdout must end after it starts (got {start} to {end}).", start=first.date(),
                            end=stop.date()))
     leads = company.leads
-    paused = (leads["channel"].astype(str).eq(channel) & leads["region"].astype(str).isin(regions)
-              & leads["created_at"].ge(first) & leads["created_at"].lt(stop)).to_numpy()
+    paused = channel_leads_in(leads, channel, regions, first, stop).to_numpy()
     anyway = came_anyway(company).to_numpy()
     gone, rerouted = paused & ~anyway, paused & anyway
     gone_ids = set(leads.loc[gone, "lead_id"])
@@ -103,8 +103,7 @@ def channel_truth(company: Company) -> pd.DataFrame:
     leads, deals = company.leads, company.opportunities
     caused = (~came_anyway(company)).to_numpy()
     channel = leads["channel"].astype(str)
-    won = deals[deals["outcome"].astype(str) == "won"].groupby("lead_id")["amount"].sum()
-    revenue = leads["lead_id"].map(won).fillna(0.0)
+    revenue = leads["lead_id"].map(won_revenue_by_lead(deals)).fillna(0.0)
     table = pd.DataFrame({
         "spend": company.campaigns.groupby(company.campaigns["channel"].astype(str))["spend"].sum(),
         "last_touch_leads": channel.value_counts(),
