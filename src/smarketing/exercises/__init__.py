@@ -25,17 +25,14 @@ from smarketing.exercises.ex03_funnel_handoff import ferro_threshold
 from smarketing.exercises.ex05_alignment import (
     adjusted_rates,
     as_labelled,
-    cohort_retained,
-    health_auc,
-    holdout_caused_share,
-    holdout_lift,
     linear_credit,
-    regression_per_thousand,
     position_based_shares,
     segment_table,
     sla_exercise_plan,
     sla_givens,
 )
+from smarketing.exercises.ex05_alignment.after_the_sale import cohort_retained, health_auc
+from smarketing.exercises.ex05_alignment.holdout import holdout_caused_share, holdout_lift, regression_per_thousand
 from smarketing.exercises.ex06_career_paths import SAM, pooled
 from smarketing.exercises.shared import company
 from smarketing.exercises.task import Task

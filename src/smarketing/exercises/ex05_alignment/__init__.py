@@ -1,9 +1,9 @@
 """Exercise 05 · alignment: linear attribution at vela, the position-based rule, argo's SLA in numbers, the
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
 "aligned firms grow faster" (its options lettered per cohort), a geo holdout of argo's largest marketing budget
-against what last touch credits it with, tide's shoppers after the sale (a cohort's retention, a health score's
-AUC), and the design deliverable: a one-page SLA for argo,
-checked by :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
+against what last touch credits it with (:mod:`.holdout`), tide's shoppers after the sale (a cohort's retention, a
+health score's AUC: :mod:`.after_the_sale`), and the design deliverable: a one-page SLA for argo, checked by
+:func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
 
 vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
 no text here may state one of their numbers. The SLA's target, average deal and reps come from argo's own
@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from smarketing import alignment, attribution, funnel, measurement, retention, scoring, sla_rules
-from smarketing.datasets.generator import experiments
+from smarketing import alignment, attribution, funnel, sla_rules
 from smarketing.exercises import shared
-from smarketing.exercises.shared import close, company, design_verdict, mistaken
+from smarketing.exercises.ex05_alignment import after_the_sale, holdout
+from smarketing.exercises.shared import close, company, design_verdict
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import (
     Choices,
@@ -329,96 +329,6 @@ def _segment_rate_average(weights: str | None) -> pd.Series:
 
 
 
-# Task 6: argo pauses the channel it spends most on in two regions for 2025; the year before is the baseline.
-HOLDOUT_COMPANY = "argo"
-HOLDOUT_REGIONS = ("south", "west")
-HOLDOUT_START, HOLDOUT_END, HOLDOUT_WEEKS = "2025-01-01", "2025-12-31", 52
-
-
-def holdout_channel(name: str = HOLDOUT_COMPANY) -> str:
-    """The channel of the test: the one the company spent most on, as the setup cell picks it."""
-    campaigns = company(name).campaigns
-    return str(campaigns.groupby(campaigns["channel"].astype(str))["spend"].sum().idxmax())
-
-
-@cache
-def holdout_test() -> measurement.GeoTest:
-    """Task 6's geo test (:func:`measurement.geo_test`) on the experiment of the setup cell, with as many weeks
-    before it as the baseline as it lasts."""
-    world = experiments.geo_holdout(company(HOLDOUT_COMPANY), holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START,
-                                    HOLDOUT_END)
-    before = pd.Timestamp(HOLDOUT_START) - HOLDOUT_WEEKS * measurement.WEEK
-    return measurement.geo_test(world.leads, HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END, before=before)
-
-
-def credited_leads(regions: tuple[str, ...] = HOLDOUT_REGIONS) -> int:
-    """The leads last touch credits task 6's channel with in ``regions`` during the test (in the real data)."""
-    return measurement.last_touch_leads(company(HOLDOUT_COMPANY).leads, holdout_channel(), regions, HOLDOUT_START,
-                                        HOLDOUT_END)
-
-
-def holdout_lift() -> float:
-    """Task 6a: the change of the weekly gap per region (holdout − control) from before to the test."""
-    return holdout_test().lift_per_week
-
-
-def holdout_caused_share() -> float:
-    """Task 6b: the leads the test says the pause cost ÷ the leads last touch credits the channel with there."""
-    return holdout_test().leads_lost / credited_leads()
-
-
-def regression_per_thousand(lags: int = 2, leads_of: str = "real", per: float = 1000) -> float:
-    """Task 6c: the leads per ``per`` spent on task 6's channel by :func:`measurement.spend_response` on argo's
-    monthly spend and leads with ``lags`` lags (``leads_of`` "experiment": the mistake of reading the test's
-    data, where the paused leads are gone)."""
-    argo = company(HOLDOUT_COMPANY)
-    leads = argo.leads if leads_of == "real" else experiments.geo_holdout(
-        argo, holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END).leads
-    monthly = measurement.monthly_spend_and_leads(argo.campaigns, leads, holdout_channel())
-    return measurement.spend_response(monthly, holdout_channel(), lags=lags).leads_per_thousand * per / 1000
-
-
-def _period_mean(column: str, period: str, skip_empty: bool = False) -> float:
-    weekly = holdout_test().weekly
-    if skip_empty:  # a week without a single lead, dropped as pd.crosstab drops it
-        weekly = weekly[(weekly["holdout"] > 0) | (weekly["control"] > 0)]
-    return float(weekly.loc[weekly["period"] == period, column].mean())
-
-
-# Task 7: tide's shoppers after the sale (the library's conventions: retention.first_orders).
-CS_COMPANY, CS_COHORT, CS_DAYS = "tide", "2025Q3", 120
-HEALTH_WEIGHTS, HEALTH_HORIZON = {"late": -2, "ticket": -1}, 180
-
-
-@cache
-def _first_orders(horizon: float = HEALTH_HORIZON) -> pd.DataFrame:
-    c = company(CS_COMPANY)
-    return retention.first_orders(c.orders, c.support_tickets, horizon_days=horizon)
-
-
-def cohort_retained(followed_only: bool = True, within: float | None = CS_DAYS) -> float:
-    """Task 7a: the share of the cohort's shoppers, among those the data follows ``CS_DAYS`` days after their first
-    order, who ordered again within that many days (``followed_only`` False, ``within`` None: the mistakes of
-    counting every shopper of the cohort, or a return at any time)."""
-    first = _first_orders()
-    cohort = first[first["cohort"] == CS_COHORT]
-    if followed_only:
-        cohort = cohort[cohort["observed_days"] >= CS_DAYS]
-    back = cohort["days_to_next"].notna() if within is None else cohort["days_to_next"].le(within)
-    return float(back.mean())
-
-
-def health_auc(weights: dict[str, float] | None = None, known_only: bool = True, ever: bool = False) -> float:
-    """Task 7b: the AUC of the health score ``weights`` (the task's) on the shoppers followed ``HEALTH_HORIZON``
-    days, for having ordered again within them (``known_only`` False, ``ever`` True: the mistakes of scoring every
-    shopper, an unknown outcome taken for "gone", or of counting a return at any time)."""
-    first = _first_orders()
-    scored = first if not known_only else first[first["came_back"].notna()]
-    score = sum(scored[sign].astype(float) * weight for sign, weight in (weights or HEALTH_WEIGHTS).items())
-    outcome = scored["days_to_next"].notna() if ever else scored["came_back"].fillna(0.0).astype(bool)
-    return scoring.auc(score, outcome.astype(int))
-
-
 def sla_design_problems(sla: Any) -> list[str]:
     """The design deliverable's rules, by :func:`sla_rules.sla_problems`, on task 3's target, average deal,
     agreed rates and weeks (argo's own records, as the setup cell computes them)."""
@@ -666,114 +576,8 @@ def tasks() -> tuple[Task, ...]:
                          _("bookings count new deals won; churn after the sale does not lower them. Look at both "
                            "companies' first quarters of 2024.")),
              ), choices=GROWTH_CHOICES),
-        Task("q7a", "lift_per_week", number(holdout_lift),
-             (_("count each week's leads in every region of the experiment's data, weeks numbered from TEST_START in "
-                "steps of 7 days; average the holdout regions and the control regions per week; the gap is holdout − "
-                "control. The answer is the gap's mean over the test weeks minus its mean over the 52 weeks before."),
-              _("week = (experiment.leads[\"created_at\"] - pd.Timestamp(TEST_START)) // pd.Timedelta(days=7) gives "
-                "week numbers, negative before the test; keep -TEST_WEEKS ≤ week < TEST_WEEKS. "
-                "pd.crosstab(week, region) is a table of weeks × regions (reindex it to every week, fill_value=0: "
-                "a week without a lead still counts); its HOLDOUT columns' row means are the holdout, the other "
-                "columns' the control. Then the gap's mean where week ≥ 0, minus its mean where "
-                "week < 0.")),
-             mistakes=(
-                 Mistake(mistaken(holdout_lift, lambda: -holdout_lift()),
-                         _("the size is right and the sign is not: the change is (test − before) of (holdout − "
-                           "control). A pause that costs leads makes it negative.")),
-                 Mistake(mistaken(holdout_lift, lambda: _period_mean("holdout", "test") - _period_mean("holdout",
-                                                                                                        "before")),
-                         _("that is how the holdout regions changed on their own. Subtract how the control regions "
-                           "changed over the same weeks: seasons and campaigns that reach every region move them "
-                           "too.")),
-                 Mistake(mistaken(holdout_lift, lambda: _period_mean("gap", "test")),
-                         _("that is the gap during the test alone. The regions differed before the test as well: "
-                           "subtract the gap's mean over the weeks before.")),
-                 Mistake(mistaken(holdout_lift, lambda: _period_mean("gap", "test", True)
-                                  - _period_mean("gap", "before", True)),
-                         _("a week in which no lead came at all is missing from your table (pd.crosstab leaves out a "
-                           "week it has no row for). It is a week of zeros: .reindex(range(-TEST_WEEKS, TEST_WEEKS), "
-                           "fill_value=0) puts it back.")),
-                 Mistake(mistaken(holdout_lift, lambda: len(HOLDOUT_REGIONS) * holdout_lift()),
-                         _("you added the regions of each group up; the task asks per region: average the holdout "
-                           "regions, and the control regions, week by week.")),
-                 Mistake(mistaken(holdout_lift, lambda: holdout_test().leads_lost),
-                         _("that is the test's total in leads; the task asks for the change per region and week.")),
-             )),
-        Task("q7b", "caused_share", number(holdout_caused_share),
-             (_("leads lost = −lift_per_week × TEST_WEEKS × the holdout regions; divide by the leads that last touch "
-                "credits CHANNEL with in the holdout regions during the test, in argo's real data."),
-              _("in argo.leads (not the experiment's: there the paused leads are gone), count the leads whose channel "
-                "is CHANNEL, whose region is in HOLDOUT and whose created_at is from TEST_START to before TEST_END. "
-                "The share can come out above 1: the test is noisy, and so is its estimate.")),
-             mistakes=(
-                 Mistake(mistaken(holdout_caused_share, lambda: 1 / holdout_caused_share()),
-                         _("you divided the other way round: the test's leads lost ÷ the leads last touch credits.")),
-                 Mistake(mistaken(holdout_caused_share, lambda: 100 * holdout_caused_share()),
-                         _("this looks like a percentage. Give the share as a number like 0.6 for 60 %.")),
-                 Mistake(mistaken(holdout_caused_share, lambda: -holdout_lift() / credited_leads()),
-                         _("that divides the change per region and week; turn it into the test's leads lost first "
-                           "(× TEST_WEEKS × the holdout regions).")),
-                 Mistake(mistaken(holdout_caused_share,
-                                  lambda: holdout_test().leads_lost / credited_leads(tuple(
-                                      company(HOLDOUT_COMPANY).leads["region"].astype(str).unique()))),
-                         _("you counted the channel's leads in every region; only the holdout regions were paused.")),
-             )),
-        Task("q7c", "regression_per_thousand", number(regression_per_thousand, tolerance=1e-6),
-             (_("regress argo's monthly leads of CHANNEL on its monthly spend this month and the two months before, "
-                "on argo's real data (all regions, both years), and add up the lags' coefficients × 1,000."),
-              _("measurement.monthly_spend_and_leads(argo.campaigns, argo.leads, CHANNEL) gives the months; "
-                "measurement.spend_response(monthly, CHANNEL, lags=2).leads_per_thousand the answer. Read argo.leads, "
-                "not experiment.leads: the question is what the history says, before any test.")),
-             mistakes=(
-                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(lags=0)),
-                         _("that regression reads this month's spend only; the task asks for the two months before as "
-                           "well (lags=2).")),
-                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(leads_of="experiment")),
-                         _("you read the test's data, where the leads the pause cost are gone. The regression is "
-                           "what argo's history says without any test: use argo.leads.")),
-                 Mistake(mistaken(regression_per_thousand, lambda: regression_per_thousand(per=1)),
-                         _("that is per unit of spend; the task asks per 1,000 spent.")),
-             )),
-        Task("q8a", "retained_120", number(cohort_retained, tolerance=1e-6),
-             (_("take each shopper's first order; keep the shoppers whose first order fell in 2025Q3 and whom the data "
-                "follows at least 120 days after it (the data's last order is 120 days or more after their first); "
-                "the share of them whose second order came within 120 days of the first."),
-              _("sort tide.orders by customer_id and ordered_at; .groupby(\"customer_id\").cumcount() numbers each "
-                "shopper's orders from 0. The first orders (0) give the cohort (.dt.to_period(\"Q\")) and the date; "
-                "the second orders (1), matched on customer_id, the date of the return. Days followed: "
-                "tide.orders[\"ordered_at\"].max() minus the first order.")),
-             mistakes=(
-                 Mistake(mistaken(cohort_retained, lambda: cohort_retained(followed_only=False)),
-                         _("you counted every shopper of the cohort, also those whose first order came less than 120 "
-                           "days before the data ends: they have not had 120 days to come back, and count as lost. "
-                           "Keep only the shoppers the data follows 120 days.")),
-                 Mistake(mistaken(cohort_retained, lambda: cohort_retained(within=None)),
-                         _("you counted a second order at any time; the task asks for one within 120 days of the "
-                           "first.")),
-                 Mistake(mistaken(cohort_retained, lambda: 100 * cohort_retained()),
-                         _("this looks like a percentage. Give the share as a number like 0.3 for 30 %.")),
-             )),
-        Task("q8b", "health_auc", number(health_auc, tolerance=1e-6),
-             (_("for each shopper the data follows 180 days after their first order: the score is −2 if that first "
-                "parcel came late (delivered after the end of its promised day) and −1 if a ticket names that "
-                "order; the outcome is a second order within 180 days. The AUC is scoring.auc(score, outcome)."),
-              _("late: the first order's delivered_at.dt.normalize() > promised_by. ticket: its order_id is among "
-                "tide.support_tickets[\"order_id\"]. Keep the shoppers whose first order is at least 180 days "
-                "before tide.orders[\"ordered_at\"].max(); the outcome is 1 when their second order came within 180 "
-                "days.")),
-             mistakes=(
-                 Mistake(mistaken(health_auc, lambda: 1 - health_auc()),
-                         _("your score ranks the shoppers the wrong way round: bad signs take points away (−2, −1), so "
-                           "that the shoppers who come back score higher.")),
-                 Mistake(mistaken(health_auc, lambda: health_auc(known_only=False)),
-                         _("you scored every shopper, also those whose first order is too recent for the data to say "
-                           "whether they came back. Keep the shoppers the data follows 180 days.")),
-                 Mistake(mistaken(health_auc, lambda: health_auc({"late": -1})),
-                         _("that is lateness alone; the score also takes a point away for a ticket about the first "
-                           "order.")),
-                 Mistake(mistaken(health_auc, lambda: health_auc(ever=True)),
-                         _("your outcome is a second order at any time; the task counts one within 180 days.")),
-             )),
+        *holdout.tasks(),
+        *after_the_sale.tasks(),
         Task("q6", "sla", _sla_verdict,
              (_("fill in every key of the shape in the task, then run sla_rules.sla_problems(sla, TARGET, AVERAGE_DEAL, "
                 "RATES, weeks=WEEKS): it lists what is still wrong, each with why it matters. Start from your plan of "
