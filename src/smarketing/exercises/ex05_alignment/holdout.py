@@ -29,13 +29,18 @@ def holdout_channel(name: str = HOLDOUT_COMPANY) -> str:
 
 
 @cache
+def _experiment_leads() -> pd.DataFrame:
+    """The leads of the setup cell's experiment: argo with the channel paused in the holdout regions."""
+    return experiments.geo_holdout(company(HOLDOUT_COMPANY), holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START,
+                                   HOLDOUT_END).leads
+
+
+@cache
 def holdout_test() -> measurement.GeoTest:
     """Task 6's geo test (:func:`measurement.geo_test`) on the experiment of the setup cell, with as many weeks
     before it as the baseline as it lasts."""
-    world = experiments.geo_holdout(company(HOLDOUT_COMPANY), holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START,
-                                    HOLDOUT_END)
     before = pd.Timestamp(HOLDOUT_START) - HOLDOUT_WEEKS * measurement.WEEK
-    return measurement.geo_test(world.leads, HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END, before=before)
+    return measurement.geo_test(_experiment_leads(), HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END, before=before)
 
 
 def credited_leads(regions: tuple[str, ...] = HOLDOUT_REGIONS) -> int:
@@ -59,8 +64,7 @@ def regression_per_thousand(lags: int = 2, leads_of: str = "real", per: float = 
     monthly spend and leads with ``lags`` lags (``leads_of`` "experiment": the mistake of reading the test's
     data, where the paused leads are gone)."""
     argo = company(HOLDOUT_COMPANY)
-    leads = argo.leads if leads_of == "real" else experiments.geo_holdout(
-        argo, holdout_channel(), HOLDOUT_REGIONS, HOLDOUT_START, HOLDOUT_END).leads
+    leads = argo.leads if leads_of == "real" else _experiment_leads()
     monthly = measurement.monthly_spend_and_leads(argo.campaigns, leads, holdout_channel())
     return measurement.spend_response(monthly, holdout_channel(), lags=lags).leads_per_thousand * per / 1000
 
