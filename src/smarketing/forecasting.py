@@ -216,16 +216,17 @@ def loss_reasons(opportunities: pd.DataFrame) -> pd.DataFrame:
 
 def win_rates_by(opportunities: pd.DataFrame, groups: pd.Series | str) -> pd.DataFrame:
     """Win rate (won ÷ (won + lost), :func:`smarketing.kpis.win_rate`) of the closed deals in each group: a column
-    of ``opportunities`` (e.g. "owner_id") or a Series beside them (e.g. the segment of each deal's lead). Columns
-    won, lost, win_rate; a group with no closed deal is left out."""
+    of ``opportunities`` (e.g. "owner_id") or a Series beside them (e.g. the segment of each deal's lead), whose name
+    (or "group") names the index. Columns won, lost, win_rate; a group with no closed deal is left out."""
     from smarketing import kpis
 
+    name = groups if isinstance(groups, str) else (getattr(groups, "name", None) or "group")
     key = opportunities[groups] if isinstance(groups, str) else pd.Series(np.asarray(groups), index=opportunities.index)
     outcome = opportunities["outcome"].astype(str)
     closed = outcome.isin(["won", "lost"])
     counts = pd.crosstab(key[closed].astype(str), outcome[closed]).reindex(columns=["won", "lost"], fill_value=0)
     counts["win_rate"] = [kpis.win_rate(w, lost) for w, lost in zip(counts["won"], counts["lost"], strict=True)]
-    return counts.rename_axis(key.name if isinstance(groups, str) else "group").rename_axis(None, axis=1)
+    return counts.rename_axis(name).rename_axis(None, axis=1)
 
 
 def coverage_at(history: pd.DataFrame, moment: str | pd.Timestamp, quarter_quota: float) -> float:

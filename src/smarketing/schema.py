@@ -26,6 +26,7 @@ OPPORTUNITY_STAGES = ("prospecting", "qualification", "proposal", "negotiation",
 OUTCOMES = ("won", "lost", "open")
 DISQUALIFICATION_REASONS = ("no_budget", "no_fit", "no_response", "competitor", "timing", "duplicate")
 LOSS_REASONS = ("price", "competitor", "no_decision", "timing", "product_fit")
+BANT = ("budget", "authority", "need", "timeline")  # the qualification checklist on each deal: bant_<criterion>
 TOUCH_TYPES = ("ad_click", "email_click", "content_download", "webinar", "event_visit", "form_fill")
 TICKET_CATEGORIES = ("billing", "product", "shipping", "returns", "how_to")
 MOVE_TYPES = ("promotion", "function_change")
@@ -160,6 +161,16 @@ TABLES: dict[str, Table] = {
                 Column("closed_at", "datetime", "When the deal was won or lost; empty while open.", nullable=True),
                 Column("outcome", "category", "won, lost or still open.", allowed=OUTCOMES),
                 Column("loss_reason", "category", "Why the deal was lost.", nullable=True, allowed=LOSS_REASONS),
+                *(Column(f"bant_{criterion}", "bool", f"Qualification checklist (BANT), ticked by the rep when the "
+                         f"deal was opened: {meaning}. Empty in an imported company whose export has no checklist.",
+                         nullable=True)
+                  for criterion, meaning in zip(BANT, ("the buyer has a budget for it",
+                                                       "the person who decides is involved",
+                                                       "the buyer confirmed the problem the product solves",
+                                                       "the buyer has a date to decide by"), strict=True)),
+                Column("discount", "float", "Discount off the list price in the deal's final quote (0.12 = 12 %; "
+                       "amount is the price after it); empty if the deal never reached a proposal.", unit="share",
+                       minimum=0, maximum=1, nullable=True),
             ),
             key="opportunity_id", date_order=(("created_at", "closed_at"),),
         ),

@@ -230,3 +230,60 @@ def test_nothing_happens_after_the_data_ends(name):
             for table, frame in company.tables.items() for column in frame.columns
             if pd.api.types.is_datetime64_any_dtype(frame[column]) and (table, column) not in FUTURE_ALLOWED}
     assert not {key: count for key, count in late.items() if count}, late
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro"])
+def test_the_checklist_reads_each_deal_s_fate(companies, name):
+    from smarketing import selling
+
+    opportunities = companies[name].opportunities
+    by_boxes = selling.win_rates_by_boxes(opportunities)
+    assert by_boxes.loc[4, "win_rate"] > 0.5 > 0.2 > by_boxes.loc[[0, 1, 2], "win_rate"].max()
+    closed = opportunities[opportunities["outcome"].astype(str) == "lost"]
+    for reason, column in (("price", "bant_budget"), ("timing", "bant_timeline"), ("product_fit", "bant_need")):
+        missed = 1 - closed.loc[closed["loss_reason"] == reason, column].astype(float).mean()
+        others = 1 - closed.loc[closed["loss_reason"] != reason, column].astype(float).mean()
+        assert missed > others + 0.1, (reason, missed, others)
+
+
+def test_a_misaligned_company_s_checklist_separates_less(companies):
+    from smarketing import selling
+
+    spread = {name: selling.checklist_win_rates(companies[name].opportunities)["difference"].mean()
+              for name in ("lumen", "ferro")}
+    assert spread["lumen"] > spread["ferro"] + 0.05, spread
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro"])
+def test_discounts_come_from_trouble_and_the_calendar_not_from_wins(companies, name):
+    from smarketing import selling
+
+    deals = companies[name].opportunities
+    history = companies[name].opportunity_history
+    reached = history[history["stage"].astype(str).isin(["proposal", "negotiation", "closed_won"])]
+    quoted = deals["discount"].notna()
+    assert set(deals.loc[quoted, "opportunity_id"]) == set(reached["opportunity_id"])  # a quote is a proposal
+    assert deals["discount"].between(0, 0.4).where(quoted, True).all()
+    closed = deals[quoted & deals["outcome"].astype(str).isin(["won", "lost"])]
+    on_price = closed["loss_reason"].astype(str) == "price"
+    assert closed.loc[on_price, "discount"].mean() > closed.loc[~on_price, "discount"].mean() + 0.03
+    # apart from the deals in trouble on price, winners and losers got the same discounts: it bought no wins
+    won = closed["outcome"].astype(str) == "won"
+    assert abs(closed.loc[won, "discount"].mean() - closed.loc[~won & ~on_price, "discount"].mean()) < 0.015
+    late = selling.quarter_end_discounts(deals)["median_discount"]
+    assert late.iloc[[i for i, label in enumerate(late.index) if "last" in label][0]] > late.loc["earlier"] + 0.03
+
+
+def test_the_sales_records_are_drawn_apart_from_every_other_column(monkeypatch):
+    """The checklist and the discounts come from a random stream of their own: without them, every other table and
+    column is drawn exactly alike (so adding them changed no figure the course had quoted)."""
+    import smarketing.datasets.generator as generator
+
+    full, _params = generate_company("argo", size=1500)
+    monkeypatch.setattr(generator, "sales_records", lambda rng, profile, opportunities, history, draws: opportunities)
+    bare, _params = generate_company("argo", size=1500)
+    added = [c.name for c in schema.TABLES["opportunities"].columns if c.name.startswith("bant_")] + ["discount"]
+    assert full["opportunities"][added].notna().any().all()
+    pd.testing.assert_frame_equal(full["opportunities"].drop(columns=added), bare["opportunities"])
+    for table in full.keys() - {"opportunities"}:
+        pd.testing.assert_frame_equal(full[table], bare[table])

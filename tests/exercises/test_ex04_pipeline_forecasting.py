@@ -131,3 +131,58 @@ def test_q6_a_sound_forecast_call_passes_and_a_broken_one_is_told_why():
                                        "too early to commit")
     task("q6").assert_check_failed({**call, "commit": ["O999999"], "best_case": ["O999999"]}, "was not open on")
     task("q6").assert_check_failed(150.0, "a number alone")
+
+
+def _vela_closed() -> pd.DataFrame:
+    deals = company("vela").opportunities
+    return deals[deals["outcome"].astype(str).isin(["won", "lost"])]
+
+
+def _win_rate(deals: pd.DataFrame) -> float:
+    return float((deals["outcome"].astype(str) == "won").sum() / len(deals))
+
+
+def test_q7a_the_box_that_tells_won_from_lost():
+    closed = _vela_closed()
+    gaps = {box: _win_rate(closed[closed[f"bant_{box}"] == True])  # noqa: E712 (a nullable boolean)
+            - _win_rate(closed[closed[f"bant_{box}"] == False])  # noqa: E712
+            for box in ("budget", "authority", "need", "timeline")}
+    right = max(gaps, key=gaps.get)
+    assert "More checks run at grading" in task("q7a").assert_check_passed(right)
+    task("q7a").assert_check_passed(right.upper())
+    task("q7a").assert_check_failed("champion", "answer with one of")
+    most_ticked = max(gaps, key=lambda box: int((closed[f"bant_{box}"] == True).sum()))  # noqa: E712
+    if most_ticked != right:
+        task("q7a").assert_check_failed(most_ticked, "ticked most often")
+    others = [box for box in gaps if box not in (right, most_ticked)]
+    assert others
+    for box in others:
+        assert task("q7a").judge(box)[0] != "passed"
+
+
+def test_q7b_the_win_rate_with_all_four_boxes():
+    deals = company("vela").opportunities
+    boxes = deals[[f"bant_{b}" for b in ("budget", "authority", "need", "timeline")]].astype(bool).sum(axis=1)
+    closed_four = deals[(boxes == 4) & deals["outcome"].astype(str).isin(["won", "lost"])]
+    right = _win_rate(closed_four)
+    task("q7b").assert_check_passed(right)
+    task("q7b").assert_check_failed(100 * right, "percent")
+    every_four = deals[boxes == 4]
+    task("q7b").assert_check_failed(float((every_four["outcome"].astype(str) == "won").mean()), "open ones too")
+    three = deals[(boxes >= 3) & deals["outcome"].astype(str).isin(["won", "lost"])]
+    task("q7b").assert_check_failed(_win_rate(three), "three boxes or more")
+    text = task("q7b").assert_check_failed(right * 0.8, "not the right value yet")
+    assert f"{right:.3f}" not in text
+
+
+def test_q7c_the_share_of_list_value_given_away():
+    deals = company("vela").opportunities
+    won = deals[(deals["outcome"].astype(str) == "won") & deals["discount"].notna()]
+    at_list = won["amount"] / (1 - won["discount"])
+    right = float((at_list - won["amount"]).sum() / at_list.sum())
+    task("q7c").assert_check_passed(right)
+    task("q7c").assert_check_failed(float((won["amount"] * won["discount"]).sum() / won["amount"].sum()),
+                                    "price after the discount")
+    task("q7c").assert_check_failed(float(won["discount"].mean()), "weigh by the list value")
+    text = task("q7c").assert_check_failed(right * 1.2, "not the right value yet")
+    assert f"{right:.3f}" not in text and f"{100 * right:.1f}" not in text

@@ -30,7 +30,8 @@ NEEDS = {"campaigns.spend": "campaign spend", "accounts.churned_at": "churn date
          "opportunities.lead_id": "links from deals to their leads",
          "opportunity_history": "the stage history of deals", "employees.hire_date": "hire dates",
          "leads.region": "regions", "opportunities.loss_reason": "loss reasons",
-         "opportunities.closed_at": "close dates"}  # message ids: translated where shown
+         "opportunities.closed_at": "close dates", "opportunities.bant_need": "qualification checklists",
+         "opportunities.discount": "quote discounts"}  # message ids: translated where shown
 
 
 def describe(company: Company) -> str:

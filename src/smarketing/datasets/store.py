@@ -38,7 +38,8 @@ def _as_text(table: schema.Table, frame: pd.DataFrame) -> pd.DataFrame:
             numbers = values.to_numpy(dtype="float64", na_value=np.nan)
             out[column.name] = np.where(np.isnan(numbers), "", np.char.mod("%.2f", np.nan_to_num(numbers)))
         elif column.kind == "bool":
-            out[column.name] = np.where(values.astype(bool), "true", "false")
+            known = values.notna().to_numpy(dtype=bool)
+            out[column.name] = np.where(known, np.where(values.fillna(False).astype(bool), "true", "false"), "")
         else:
             cells = values.astype("string").fillna("")
             if cells.str.contains("\r", regex=False).any():

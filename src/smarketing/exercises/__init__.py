@@ -22,6 +22,7 @@ from typing import Any
 from smarketing.exercises.ex00_start_here import leads_per_customer
 from smarketing.exercises.ex01_roles import company_excess_hours, weekly_hours
 from smarketing.exercises.ex03_funnel_handoff import ferro_threshold
+from smarketing.exercises.ex04_pipeline_forecasting import best_box, four_boxes_win_rate, share_given_away
 from smarketing.exercises.ex05_alignment import (
     adjusted_rates,
     as_labelled,
@@ -93,10 +94,12 @@ __all__ = [
     "SAM",
     "adjusted_rates",
     "as_labelled",
+    "best_box",
     "company",
     "company_excess_hours",
     "ferro_threshold",
     "find_task",
+    "four_boxes_win_rate",
     "cohort_retained",
     "health_auc",
     "holdout_caused_share",
@@ -108,6 +111,7 @@ __all__ = [
     "position_based_shares",
     "recheck",
     "segment_table",
+    "share_given_away",
     "sla_exercise_plan",
     "sla_givens",
     "tasks",

@@ -1,11 +1,12 @@
 """Exercise 04 · pipeline and forecasting: argo's open pipeline on a day, its weighted forecast and best case for
 a quarter, the forecasting method its own backtest favours, and its team's capacity with the ramp of new reps;
-then the design deliverable, the fourth quarter's forecast call (committed deals, best case, a number and its
+task 6 on vela's sales craft (which qualification box tells won from lost deals, the win rate with all four ticked,
+what discounts gave away; vela, since argo closes too few quoted deals); then the design deliverable, the fourth quarter's forecast call (committed deals, best case, a number and its
 range), whose rules :func:`forecasting.forecast_call_problems` checks (any sound call passes; the memo is graded
 by hand).
 
-argo's data is drawn anew for each cohort, so no message names a number of it: every expected value is computed
-on the data with the functions module 04 teaches (``forecasting``, ``planning``)."""
+argo's and vela's data are drawn anew for each cohort, so no message names a number of them: every expected value
+is computed on the data with the functions module 04 teaches (``forecasting``, ``planning``, ``selling``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from smarketing import forecasting, planning
+from smarketing import forecasting, kpis, planning, selling
 from smarketing.exercises.shared import company, design_verdict, mistaken
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import choice, number
@@ -25,6 +26,7 @@ DAY = "2025-07-01"  # tasks 1-3: the first day of the quarter forecast
 QUARTER = pd.Period("2025Q3", freq="Q")
 PLAN_QUARTER = pd.Period("2025Q4", freq="Q")  # task 5 and the design deliverable: the quarter planned and called
 RAMP_DAYS = 120  # task 5's assumption, stated in its brief (module 04 shows 180: the answer is not printed there)
+CRAFT_COMPANY = "vela"  # task 6: enough quoted deals to compare (argo closes a few dozen)
 
 
 def _history() -> pd.DataFrame:
@@ -71,6 +73,41 @@ def capacity(ramp_days: float = RAMP_DAYS, everyone: bool = False) -> float:
     if everyone:
         return float(employees["quarterly_quota"].sum())
     return float(planning.capacity(employees, PLAN_QUARTER, ramp_days)["capacity"].sum())
+
+
+def _deals() -> pd.DataFrame:
+    return company(CRAFT_COMPANY).opportunities
+
+
+def best_box(by: str = "difference") -> str:
+    """Task 6a: the BANT box whose win rate ticked is furthest above its win rate not ticked
+    (:func:`selling.checklist_win_rates`); ``by="ticked"``: the box ticked on most closed deals, ``by="win_rate_ticked"``:
+    the box with the highest win rate when ticked (the two mistakes)."""
+    return str(selling.checklist_win_rates(_deals())[by].idxmax())
+
+
+def four_boxes_win_rate(at_least: int = 4, open_as_lost: bool = False) -> float:
+    """Task 6b: the win rate of vela's closed deals with all four boxes ticked (``at_least`` 3: the mistake of three
+    or more; ``open_as_lost``: the mistake of dividing by every such deal, open ones included)."""
+    deals = _deals()
+    chosen = deals[selling.boxes_ticked(deals) >= at_least]
+    if open_as_lost:
+        return float((chosen["outcome"].astype(str) == "won").mean())
+    outcome = chosen["outcome"].astype(str)
+    return kpis.win_rate(int((outcome == "won").sum()), int((outcome == "lost").sum()))
+
+
+def share_given_away(of: str = "list") -> float:
+    """Task 6c: the share of the list value of vela's won, quoted deals that discounts gave away
+    (:func:`selling.given_away`); ``of="booked"``: discount × amount ÷ amount, ``of="mean"``: the plain mean of the
+    discounts (the two mistakes)."""
+    deals = _deals()
+    won = deals[(deals["outcome"].astype(str) == "won") & deals["discount"].notna()]
+    if of == "booked":
+        return float((won["amount"] * won["discount"]).sum() / won["amount"].sum())
+    if of == "mean":
+        return float(won["discount"].mean())
+    return float(selling.given_away(deals)["share_given_away"])
 
 
 def tasks() -> tuple[Task, ...]:
@@ -150,6 +187,44 @@ def tasks() -> tuple[Task, ...]:
                  Mistake(mistaken(capacity, lambda: capacity(ramp_days=planning.DEFAULT_RAMP_DAYS)),
                          _("that uses the course's 180-day ramp; argo's sales leader plans with 120 days.")),
              )),
+        Task("q7a", "best_box", _box_verifier(),
+             (_("for each of the four boxes, compare the win rate of vela's closed deals with the box ticked and "
+                "with it not ticked; the best box is the one with the largest gap."),
+              _("selling.checklist_win_rates(opportunities) gives both win rates and their difference; answer with "
+                "the criterion's name, such as \"budget\".")),
+             mistakes=(
+                 Mistake(lambda answer: _is_box(answer, best_box("ticked")),
+                         _("that is the box ticked most often. A box every rep ticks tells winners from losers no "
+                           "better than one few tick: compare the win rates with and without it.")),
+                 Mistake(lambda answer: _is_box(answer, best_box("win_rate_ticked")),
+                         _("that box has the highest win rate when ticked, but its deals without it win often too. "
+                           "What tells won from lost is the gap between the two win rates.")),
+             )),
+        Task("q7b", "four_boxes_win_rate", number(four_boxes_win_rate, share=True),
+             (_("keep vela's deals with all four boxes ticked; their win rate is won ÷ (won + lost), the open deals "
+                "left out."),
+              _("selling.boxes_ticked(opportunities) counts each deal's boxes; keep the deals with 4 whose outcome "
+                "is not \"open\", and take the share of them that were won.")),
+             mistakes=(
+                 Mistake(mistaken(four_boxes_win_rate, lambda: four_boxes_win_rate(open_as_lost=True)),
+                         _("you divided by every deal with four boxes, the open ones too: a deal still open is "
+                           "neither won nor lost. The win rate counts closed deals only.")),
+                 Mistake(mistaken(four_boxes_win_rate, lambda: four_boxes_win_rate(at_least=3)),
+                         _("you kept the deals with three boxes or more; the task asks for all four.")),
+             )),
+        Task("q7c", "share_given_away", number(share_given_away, share=True),
+             (_("for each won deal with a quote, its list price is amount ÷ (1 − discount); what discounts gave "
+                "away is the list value minus the amount booked. Divide the total given away by the total list "
+                "value."),
+              _("selling.given_away(opportunities) adds it up; take its share_given_away.")),
+             mistakes=(
+                 Mistake(mistaken(share_given_away, lambda: share_given_away("booked")),
+                         _("you took the discount of the amount booked. The amount is the price after the discount: "
+                           "the list price is amount ÷ (1 − discount), and the share is of that.")),
+                 Mistake(mistaken(share_given_away, lambda: share_given_away("mean")),
+                         _("that is the average discount, each deal counted alike. A 30 % discount on a large deal "
+                           "gives away far more than on a small one: weigh by the list value.")),
+             )),
         Task("q6", "forecast_call", _call_verdict,
              (_("start from forecasting.pipeline_at(history, \"2025-10-01\"): keep the deals due by 31 December; "
                 "commit the ones with a proposal out or in negotiation that have not sat in their stage too long, "
@@ -170,6 +245,19 @@ def _call_verdict(answer: Any) -> str | None:
     """The design deliverable's check: what is wrong with a forecast call for argo's fourth quarter by
     :func:`forecasting.forecast_call_problems`, the first few problems in words, or None when it meets every rule."""
     return design_verdict(forecasting.forecast_call_problems(answer, _history(), PLAN_QUARTER), _("call"))
+
+
+def _is_box(answer: Any, wrong: str) -> bool:
+    return isinstance(answer, str) and answer.lower() == wrong != best_box()
+
+
+def _box_verifier() -> Callable[[Any], str | None]:
+    """Task 6a's check: one of the BANT criteria, the best on vela (computed when checked)."""
+
+    def verify(answer: Any) -> str | None:
+        return choice([best_box()], selling.BANT)(answer)
+
+    return verify
 
 
 def _number_alone(answer: Any) -> bool:

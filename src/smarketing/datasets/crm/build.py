@@ -534,6 +534,9 @@ def _parse_deals(export: Export, lead_export: Export | None, lead_id: pd.Series 
                   else pd.Series(np.nan, index=index, dtype=object)).fillna(_("Unassigned")),
         "created_at": created, "amount": amount, "stage": stage, "closed_at": closed.where(outcome != "open"),
         "outcome": outcome, "loss_reason": loss.where(outcome == "lost"),
+        # a CRM export holds no qualification checklist or quote discount the course could read with confidence
+        **{c.name: pd.NA for c in schema.TABLES["opportunities"].columns if c.name.startswith("bant_")},
+        "discount": np.nan,
     })
     frame["closed_at"] = _in_order(export, "closed_at", frame["created_at"], frame["closed_at"], rows)
     return frame[~dropped], notes

@@ -17,6 +17,7 @@ from smarketing import schema
 from smarketing.datasets.company import Company
 from smarketing.datasets.generator.cohorts import COHORT_COMPANIES, DEFAULT_COHORT, cohort_profile, cohort_seed
 from smarketing.datasets.generator.profiles import COMPANIES, DEFAULT_SEED, CompanyProfile
+from smarketing.datasets.generator.selling import sales_records
 from smarketing.datasets.generator.tables import (
     _activities,
     _campaigns,
@@ -46,6 +47,9 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
 * a deal moves through its stages at even steps of its sales cycle (``opportunity_history``); most lost
   deals drop out early, amounts firm up from a rough estimate, and a deal slower than the typical cycle
   sees its expected close date slip at every stage;
+* a deal's qualification checklist (``bant_*``) is a reading of its fate, and a misaligned company's reps tick
+  its boxes with less care; a discount never changes whether a deal is won, but reps discount the deals in
+  trouble on price, at the end of a quarter and on large accounts (``generator.selling``; module 04);
 * alignment is *confounded* with segment mix: the aligned company also sells to larger, readier
   buyers, so a naive comparison of the companies overstates what alignment does."""
 
@@ -95,8 +99,8 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
         raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
     step = progress or (lambda _label: None)
     # One independent random stream per part of the company, so each part is reproducible on its own.
-    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work", "history"),
-                       np.random.SeedSequence([seed, stream]).spawn(6), strict=True))
+    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work", "history", "selling"),
+                       np.random.SeedSequence([seed, stream]).spawn(7), strict=True))
     rng = {part: np.random.default_rng(stream) for part, stream in streams.items()}
     tables: dict[str, pd.DataFrame] = {}
     step("employees")
@@ -109,8 +113,10 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
                                                      tables["employees"], pool)
         # While the touchpoints table is built on the other core, the deals and the rest are drawn here.
         step("opportunities")
-        tables["opportunities"], tables["accounts"], tables["opportunity_history"] = _deals(
+        tables["opportunities"], tables["accounts"], tables["opportunity_history"], deal_draws = _deals(
             rng["deals"], profile, tables["leads"], draws, rng["history"])
+        tables["opportunities"] = sales_records(rng["selling"], profile, tables["opportunities"],
+                                                tables["opportunity_history"], deal_draws)
         if profile.orders_per_lead:
             step("orders")
             tables["orders"] = _orders(rng["deals"], profile, size, tables["campaigns"])

@@ -320,8 +320,18 @@ _OPEN_STAGES = np.array([schema.OPPORTUNITY_STAGES.index(s)
                          for s in ("prospecting", "qualification", "proposal", "negotiation")])
 
 
+@dataclass(frozen=True)
+class DealDraws:
+    """What decided each deal, for what sales records about it (generator.selling): its segment, its chance to be
+    won and the chances of each loss reason."""
+
+    segment: np.ndarray
+    p_win: np.ndarray
+    loss_weights: dict[str, float]
+
+
 def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFrame, draws: _LeadDraws,
-           history_rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+           history_rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, DealDraws]:
     horizon = float((END - START) / np.timedelta64(1, "s"))
     sql_at = leads["sql_at"].to_numpy()
     sql = np.where(np.isnat(sql_at), np.nan, (sql_at - START) / np.timedelta64(1, "s"))
@@ -391,7 +401,7 @@ def _deals(rng: np.random.Generator, profile: CompanyProfile, leads: pd.DataFram
     })
     history = _history(history_rng, opportunities["opportunity_id"], created, closed, won, lost, reached, amount,
                        _per(segment, profile.cycle_median_days, schema.SEGMENTS) * DAY)
-    return opportunities, accounts, history
+    return opportunities, accounts, history, DealDraws(segment, np.clip(p_win, 0, 0.95), loss_weights)
 
 
 def _history(rng: np.random.Generator, ids: pd.Series, created: np.ndarray, closed: np.ndarray, won: np.ndarray,
