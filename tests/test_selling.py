@@ -94,10 +94,17 @@ def test_discounts_by_rep_keep_reps_with_enough_deals_deepest_first():
 
 
 def test_given_away_prices_the_won_deals_at_list():
-    cost = selling.given_away(DEALS)
+    cost = selling.given_away(DEALS).loc["all"]
     # won with a quote: 900 at 10 % (list 1,000) and 900 at 0 % (list 900)
     assert cost["deals"] == 2 and cost["list_value"] == pytest.approx(1900)
     assert cost["given_away"] == pytest.approx(100) and cost["share_given_away"] == pytest.approx(100 / 1900)
+    by_rep = selling.given_away(DEALS, by="owner_id")
+    assert by_rep.index.tolist() == ["E1"] and by_rep.loc["E1", "given_away"] == pytest.approx(100)
+
+
+def test_given_away_with_nothing_won_is_zero_not_an_error():
+    nothing = selling.given_away(DEALS[DEALS["outcome"] != "won"]).loc["all"]
+    assert nothing["deals"] == 0 and nothing["given_away"] == 0 and math.isnan(nothing["share_given_away"])
 
 
 def test_a_discount_of_a_whole_price_is_refused():

@@ -135,15 +135,22 @@ def discounts_by_rep(opportunities: pd.DataFrame, min_deals: int = 5) -> pd.Data
     return table.sort_values(["median_discount", "deals"], ascending=False, kind="stable")
 
 
-def given_away(opportunities: pd.DataFrame) -> pd.Series:
-    """What discounts cost on the deals won with a quote: their value at list price (amount ÷ (1 − discount)), the
-    amount booked, the difference given away and its share of the list value."""
+def given_away(opportunities: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """What discounts cost on the deals won with a quote: their number, their value at list price (amount ÷
+    (1 − discount)), the amount booked and the difference given away, in whole currency units, and its share of the
+    list value. One row,
+    "all", or one per value of the column ``by`` (such as "owner_id")."""
     _require(opportunities, ("discount",), _("quote discounts"))
     if (opportunities["discount"] >= 1).any():
         raise ValueError(_("A discount of 100 % or more is not a price: discounts are shares of the list price, "
                            "such as 0.12 for 12 %."))
     won = opportunities[(opportunities["outcome"].astype(str) == "won") & opportunities["discount"].notna()]
-    booked = float(won["amount"].sum())
-    at_list = float((won["amount"] / (1 - won["discount"])).sum())
-    return pd.Series({"deals": len(won), "list_value": at_list, "booked": booked, "given_away": at_list - booked,
-                      "share_given_away": (at_list - booked) / at_list if at_list else np.nan})
+    key = won[by].astype(str) if by else pd.Series("all", index=won.index)
+    frame = pd.DataFrame({"deals": 1, "list_value": won["amount"] / (1 - won["discount"]), "booked": won["amount"]})
+    table = frame.groupby(key.rename(by or "deals_won")).sum()
+    if table.empty and not by:
+        table = pd.DataFrame({"deals": [0], "list_value": [0.0], "booked": [0.0]}, index=pd.Index(["all"]))
+    table["given_away"] = table["list_value"] - table["booked"]
+    table["share_given_away"] = table["given_away"] / table["list_value"].where(table["list_value"] > 0)
+    # whole currency units, as a price list shows them (the share is taken before rounding)
+    return table.round({"list_value": 0, "booked": 0, "given_away": 0})

@@ -172,3 +172,45 @@ def test_the_spend_regression_quotes_its_own_fit(companies):
     for value in (fit.leads_per_thousand, 1000 * truth["last_touch_leads"] / truth["spend"],
                   1000 * truth["caused_leads"] / truth["spend"]):
         assert f"**{value:.2f}**" in text
+
+
+def test_the_sales_craft_sections_quote_their_own_tables(companies):
+    from smarketing import selling
+
+    for name, phrase in (("lumen", "At `lumen` every box tells winners"), ("ferro", "Less well. `ferro`'s gaps")):
+        text = _markdown("04_pipeline_forecasting.ipynb", phrase)
+        checklist = selling.checklist_win_rates(companies[name].opportunities)
+        assert f"**{100 * checklist['difference'].min():.0f}**" in text
+        if name == "lumen":
+            assert f"**{100 * checklist['difference'].max():.0f}**" in text
+            for column in ("win_rate_ticked", "win_rate_not_ticked"):
+                assert f"**{100 * checklist[column].min():.0f} to {100 * checklist[column].max():.0f} %**" in text
+        else:
+            assert f"to **{100 * checklist['difference'].max():.0f}** (authority)" in text
+            assert_quoted(text, 100 * checklist.loc["authority", "win_rate_not_ticked"])
+            assert_quoted(text, 100 * selling.win_rates_by_boxes(companies[name].opportunities).loc[4, "win_rate"])
+    boxes = selling.win_rates_by_boxes(companies["lumen"].opportunities)
+    text = _markdown("04_pipeline_forecasting.ipynb", "With all four boxes `lumen` won")
+    for count in (4, 3, 2):
+        assert_quoted(text, 100 * boxes.loc[count, "win_rate"], relative=0.005)
+    weak = boxes.loc[[0, 1, 2]]
+    assert f"{int(weak[['won', 'lost']].sum().sum())} deals of two boxes or fewer" in text
+    assert f"only {int(weak['won'].sum())} wins" in text
+
+    lumen = companies["lumen"].opportunities
+    bands = selling.discount_bands(lumen)
+    text = _markdown("04_pipeline_forecasting.ipynb", "At `lumen` deals quoted at 0–5 %")
+    for band in ("0–5 %", "5–10 %", "20 % or more"):
+        assert_quoted(text, 100 * bands.loc[band, "win_rate"])
+    lost = lumen[lumen["outcome"].astype(str) == "lost"]
+    assert_quoted(text, 100 * lost.loc[lost["loss_reason"] == "price", "discount"].mean(), relative=0.005)
+    assert_quoted(text, 100 * lumen.loc[lumen["outcome"].astype(str) == "won", "discount"].mean(), relative=0.01)
+    for name, phrase in (("lumen", "Deals that closed in the last 14 days"), ("ferro", "More: **")):
+        deals = companies[name].opportunities
+        text = _markdown("04_pipeline_forecasting.ipynb", phrase)
+        late = selling.quarter_end_discounts(deals)
+        for value in (*late["median_discount"], *late["win_rate"]):
+            assert_quoted(text, 100 * value)
+        cost = selling.given_away(deals).loc["all"]
+        assert_quoted(text, 100 * cost["share_given_away"], relative=0.01)
+        assert f"{int(cost['deals'])} " in text

@@ -107,7 +107,7 @@ def share_given_away(of: str = "list") -> float:
         return float((won["amount"] * won["discount"]).sum() / won["amount"].sum())
     if of == "mean":
         return float(won["discount"].mean())
-    return float(selling.given_away(deals)["share_given_away"])
+    return float(selling.given_away(deals).loc["all", "share_given_away"])
 
 
 def tasks() -> tuple[Task, ...]:
@@ -216,7 +216,7 @@ def tasks() -> tuple[Task, ...]:
              (_("for each won deal with a quote, its list price is amount ÷ (1 − discount); what discounts gave "
                 "away is the list value minus the amount booked. Divide the total given away by the total list "
                 "value."),
-              _("selling.given_away(opportunities) adds it up; take its share_given_away.")),
+              _("selling.given_away(opportunities) adds it up: take .loc[\"all\", \"share_given_away\"].")),
              mistakes=(
                  Mistake(mistaken(share_given_away, lambda: share_given_away("booked")),
                          _("you took the discount of the amount booked. The amount is the price after the discount: "
