@@ -214,3 +214,27 @@ def test_the_sales_craft_sections_quote_their_own_tables(companies):
         cost = selling.given_away(deals).loc["all"]
         assert_quoted(text, 100 * cost["share_given_away"], relative=0.01)
         assert f"{int(cost['deals'])} " in text
+
+
+def test_the_pay_plans_section_quotes_its_own_simulation(companies):
+    from smarketing.datasets.generator import pay
+
+    ferro = pay.pay_plans(companies["ferro"])
+    text = _markdown("05_alignment.ipynb", "Paying `ferro`'s marketing per SQL changes nothing")
+    per_mql, shared = ferro.loc["per_mql"], ferro.loc["shared_revenue"]
+    assert ferro.loc["per_sql", "threshold"] == per_mql["threshold"]  # the claim "changes nothing"
+    assert f"(**{int(per_mql['threshold'])}**)" in text and f"threshold of **{int(shared['threshold'])}**" in text
+    for value in (100 * per_mql["never_contacted_share"], shared["mqls"], 100 * shared["never_contacted_share"],
+                  shared["sqls"]):
+        assert_quoted(text, value, relative=0.01)
+    for whole in (per_mql["median_response_minutes"], shared["median_response_minutes"],
+                  100 * (shared["sqls"] / per_mql["sqls"] - 1)):
+        assert f"**{round(whole)}**" in text or f"**{round(whole)} %**" in text, whole
+    lumen = pay.pay_plans(companies["lumen"])
+    text = _markdown("05_alignment.ipynb", "Marketing would lower its threshold from 55 to 40")
+    for value in (lumen.loc["per_mql", "mqls"], lumen.loc["per_sql", "mqls"], pay.capacity(companies["lumen"]),
+                  100 * lumen.loc["per_mql", "never_contacted_share"], lumen.loc["per_sql", "sqls"],
+                  lumen.loc["per_mql", "sqls"]):
+        assert_quoted(text, value, relative=0.005)
+    summary = _markdown("05_alignment.ipynb", "**Pay is an instruction.**")
+    assert f"{int(shared['sqls'])} SQLs" in summary and f"instead of {int(per_mql['sqls'])}" in summary

@@ -542,3 +542,43 @@ def test_q7c_the_regression_on_argo_s_history():
     only_now = measurement.spend_response(monthly, channel, lags=0).leads_per_thousand
     _hides(task("q7c").assert_check_failed(only_now, "reads this month's spend only"), right)
     _hides(task("q7c").assert_check_failed(right / 1000, "per unit of spend"), right)
+
+
+def _argo_pay_by_hand():
+    """argo's SQLs at each threshold, sales' follow-up set by its load as task 8 says (the law written out here
+    from generator.pay's docstring, not taken from it): never-called share and median minutes grow with the MQLs."""
+    from smarketing.datasets.generator import generate_leads
+    from smarketing.datasets.generator.cohorts import cohort_profile
+
+    argo = company("argo")
+    profile = cohort_profile("argo", argo.params["cohort"])
+    scores, leads = argo.leads["score"], argo.leads
+    today = (scores >= profile.mql_threshold).sum()
+    can_call = (leads["mql_at"].notna() & leads["first_response_minutes"].notna()).sum()
+
+    def sqls(threshold, sla):
+        mqls = (scores >= threshold).sum()
+        never = max(profile.never_contacted_share / (3 if sla else 1), 1 - can_call / mqls)
+        overrides = {"mql_threshold": threshold, "never_contacted_share": min(never, 0.95),
+                     "response_median_minutes": profile.response_median_minutes * mqls / today / (4 if sla else 1)}
+        return generate_leads("argo", seed=argo.params["seed"], cohort=argo.params["cohort"],
+                              overrides=overrides)["sql_at"].notna().sum()
+
+    with_sla = {t: sqls(t, True) for t in range(40, 75, 5)}
+    alone = {t: sqls(t, False) for t in range(40, 75, 5)}
+    return with_sla, alone
+
+
+def test_q9_argo_s_pay_plans_and_their_common_mistakes():
+    with_sla, alone = _argo_pay_by_hand()
+    best = max(with_sla, key=lambda t: (with_sla[t], -t))
+    gain = (with_sla[best] - alone[40]) / alone[40]
+    assert "More checks run at grading" in task("q9a").assert_check_passed(best)
+    task("q9b").assert_check_passed(gain)
+    wrong_threshold = max(alone, key=lambda t: (alone[t], -t))
+    if wrong_threshold != best:
+        _hides(task("q9a").assert_check_failed(wrong_threshold, "sales works alone"), best)
+    _hides(task("q9b").assert_check_failed(float(with_sla[best] - alone[40]), "difference in SQLs"), gain)
+    _hides(task("q9b").assert_check_failed((with_sla[best] - alone[40]) / with_sla[best], "where you start"), gain)
+    _hides(task("q9b").assert_check_failed(100 * gain, "percent"), gain)
+    _hides(task("q9b").assert_check_failed(gain * 1.1, "not the right value yet"), gain)

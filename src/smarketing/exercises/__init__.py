@@ -34,6 +34,7 @@ from smarketing.exercises.ex05_alignment import (
 )
 from smarketing.exercises.ex05_alignment.after_the_sale import cohort_retained, health_auc
 from smarketing.exercises.ex05_alignment.holdout import holdout_caused_share, holdout_lift, regression_per_thousand
+from smarketing.exercises.ex05_alignment.pay_plans import shared_threshold, sql_gain
 from smarketing.exercises.ex06_career_paths import SAM, pooled
 from smarketing.exercises.shared import company
 from smarketing.exercises.task import Task
@@ -112,8 +113,10 @@ __all__ = [
     "recheck",
     "segment_table",
     "share_given_away",
+    "shared_threshold",
     "sla_exercise_plan",
     "sla_givens",
+    "sql_gain",
     "tasks",
     "weekly_hours",
 ]

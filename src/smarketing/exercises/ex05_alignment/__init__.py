@@ -2,7 +2,8 @@
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
 "aligned firms grow faster" (its options lettered per cohort), a geo holdout of argo's largest marketing budget
 against what last touch credits it with (:mod:`.holdout`), tide's shoppers after the sale (a cohort's retention, a
-health score's AUC: :mod:`.after_the_sale`), and the design deliverable: a one-page SLA for argo, checked by
+health score's AUC: :mod:`.after_the_sale`), argo's pay plans simulated on its own leads (:mod:`.pay_plans`), and
+the design deliverable: a one-page SLA for argo, checked by
 :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
 
 vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
@@ -21,7 +22,7 @@ import pandas as pd
 
 from smarketing import alignment, attribution, funnel, sla_rules
 from smarketing.exercises import shared
-from smarketing.exercises.ex05_alignment import after_the_sale, holdout
+from smarketing.exercises.ex05_alignment import after_the_sale, holdout, pay_plans
 from smarketing.exercises.shared import close, company, design_verdict
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import (
@@ -578,6 +579,7 @@ def tasks() -> tuple[Task, ...]:
              ), choices=GROWTH_CHOICES),
         *holdout.tasks(),
         *after_the_sale.tasks(),
+        *pay_plans.tasks(),
         Task("q6", "sla", _sla_verdict,
              (_("fill in every key of the shape in the task, then run sla_rules.sla_problems(sla, TARGET, AVERAGE_DEAL, "
                 "RATES, weeks=WEEKS): it lists what is still wrong, each with why it matters. Start from your plan of "
