@@ -74,7 +74,8 @@ def test_discount_bands_refuse_edges_that_are_not_rising_shares(edges):
 
 
 def test_quarter_end_is_the_last_days_of_the_calendar_quarter():
-    dates = pd.Series(pd.to_datetime(["2025-03-18", "2025-03-17 23:00", "2025-12-31", "2025-10-01", None], format="ISO8601"))
+    dates = pd.Series(pd.to_datetime(["2025-03-18", "2025-03-17 23:00", "2025-12-31", "2025-10-01", None],
+                                     format="ISO8601"))
     assert selling.quarter_end(dates).tolist() == [True, False, True, False, False]
 
 

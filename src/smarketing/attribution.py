@@ -3,6 +3,12 @@
 A lead meets several campaigns before it converts; an attribution model splits the credit for the
 result over those touches. Each model is a rule, not a measurement: comparing them shows how much the
 answer to "which channel works?" depends on the rule chosen (module 05).
+
+Two journeys, as attribution tools keep them (Marketo Measure's "buyer touchpoints" and "buyer attribution
+touchpoints"): the touches up to a lead's creation (``touchpoints``; :func:`credit_by_channel`), and the whole
+journey up to the opportunity (``touchpoints`` and ``later_touchpoints``; :func:`journey_credit_by_channel`),
+which W-shaped attribution needs: 30 % each to the first touch, the lead-creation touch and the
+opportunity-creation touch, 10 % over the rest (:func:`w_shaped_credit`).
 """
 
 from __future__ import annotations
@@ -83,3 +89,72 @@ def credit_by_channel(touchpoints: pd.DataFrame, opportunities: pd.DataFrame,
     table = pd.DataFrame(columns).fillna(0.0)
     table.index.name, table.columns.name = "channel", "model"
     return table.sort_values(next(iter(table.columns)), ascending=False, kind="stable")
+
+
+JOURNEY_MODELS = ("first_touch", "w_shaped", "position_based", "linear", "last_touch")
+JOURNEY_LABELS = {**MODEL_LABELS, "w_shaped": "W-shaped (30/30/30 + 10)",
+                  "last_touch": "last touch (opportunity creation)"}
+
+
+def won_journeys(touchpoints: pd.DataFrame, later_touchpoints: pd.DataFrame,
+                 opportunities: pd.DataFrame) -> pd.DataFrame:
+    """The whole journey of every lead that was won: its touches up to its creation (``touchpoints``) and after it
+    (``later_touchpoints``) up to the creation of its first won opportunity, in time order, with two marks:
+    ``lead_created`` (the last touch of ``touchpoints``: the one that created the lead) and ``opportunity_created``
+    (the last touch of the journey, the one nearest the opportunity's opening)."""
+    won = opportunities[opportunities["outcome"].astype(str) == "won"]
+    opened = won.groupby("lead_id", observed=True)["created_at"].min()
+    before = touchpoints[touchpoints["lead_id"].isin(opened.index)].assign(_part=0)
+    after = later_touchpoints[later_touchpoints["lead_id"].isin(opened.index)].assign(_part=1)
+    after = after[after["touched_at"] <= after["lead_id"].map(opened)]
+    journey = pd.concat([before, after], ignore_index=True).sort_values(["lead_id", "_part", "touched_at"],
+                                                                         kind="stable")
+    lead = journey["lead_id"]
+    last_of_lead = ~lead.duplicated(keep="last")
+    last_before = journey["_part"].eq(0) & ~journey.loc[journey["_part"].eq(0), "lead_id"].duplicated(
+        keep="last").reindex(journey.index, fill_value=True)
+    journey = journey.assign(lead_created=last_before.to_numpy(), opportunity_created=last_of_lead.to_numpy())
+    return journey.drop(columns="_part").reset_index(drop=True)
+
+
+def w_shaped_credit(journeys: pd.DataFrame) -> pd.Series:
+    """The share of its lead's credit each touch of :func:`won_journeys` receives under the W-shaped rule: 30 % to
+    the first touch, 30 % to the lead-creation touch, 30 % to the opportunity-creation touch (a touch that is two
+    of them gets both shares), and 10 % split evenly over the other touches; a journey with no other touch gives
+    that 10 % to its key touches in proportion, so that each lead's shares sum to 1."""
+    missing = [c for c in ("lead_id", "lead_created", "opportunity_created") if c not in journeys.columns]
+    if missing:
+        raise ValueError(_("W-shaped credit needs the marks of attribution.won_journeys; missing column(s) "
+                           "{columns}.", columns=", ".join(missing)))
+    lead = journeys["lead_id"]
+    first = ~lead.duplicated(keep="first")
+    key = 0.3 * (first.astype(float) + journeys["lead_created"].astype(float)
+                 + journeys["opportunity_created"].astype(float))
+    other = key == 0
+    others = other.groupby(lead).transform("sum")
+    credit = np.where(other, 0.1 / others.clip(lower=1), key)
+    credit = pd.Series(credit, index=journeys.index)
+    return (credit / credit.groupby(lead).transform("sum")).rename("credit")
+
+
+def journey_credit_by_channel(touchpoints: pd.DataFrame, later_touchpoints: pd.DataFrame,
+                              opportunities: pd.DataFrame, models: Iterable[str] = JOURNEY_MODELS) -> pd.DataFrame:
+    """Won revenue credited to each channel over the whole journey (:func:`won_journeys`), under each model:
+    W-shaped (:func:`w_shaped_credit`), or one of :data:`MODELS` applied to the whole journey (its last touch is
+    then the one nearest the opportunity). Rows channels, columns models; every column sums to the won revenue."""
+    models = list(models)
+    unknown = [m for m in models if m not in (*MODELS, "w_shaped")]
+    if unknown:
+        raise ValueError(_("Unknown attribution model '{model}'. Choose one of: {known}.", model=unknown[0],
+                           known=", ".join(JOURNEY_MODELS)))
+    journeys = won_journeys(touchpoints, later_touchpoints, opportunities)
+    value = journeys["lead_id"].map(won_revenue_by_lead(opportunities)).to_numpy()
+    channel = journeys["channel"].astype(str)
+    columns = {}
+    for model in models:
+        credit = w_shaped_credit(journeys) if model == "w_shaped" else touch_credit(journeys, model)
+        columns[model] = pd.Series(credit.to_numpy() * value, index=journeys.index).groupby(channel).sum()
+    table = pd.DataFrame(columns).fillna(0.0)
+    table.index.name, table.columns.name = "channel", "model"
+    return table.sort_values(models[0], ascending=False, kind="stable")
+

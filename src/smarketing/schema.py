@@ -82,6 +82,7 @@ class Table:
     key: str
     date_order: tuple[tuple[str, str], ...] = ()
     optional: bool = False
+    optional_note: str = ""  # who has the table, when not every company does
 
     @property
     def file(self) -> str:
@@ -144,6 +145,21 @@ TABLES: dict[str, Table] = {
                 Column("touch_type", "category", "Kind of interaction.", allowed=TOUCH_TYPES),
             ),
             key="touchpoint_id",
+        ),
+        Table(
+            "later_touchpoints", "Marketing touches after each lead was created, up to its opportunity (nurture "
+            "e-mails, webinars, content): with `touchpoints`, the whole journey that W-shaped attribution credits. "
+            "Their identifiers follow on from those of `touchpoints`.",
+            (
+                _id("touchpoint_id", "Touchpoint identifier."),
+                _id("lead_id", "Lead touched.", references="leads.lead_id"),
+                Column("touched_at", "datetime", "When the interaction happened (after the lead was created)."),
+                Column("channel", "category", "Channel of the interaction.", allowed=CHANNELS),
+                _id("campaign_id", "Campaign behind it.", references="campaigns.campaign_id"),
+                Column("touch_type", "category", "Kind of interaction.", allowed=TOUCH_TYPES),
+            ),
+            key="touchpoint_id", optional=True,
+            optional_note="Not in most CRM exports, nor in a folder written before the table existed.",
         ),
         Table(
             "opportunities", "Deals that sales opened from qualified leads.",
@@ -240,7 +256,7 @@ TABLES: dict[str, Table] = {
                 Column("returned", "bool", "Whether the order was sent back."),
             ),
             key="order_id", date_order=(("ordered_at", "shipped_at"), ("shipped_at", "delivered_at")),
-            optional=True,
+            optional=True, optional_note="Only for e-commerce companies (bloom).",
         ),
         Table(
             "employees", "Staff of the go-to-market functions.",
@@ -498,7 +514,7 @@ def data_dictionary_markdown() -> str:
     """The data dictionary of every table, as Markdown (written to datasets/README.md)."""
     parts = []
     for table in TABLES.values():
-        note = _(" Only for e-commerce companies (bloom).") if table.optional else ""
+        note = " " + _(table.optional_note) if table.optional_note else ""
         parts.append(f"### `{table.file}`\n\n{table.description}{note} Key: `{table.key}`.\n")
         parts.append("| column | type | unit | empty allowed | allowed values / range | meaning |")
         parts.append("|---|---|---|---|---|---|")

@@ -238,3 +238,34 @@ def test_the_pay_plans_section_quotes_its_own_simulation(companies):
         assert_quoted(text, value, relative=0.005)
     summary = _markdown("05_alignment.ipynb", "**Pay is an instruction.**")
     assert f"{int(shared['sqls'])} SQLs" in summary and f"instead of {int(per_mql['sqls'])}" in summary
+
+
+def test_the_w_shaped_section_quotes_its_own_journeys(companies):
+    from smarketing import attribution
+
+    def shares(company):
+        table = attribution.journey_credit_by_channel(company.touchpoints, company.later_touchpoints,
+                                                      company.opportunities)
+        return table / table.sum()
+
+    lumen = companies["lumen"]
+    whole = shares(lumen)
+    journeys = attribution.won_journeys(lumen.touchpoints, lumen.later_touchpoints, lumen.opportunities)
+    text = _markdown("05_alignment.ipynb", "A `lumen` customer's journey to its opportunity")
+    assert f"**{journeys.groupby('lead_id').size().median():.0f}** touches ({len(journeys)} over " \
+           f"{journeys['lead_id'].nunique()} customers)" in text
+    for channel, model in (("webinar", "w_shaped"), ("webinar", "first_touch"), ("webinar", "last_touch"),
+                           ("email", "w_shaped"), ("email", "first_touch"), ("paid_search", "first_touch"),
+                           ("paid_search", "w_shaped")):
+        assert_quoted(text, 100 * whole.loc[channel, model], relative=0.005)
+    ferro = companies["ferro"]
+    whole = shares(ferro)
+    at_lead = attribution.credit_by_channel(ferro.touchpoints, ferro.opportunities)
+    at_lead = at_lead / at_lead.sum()
+    gain = whole["last_touch"] - at_lead["last_touch"]
+    assert gain.idxmax() == "events" and gain.idxmin() == "paid_search"
+    text = _markdown("05_alignment.ipynb", "**Events** gain most")
+    for value in (at_lead.loc["events", "last_touch"], whole.loc["events", "last_touch"],
+                  whole.loc["events", "w_shaped"], at_lead.loc["paid_search", "last_touch"],
+                  whole.loc["paid_search", "last_touch"]):
+        assert_quoted(text, 100 * value, relative=0.01)

@@ -287,3 +287,27 @@ def test_the_sales_records_are_drawn_apart_from_every_other_column(monkeypatch):
     pd.testing.assert_frame_equal(full["opportunities"].drop(columns=added), bare["opportunities"])
     for table in full.keys() - {"opportunities"}:
         pd.testing.assert_frame_equal(full[table], bare[table])
+
+
+@pytest.mark.parametrize("name", ["lumen", "ferro"])
+def test_later_touches_fall_between_the_lead_and_its_opportunity(companies, name):
+    company = companies[name]
+    later, leads = company.later_touchpoints, company.leads.set_index("lead_id")
+    assert len(later) > 0.3 * leads["mql_at"].notna().sum()
+    assert leads.loc[later["lead_id"], "mql_at"].notna().all()  # only MQLs are nurtured
+    assert (later["touched_at"].to_numpy() > leads.loc[later["lead_id"], "created_at"].to_numpy()).all()
+    assert (later["touched_at"] < END).all()
+    deals = company.opportunities.groupby("lead_id")
+    opened, closed = deals["created_at"].min(), deals["closed_at"].max()
+    with_deal = later["lead_id"].isin(opened.index)
+    during = with_deal & (later["touched_at"] > later["lead_id"].map(opened))
+    assert 0.05 < during.sum() / with_deal.sum() < 0.5  # most before the opportunity, some while it is worked
+    assert (later.loc[during, "touched_at"] <= later.loc[during, "lead_id"].map(closed).fillna(END)).all()
+    before = later[with_deal & ~during]
+    assert before["lead_id"].nunique() > 0.9 * len(opened)  # nearly every deal has a touch before it opened
+    # nurture favours e-mail, webinars and content over what they cost
+    share = later["channel"].astype(str).value_counts(normalize=True)
+    spend = company.campaigns.groupby(company.campaigns["channel"].astype(str))["spend"].sum()
+    assert share.get("email", 0) > (spend / spend.sum()).get("email", 0)
+    ids = pd.concat([company.touchpoints["touchpoint_id"], later["touchpoint_id"]])
+    assert ids.is_unique and later["touchpoint_id"].min() > company.touchpoints["touchpoint_id"].max()

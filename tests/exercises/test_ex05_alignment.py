@@ -582,3 +582,44 @@ def test_q9_argo_s_pay_plans_and_their_common_mistakes():
     _hides(task("q9b").assert_check_failed((with_sla[best] - alone[40]) / with_sla[best], "where you start"), gain)
     _hides(task("q9b").assert_check_failed(100 * gain, "percent"), gain)
     _hides(task("q9b").assert_check_failed(gain * 1.1, "not the right value yet"), gain)
+
+
+def _w_shaped_by_hand(cut=True, later_too=True, weights=(0.3, 0.3, 0.3, 0.1)):
+    """vela's e-mail share under W-shaped, one journey at a time with plain pandas (weights: first, lead creation,
+    opportunity creation, the rest; (0.4, 0, 0.4, 0.2) is the U-shaped rule)."""
+    vela = company("vela")
+    won = vela.opportunities[vela.opportunities["outcome"] == "won"]
+    revenue, opened = won.groupby("lead_id")["amount"].sum(), won.groupby("lead_id")["created_at"].min()
+    credit = {}
+    before_all = vela.touchpoints[vela.touchpoints["lead_id"].isin(revenue.index)]
+    later_all = vela.later_touchpoints[vela.later_touchpoints["lead_id"].isin(revenue.index)]
+    for lead, before in before_all.groupby("lead_id"):
+        before = before.sort_values("touched_at", kind="stable")
+        later = later_all[later_all["lead_id"] == lead].sort_values("touched_at", kind="stable")
+        if cut:
+            later = later[later["touched_at"] <= opened[lead]]
+        if not later_too:
+            later = later.iloc[0:0]
+        channels = list(before["channel"].astype(str)) + list(later["channel"].astype(str))
+        n, created = len(channels), len(before) - 1
+        shares = [0.0] * n
+        shares[0] += weights[0]
+        shares[created] += weights[1]
+        shares[n - 1] += weights[2]
+        keys = (0, n - 1) + ((created,) if weights[1] else ())  # the U-shaped rule has no lead-creation key
+        rest = [k for k in range(n) if k not in keys]
+        for k in rest:
+            shares[k] += weights[3] / len(rest)
+        total = sum(shares)
+        for channel, share in zip(channels, shares, strict=True):
+            credit[channel] = credit.get(channel, 0.0) + share / total * revenue[lead]
+    return credit.get("email", 0.0) / sum(credit.values())
+
+
+def test_q10_w_shaped_over_the_whole_journey_and_its_common_mistakes():
+    right = _w_shaped_by_hand()
+    assert "More checks run at grading" in task("q10").assert_check_passed(right)
+    _hides(task("q10").assert_check_failed(_w_shaped_by_hand(later_too=False), "only the touches up to"), right)
+    _hides(task("q10").assert_check_failed(_w_shaped_by_hand(cut=False), "after the opportunity"), right)
+    _hides(task("q10").assert_check_failed(_w_shaped_by_hand(weights=(0.4, 0.0, 0.4, 0.2)), "U-shaped"), right)
+    _hides(task("q10").assert_check_failed(100 * right, "percent"), right)

@@ -34,6 +34,7 @@ from smarketing.exercises.ex05_alignment import (
 )
 from smarketing.exercises.ex05_alignment.after_the_sale import cohort_retained, health_auc
 from smarketing.exercises.ex05_alignment.holdout import holdout_caused_share, holdout_lift, regression_per_thousand
+from smarketing.exercises.ex05_alignment.journey import w_shaped_share
 from smarketing.exercises.ex05_alignment.pay_plans import shared_threshold, sql_gain
 from smarketing.exercises.ex06_career_paths import SAM, pooled
 from smarketing.exercises.shared import company
@@ -118,5 +119,6 @@ __all__ = [
     "sla_givens",
     "sql_gain",
     "tasks",
+    "w_shaped_share",
     "weekly_hours",
 ]

@@ -1,9 +1,9 @@
 """Exercise 04 · pipeline and forecasting: argo's open pipeline on a day, its weighted forecast and best case for
 a quarter, the forecasting method its own backtest favours, and its team's capacity with the ramp of new reps;
 task 6 on vela's sales craft (which qualification box tells won from lost deals, the win rate with all four ticked,
-what discounts gave away; vela, since argo closes too few quoted deals); then the design deliverable, the fourth quarter's forecast call (committed deals, best case, a number and its
-range), whose rules :func:`forecasting.forecast_call_problems` checks (any sound call passes; the memo is graded
-by hand).
+what discounts gave away; vela, since argo closes too few quoted deals); then the design deliverable, the fourth
+quarter's forecast call (committed deals, best case, a number and its range), whose rules
+:func:`forecasting.forecast_call_problems` checks (any sound call passes; the memo is graded by hand).
 
 argo's and vela's data are drawn anew for each cohort, so no message names a number of them: every expected value
 is computed on the data with the functions module 04 teaches (``forecasting``, ``planning``, ``selling``)."""
@@ -81,8 +81,8 @@ def _deals() -> pd.DataFrame:
 
 def best_box(by: str = "difference") -> str:
     """Task 6a: the BANT box whose win rate ticked is furthest above its win rate not ticked
-    (:func:`selling.checklist_win_rates`); ``by="ticked"``: the box ticked on most closed deals, ``by="win_rate_ticked"``:
-    the box with the highest win rate when ticked (the two mistakes)."""
+    (:func:`selling.checklist_win_rates`); ``by="ticked"``: the box ticked on most closed deals,
+    ``by="win_rate_ticked"``: the box with the highest win rate when ticked (the two mistakes)."""
     return str(selling.checklist_win_rates(_deals())[by].idxmax())
 
 

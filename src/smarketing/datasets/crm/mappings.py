@@ -175,5 +175,5 @@ LOSS_REASONS = {"price": "price", "too expensive": "price", "budget": "price", "
                 "timing": "timing", "bad timing": "timing", "product fit": "product_fit", "missing feature": "product_fit"}
 RATINGS = {"hot": 85, "warm": 55, "cold": 20}
 # What a CRM export cannot hold: an import writes these tables empty and lists them as missing.
-NOT_IN_A_CRM_EXPORT = ("touchpoints", "support_tickets", "orders", "career_moves", "activities", "targets",
-                       "opportunity_history")
+NOT_IN_A_CRM_EXPORT = ("touchpoints", "later_touchpoints", "support_tickets", "orders", "career_moves", "activities",
+                       "targets", "opportunity_history")

@@ -17,6 +17,7 @@ from smarketing import schema
 from smarketing.datasets.company import Company
 from smarketing.datasets.generator.cohorts import COHORT_COMPANIES, DEFAULT_COHORT, cohort_profile, cohort_seed
 from smarketing.datasets.generator.profiles import COMPANIES, DEFAULT_SEED, CompanyProfile
+from smarketing.datasets.generator.journey import later_touches
 from smarketing.datasets.generator.selling import sales_records
 from smarketing.datasets.generator.tables import (
     _activities,
@@ -47,6 +48,9 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
 * a deal moves through its stages at even steps of its sales cycle (``opportunity_history``); most lost
   deals drop out early, amounts firm up from a rough estimate, and a deal slower than the typical cycle
   sees its expected close date slip at every stage;
+* after its creation an MQL meets more campaigns, mostly nurture (e-mail, webinars, content), before its
+  opportunity is opened (``later_touchpoints``, ``generator.journey``): the whole journey W-shaped attribution
+  credits;
 * a deal's qualification checklist (``bant_*``) is a reading of its fate, and a misaligned company's reps tick
   its boxes with less care; a discount never changes whether a deal is won, but reps discount the deals in
   trouble on price, at the end of a quarter and on large accounts (``generator.selling``; module 04);
@@ -58,9 +62,9 @@ PUBLIC_PARAMETERS = ("name", "kind", "story", "period", "generator_version", "se
 
 
 def _setup(name: str, seed: int | None, size: int | None, overrides: dict[str, Any] | None,
-           cohort: str | None) -> tuple[CompanyProfile, int, dict[str, np.random.Generator], str | None]:
+           cohort: str | None) -> tuple[CompanyProfile, int, dict[str, np.random.Generator], str | None, int]:
     """The profile a company is drawn with (``overrides`` applied), its number of leads, one independent random
-    stream per part of the company (so each part is reproducible on its own) and its cohort."""
+    stream per part of the company (so each part is reproducible on its own), its cohort and its seed."""
     if name in COMPANIES:
         profile, stream = COMPANIES[name], list(COMPANIES).index(name)
         seed = DEFAULT_SEED if seed is None else seed
@@ -82,17 +86,17 @@ def _setup(name: str, seed: int | None, size: int | None, overrides: dict[str, A
     if size < 100:
         raise ValueError(_("size must be at least 100 leads (got {size}).", size=size))
     # One independent random stream per part of the company, so each part is reproducible on its own.
-    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work", "history", "selling"),
-                       np.random.SeedSequence([seed, stream]).spawn(7), strict=True))
+    streams = dict(zip(("staff", "campaigns", "leads", "deals", "work", "history", "selling", "journey"),
+                       np.random.SeedSequence([seed, stream]).spawn(8), strict=True))
     rng = {part: np.random.default_rng(stream) for part, stream in streams.items()}
-    return profile, size, rng, cohort
+    return profile, size, rng, cohort, seed
 
 
 def generate_leads(name: str, seed: int | None = None, cohort: str | None = None,
                    overrides: dict[str, Any] | None = None) -> pd.DataFrame:
     """Only the leads table of :func:`generate_company` (the same rows, drawn the same way, in a fraction of the
     time): for experiments that change how leads are handed over and worked, and look no further than the funnel."""
-    profile, size, rng, _cohort = _setup(name, seed, None, overrides, cohort)
+    profile, size, rng, _cohort, _seed = _setup(name, seed, None, overrides, cohort)
     employees, _moves = _staff(rng["staff"], profile)
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         leads, _touchpoints, _draws = _leads(rng["leads"], profile, size, _campaigns(rng["campaigns"], profile, size),
@@ -120,7 +124,7 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
         only :data:`PUBLIC_PARAMETERS`, its cohort and the course company it is like). The same arguments
         always give the same data.
     """
-    profile, size, rng, cohort = _setup(name, seed, size, overrides, cohort)
+    profile, size, rng, cohort, seed = _setup(name, seed, size, overrides, cohort)
     step = progress or (lambda _label: None)
     tables: dict[str, pd.DataFrame] = {}
     step("employees")
@@ -148,6 +152,9 @@ def generate_company(name: str, seed: int | None = None, size: int | None = None
         tables["targets"] = _targets(rng["work"], profile, tables)
         step("touchpoints")
         tables["touchpoints"] = touchpoints.result()
+    step("later touchpoints")
+    tables["later_touchpoints"] = later_touches(rng["journey"], tables["campaigns"], tables["leads"],
+                                                tables["opportunities"], len(tables["touchpoints"]) + 1)
     ordered = {t: tables[t] for t in schema.TABLES if t in tables}
     params = profile.to_json(seed, size)
     if name in COHORT_COMPANIES:

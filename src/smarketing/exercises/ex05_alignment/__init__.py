@@ -2,9 +2,9 @@
 segment mix behind the conversion gap between vela and argo and its direct standardisation, a verdict on
 "aligned firms grow faster" (its options lettered per cohort), a geo holdout of argo's largest marketing budget
 against what last touch credits it with (:mod:`.holdout`), tide's shoppers after the sale (a cohort's retention, a
-health score's AUC: :mod:`.after_the_sale`), argo's pay plans simulated on its own leads (:mod:`.pay_plans`), and
-the design deliverable: a one-page SLA for argo, checked by
-:func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
+health score's AUC: :mod:`.after_the_sale`), argo's pay plans simulated on its own leads (:mod:`.pay_plans`),
+W-shaped credit over vela's whole journeys (:mod:`.journey`), and the design deliverable: a one-page SLA for argo,
+checked by :func:`sla_rules.sla_problems` (any SLA that meets its rules passes; the page is graded by hand).
 
 vela (aligned, like lumen) and argo (misaligned, like ferro) are graded companies, drawn anew for each cohort:
 no text here may state one of their numbers. The SLA's target, average deal and reps come from argo's own
@@ -22,7 +22,7 @@ import pandas as pd
 
 from smarketing import alignment, attribution, funnel, sla_rules
 from smarketing.exercises import shared
-from smarketing.exercises.ex05_alignment import after_the_sale, holdout, pay_plans
+from smarketing.exercises.ex05_alignment import after_the_sale, holdout, journey, pay_plans
 from smarketing.exercises.shared import close, company, design_verdict
 from smarketing.exercises.task import Mistake, Task
 from smarketing.exercises.verifiers import (
@@ -420,6 +420,7 @@ def tasks() -> tuple[Task, ...]:
                          _("your credits add up to more than vela's won revenue: each customer's revenue must be "
                            "split, so that its touches' shares add up to 1 (count each won deal once).")),
              )),
+        *journey.tasks(),
         Task("q2a", "position_based", function(_position_cases((3, 4, 6)), compare=_same_shares,
                                                describe=lambda args: _(" (n = {n})", n=args[0])),
              (_("the first and the last touch get 0.4 each; the 0.2 left is split equally among the n − 2 touches "
