@@ -21,10 +21,10 @@ def test_generate_writes_a_valid_company(tmp_path, capsys):
     out = tmp_path / "lumen"
     assert main(["generate", "lumen", "--size", "2000", "--seed", "3", "--out", str(out)]) == 0
     rows = _rows(out)
-    assert capsys.readouterr().out == f"lumen: {rows:,} rows in 11 tables written to {out}\n"  # lumen sells no orders
-    assert len(list(out.glob("*.csv"))) == 11 and (out / "company.json").exists()
+    assert capsys.readouterr().out == f"lumen: {rows:,} rows in 12 tables written to {out}\n"  # lumen sells no orders
+    assert len(list(out.glob("*.csv"))) == 12 and (out / "company.json").exists()
     assert main(["validate", str(out)]) == 0
-    assert capsys.readouterr().out == f"{out}: valid, {rows:,} rows in 11 tables (no orders).\n"
+    assert capsys.readouterr().out == f"{out}: valid, {rows:,} rows in 12 tables (no orders).\n"
 
 
 def test_generate_refuses_to_overwrite_without_force(tmp_path, capsys):
@@ -71,8 +71,8 @@ def test_validate_names_what_an_import_lacks(tmp_path, capsys, companies):
     folder = import_files(files[:1], tmp_path / "acme")  # contacts only: no deals
     assert main(["validate", str(folder)]) == 0
     assert capsys.readouterr().out == (f"{folder}: valid, {_rows(folder):,} rows in 4 tables (no touchpoints, "
-                                       "support_tickets, orders, career_moves, activities, targets, opportunity_history, "
-                                       "opportunities).\n")
+                                       "later_touchpoints, support_tickets, orders, career_moves, activities, targets, "
+                                       "opportunity_history, opportunities).\n")
 
 
 def test_generate_into_a_folder_that_cannot_be_made(tmp_path, capsys):

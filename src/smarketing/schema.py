@@ -147,9 +147,9 @@ TABLES: dict[str, Table] = {
             key="touchpoint_id",
         ),
         Table(
-            "later_touchpoints", "Marketing touches after each lead was created, up to its opportunity (nurture "
-            "e-mails, webinars, content): with `touchpoints`, the whole journey that W-shaped attribution credits. "
-            "Their identifiers follow on from those of `touchpoints`.",
+            "later_touchpoints", "Marketing touches after a sales-qualified lead was created, up to its opportunity "
+            "and while its deal is worked (nurture e-mails, webinars, content): with `touchpoints`, the whole journey "
+            "that W-shaped attribution credits. Their identifiers follow on from those of `touchpoints`.",
             (
                 _id("touchpoint_id", "Touchpoint identifier."),
                 _id("lead_id", "Lead touched.", references="leads.lead_id"),

@@ -71,8 +71,8 @@ def test_measured_shows_what_cannot_be_measured(acme, companies):
 def test_describe_and_note_say_what_an_import_lacks(acme, companies):
     text = availability.describe(acme)
     assert text.startswith(f"{acme.name} was imported from a hubspot export. Not in the export, so not analysed "
-                           "here: touchpoints, support_tickets, orders, career_moves, activities, targets, "
-                           "opportunity_history, opportunities. Approximated: ")
+                           "here: touchpoints, later_touchpoints, support_tickets, orders, career_moves, activities, "
+                           "targets, opportunity_history, opportunities. Approximated: ")
     assert availability.note(acme).data.startswith("> **Your data:** " + text)
     assert availability.describe(companies["lumen"]) == "" and availability.note(companies["lumen"]) is None
 

@@ -53,7 +53,8 @@ def test_two_runs_give_identical_bytes_and_another_seed_does_not(tmp_path):
 
 def test_committed_datasets_stay_light():
     total = sum(p.stat().st_size for p in DATASETS.rglob("*.csv"))
-    assert total < 10_000_000, f"datasets weigh {total / 1e6:.1f} MB; notebooks and clones must stay fast"
+    # 11 MB: the six companies with their deals' checklists and quotes and their later touches (10.2 MB in 2026-12)
+    assert total < 11_000_000, f"datasets weigh {total / 1e6:.1f} MB; notebooks and clones must stay fast"
 
 
 def test_the_profiles_are_the_course_companies_in_seed_order():
@@ -293,8 +294,8 @@ def test_the_sales_records_are_drawn_apart_from_every_other_column(monkeypatch):
 def test_later_touches_fall_between_the_lead_and_its_opportunity(companies, name):
     company = companies[name]
     later, leads = company.later_touchpoints, company.leads.set_index("lead_id")
-    assert len(later) > 0.3 * leads["mql_at"].notna().sum()
-    assert leads.loc[later["lead_id"], "mql_at"].notna().all()  # only MQLs are nurtured
+    assert len(later) > leads["sql_at"].notna().sum()
+    assert leads.loc[later["lead_id"], "sql_at"].notna().all()  # the journeys of the leads sales qualified
     assert (later["touched_at"].to_numpy() > leads.loc[later["lead_id"], "created_at"].to_numpy()).all()
     assert (later["touched_at"] < END).all()
     deals = company.opportunities.groupby("lead_id")

@@ -48,8 +48,8 @@ Three companies are different on purpose (see ``COMPANIES``): ``lumen`` is align
 * a deal moves through its stages at even steps of its sales cycle (``opportunity_history``); most lost
   deals drop out early, amounts firm up from a rough estimate, and a deal slower than the typical cycle
   sees its expected close date slip at every stage;
-* after its creation an MQL meets more campaigns, mostly nurture (e-mail, webinars, content), before its
-  opportunity is opened (``later_touchpoints``, ``generator.journey``): the whole journey W-shaped attribution
+* after its creation a lead that sales will qualify meets more campaigns, mostly nurture (e-mail, webinars,
+  content), before its opportunity is opened (``later_touchpoints``, ``generator.journey``): the whole journey W-shaped attribution
   credits;
 * a deal's qualification checklist (``bant_*``) is a reading of its fate, and a misaligned company's reps tick
   its boxes with less care; a discount never changes whether a deal is won, but reps discount the deals in

@@ -3,7 +3,10 @@ opportunity (the ``later_touchpoints`` table). Drawn after every other table, fr
 so that every other table is the same with or without them. Lead-creation attribution (``touchpoints``) stops at
 the lead's creation; W-shaped attribution credits the whole journey, up to the opportunity.
 
-Assumptions of the synthetic world (grade C): each MQL meets on average one more campaign (Poisson), a lead that
+The table keeps the journeys of the leads sales qualified (SQLs), the ones attribution to an opportunity needs:
+nurture that never reached sales would triple the data and no analysis of the course reads it.
+
+Assumptions of the synthetic world (grade C): each SQL meets on average one more campaign (Poisson), a lead that
 becomes an opportunity at least one before its opportunity was opened, and half a touch more on average while
 its deal is worked (until it closes: W-shaped leaves these out, a full-path model would count them); nurture
 favours e-mail, webinars and content over ads (:data:`NURTURE`), in proportion to each campaign's spend."""
@@ -26,11 +29,11 @@ NURTURE_DAYS = 60  # how long a lead without an opportunity is nurtured after it
 
 def later_touches(rng: np.random.Generator, campaigns: pd.DataFrame, leads: pd.DataFrame,
                   opportunities: pd.DataFrame, first_number: int) -> pd.DataFrame:
-    """The ``later_touchpoints`` table: for each MQL, touches between its creation and its first opportunity's (or,
+    """The ``later_touchpoints`` table: for each SQL, touches between its creation and its first opportunity's (or,
     without one, :data:`NURTURE_DAYS` after it became an MQL), then a few while its deal is worked, never past the
     data's end; numbered on from ``first_number``."""
     seconds = np.timedelta64(1, "s")
-    mqls = leads[leads["mql_at"].notna()]
+    mqls = leads[leads["sql_at"].notna()]
     opened = opportunities.groupby("lead_id", observed=True)["created_at"].min()
     opp_at = mqls["lead_id"].map(opened)
     has_opp = opp_at.notna().to_numpy()
