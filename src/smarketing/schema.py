@@ -93,6 +93,18 @@ def _id(name: str, description: str, references: str = "", nullable: bool = Fals
     return Column(name, "id", description, references=references, nullable=nullable)
 
 
+def _touch_columns(when: str) -> tuple[Column, ...]:
+    """The columns of a table of marketing touches (``touchpoints``, ``later_touchpoints``)."""
+    return (
+        _id("touchpoint_id", "Touchpoint identifier."),
+        _id("lead_id", "Lead touched.", references="leads.lead_id"),
+        Column("touched_at", "datetime", when),
+        Column("channel", "category", "Channel of the interaction.", allowed=CHANNELS),
+        _id("campaign_id", "Campaign behind it.", references="campaigns.campaign_id"),
+        Column("touch_type", "category", "Kind of interaction.", allowed=TOUCH_TYPES),
+    )
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -136,28 +148,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "touchpoints", "Marketing and sales interactions of each lead (for attribution).",
-            (
-                _id("touchpoint_id", "Touchpoint identifier."),
-                _id("lead_id", "Lead touched.", references="leads.lead_id"),
-                Column("touched_at", "datetime", "When the interaction happened."),
-                Column("channel", "category", "Channel of the interaction.", allowed=CHANNELS),
-                _id("campaign_id", "Campaign behind it.", references="campaigns.campaign_id"),
-                Column("touch_type", "category", "Kind of interaction.", allowed=TOUCH_TYPES),
-            ),
+            _touch_columns("When the interaction happened."),
             key="touchpoint_id",
         ),
         Table(
             "later_touchpoints", "Marketing touches after a sales-qualified lead was created, up to its opportunity "
             "and while its deal is worked (nurture e-mails, webinars, content): with `touchpoints`, the whole journey "
             "that W-shaped attribution credits. Their identifiers follow on from those of `touchpoints`.",
-            (
-                _id("touchpoint_id", "Touchpoint identifier."),
-                _id("lead_id", "Lead touched.", references="leads.lead_id"),
-                Column("touched_at", "datetime", "When the interaction happened (after the lead was created)."),
-                Column("channel", "category", "Channel of the interaction.", allowed=CHANNELS),
-                _id("campaign_id", "Campaign behind it.", references="campaigns.campaign_id"),
-                Column("touch_type", "category", "Kind of interaction.", allowed=TOUCH_TYPES),
-            ),
+            _touch_columns("When the interaction happened (after the lead was created)."),
             key="touchpoint_id", optional=True,
             optional_note="Not in most CRM exports, nor in a folder written before the table existed.",
         ),
