@@ -28,7 +28,6 @@ from smarketing.datasets.generator.experiments import true_profile
 from smarketing.messages import _
 
 PLANS = ("per_mql", "per_sql", "shared_revenue")
-PLAN_NAMES = {"per_mql": "paid per MQL", "per_sql": "paid per SQL", "shared_revenue": "shared revenue target"}
 THRESHOLDS = tuple(range(40, 75, 5))  # the MQL thresholds a plan may choose; sales looks at nothing below 40
 SLA_SPEED_UP, SLA_FEWER_UNCALLED = 4.0, 3.0  # what a written SLA does to sales' follow-up (assumed)
 
@@ -39,7 +38,13 @@ def _check_plan(plan: str) -> None:
 
 
 def _name(company: Company) -> tuple[str, str | None]:
-    true_profile(company)  # refuses an imported company, with what to do instead
+    try:
+        true_profile(company)
+    except ValueError:
+        message = _("{name} is not a synthetic company of the course, so its leads cannot be played again under "
+                    "another pay plan: simulate lumen, ferro, argo or vela. On your own company, pilot a new plan in "
+                    "one region and compare its funnel with the others'.", name=company.name)
+        raise ValueError(message) from None
     return str(company.params.get("name", company.name)), company.params.get("cohort")
 
 
@@ -96,8 +101,7 @@ def plan_threshold(company: Company, plan: str) -> int:
 
 def pay_plans(company: Company) -> pd.DataFrame:
     """Each plan of :data:`PLANS` on the company's own leads: the threshold marketing chooses, the MQLs handed
-    over, sales' median minutes to the first call and share of MQLs never called, the SQLs and the MQL → SQL rate.
-    What marketing is paid for is in bold in the course: MQLs under the first plan, SQLs under the others."""
+    over, sales' median minutes to the first call and share of MQLs never called, the SQLs and the MQL → SQL rate."""
     name, cohort = _name(company)
     seed = company.params.get("seed")
     rows = {}
