@@ -2,9 +2,9 @@
 
 The diagnostic ("How well do Sales and Marketing work together?", in Kotler, Rackham & Krishnaswamy 2006) asks the
 heads of both functions, and their staffs, to rate 20 statements from 1 (strongly disagree) to 5 (strongly agree);
-the total, from 20 to 100, places the relationship in one of four stages (:data:`STAGES`). The authors note that
-the two sides often rate it differently, which is a finding in itself: :func:`perception_gap` puts both views side
-by side.
+the total, from 20 to 100, places the relationship in one of four stages (:data:`STAGES`). The authors add that
+several companies found their sales and marketing staffs rating it quite differently, a finding in itself:
+:func:`perception_gap` puts both views side by side.
 """
 
 from __future__ import annotations
