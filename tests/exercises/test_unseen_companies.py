@@ -142,6 +142,8 @@ CHANCE = {
         "ferro's marketers write 107 hours of content a week; argo's lag is 107.1 days",
     ("03_funnel_handoff", "mql_to_sql_rate", "01_roles cell 30"):
         "lumen's revops spends 10.8 % of its time on process improvement",
+    ("03_funnel_handoff", "mql_to_sql_rate", "05_alignment cell 41"):
+        "W-shaped gives e-mail 10.8 % of lumen's won revenue over the whole journey",
     ("05_alignment", "sla", "04_pipeline_forecasting cell 48"):
         "lumen's northern deals are won 26.0 % of the time; the model SLA's lead-value minimum is an MQL → SQL of 0.26",
 }
