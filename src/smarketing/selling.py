@@ -32,6 +32,13 @@ def _closed(opportunities: pd.DataFrame) -> pd.DataFrame:
     return opportunities[opportunities["outcome"].astype(str).isin(["won", "lost"])]
 
 
+def _quoted(opportunities: pd.DataFrame) -> pd.DataFrame:
+    """The closed deals that got a quote (a discount recorded), after checking the column is there."""
+    _require(opportunities, ("discount",), _("quote discounts"))
+    closed = _closed(opportunities)
+    return closed[closed["discount"].notna()]
+
+
 def _require(opportunities: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     absent = [c for c in columns if c not in opportunities.columns]
     if absent:
@@ -85,12 +92,10 @@ def win_rates_by_boxes(opportunities: pd.DataFrame) -> pd.DataFrame:
 def discount_bands(opportunities: pd.DataFrame, edges: tuple[float, ...] = DISCOUNT_EDGES) -> pd.DataFrame:
     """The closed deals that got a quote, by discount band (the lower edge included): won, lost, win rate and the
     median discount of each band. Bands are labelled "0–5 %", …, "20 % or more"."""
-    _require(opportunities, ("discount",), _("quote discounts"))
+    quoted = _quoted(opportunities)
     if list(edges) != sorted(set(edges)) or not edges or edges[0] < 0 or edges[-1] >= 1:
         raise ValueError(_("edges must rise from 0 and stay below 1 (shares of the list price), such as "
                            "(0, 0.05, 0.1); got {edges}.", edges=edges))
-    quoted = _closed(opportunities)
-    quoted = quoted[quoted["discount"].notna()]
     percent = [round(100 * e) for e in edges]
     labels = [f"{a}–{b} %" for a, b in zip(percent, percent[1:], strict=False)] + [_("{low} % or more",
                                                                                       low=percent[-1])]
@@ -110,9 +115,7 @@ def quarter_end(closed_at: pd.Series, days: int = QUARTER_END_DAYS) -> pd.Series
 def quarter_end_discounts(opportunities: pd.DataFrame, days: int = QUARTER_END_DAYS) -> pd.DataFrame:
     """The closed deals with a quote, split by whether they closed in the last ``days`` days of a quarter: deals,
     median and mean discount, and win rate of each group (index "last {days} days" and "earlier")."""
-    _require(opportunities, ("discount",), _("quote discounts"))
-    quoted = _closed(opportunities)
-    quoted = quoted[quoted["discount"].notna()]
+    quoted = _quoted(opportunities)
     late = quarter_end(quoted["closed_at"], days)
     group = late.map({True: _("last {days} days", days=days), False: _("earlier")}).rename("closed")
     table = win_rates_by(quoted, group)
@@ -125,9 +128,7 @@ def quarter_end_discounts(opportunities: pd.DataFrame, days: int = QUARTER_END_D
 def discounts_by_rep(opportunities: pd.DataFrame, min_deals: int = 5) -> pd.DataFrame:
     """Each rep (``owner_id``) with at least ``min_deals`` closed deals with a quote: deals, median discount and
     win rate, deepest discounter first."""
-    _require(opportunities, ("discount",), _("quote discounts"))
-    quoted = _closed(opportunities)
-    quoted = quoted[quoted["discount"].notna()]
+    quoted = _quoted(opportunities)
     table = win_rates_by(quoted, "owner_id")
     table.insert(0, "deals", table["won"] + table["lost"])
     table["median_discount"] = quoted["discount"].groupby(quoted["owner_id"].astype(str)).median()

@@ -18,12 +18,10 @@ import pandas as pd
 
 from smarketing import schema
 from smarketing.datasets.company import END, START
+from smarketing.datasets.generator.tables import TOUCH_TYPE_OF_CHANNEL
 
 NURTURE = {"paid_search": 0.3, "paid_social": 0.5, "content": 2.0, "email": 3.0, "webinar": 2.5, "events": 1.0,
            "partner": 0.5, "referral": 0.2}
-_TOUCH_TYPE = {"paid_search": "ad_click", "paid_social": "ad_click", "content": "content_download",
-               "email": "email_click", "webinar": "webinar", "events": "event_visit", "partner": "form_fill",
-               "referral": "form_fill"}
 NURTURE_DAYS = 60  # how long a lead without an opportunity is nurtured after it became an MQL
 
 
@@ -66,5 +64,5 @@ def later_touches(rng: np.random.Generator, campaigns: pd.DataFrame, leads: pd.D
         "touched_at": touched,
         "channel": pd.Categorical(chosen, categories=schema.CHANNELS),
         "campaign_id": campaigns["campaign_id"].to_numpy()[campaign],
-        "touch_type": pd.Categorical([_TOUCH_TYPE[c] for c in chosen], categories=schema.TOUCH_TYPES),
+        "touch_type": pd.Categorical([TOUCH_TYPE_OF_CHANNEL[c] for c in chosen], categories=schema.TOUCH_TYPES),
     })

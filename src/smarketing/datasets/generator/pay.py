@@ -68,8 +68,7 @@ def follow_up(company: Company, threshold: int, sla: bool = False) -> dict[str, 
     divided by :data:`SLA_FEWER_UNCALLED` with a written SLA) and the median minutes to a first call (today's times
     the :func:`load`, divided by :data:`SLA_SPEED_UP` with an SLA)."""
     profile, factor = true_profile(company), load(company, threshold)
-    today = int((company.leads["score"] >= profile.mql_threshold).sum())
-    mqls = max(factor * today, 1.0)
+    mqls = max(int((company.leads["score"] >= threshold).sum()), 1)
     neglect = profile.never_contacted_share / (SLA_FEWER_UNCALLED if sla else 1.0)
     return {"mql_threshold": int(threshold),
             "response_median_minutes": profile.response_median_minutes * factor / (SLA_SPEED_UP if sla else 1.0),

@@ -300,7 +300,7 @@ def _touchpoint_table(campaigns: pd.DataFrame, created: np.ndarray, campaign: np
     moments[is_converting], touch_campaign[is_converting] = created, campaign
     moments[~is_converting], touch_campaign[~is_converting] = draw["touch_time"], draw["touch_campaign"]
     channel = campaigns["channel"].cat.codes.to_numpy()[touch_campaign]
-    touch_of_channel = np.array([schema.TOUCH_TYPES.index(_TOUCH_TYPE[c]) for c in schema.CHANNELS])
+    touch_of_channel = np.array([schema.TOUCH_TYPES.index(TOUCH_TYPE_OF_CHANNEL[c]) for c in schema.CHANNELS])
     return pd.DataFrame({
         "touchpoint_id": _ids("T", rows, 8),
         "lead_id": _take(lead_ids, np.repeat(np.arange(size), extra + 1)),
@@ -311,7 +311,7 @@ def _touchpoint_table(campaigns: pd.DataFrame, created: np.ndarray, campaign: np
     })
 
 
-_TOUCH_TYPE = {"paid_search": "ad_click", "paid_social": "ad_click", "content": "content_download",
+TOUCH_TYPE_OF_CHANNEL = {"paid_search": "ad_click", "paid_social": "ad_click", "content": "content_download",
                "email": "email_click", "webinar": "webinar", "events": "event_visit", "partner": "form_fill",
                "referral": "form_fill"}
 
