@@ -59,7 +59,7 @@ release: $(VENV)/.installed
 # Refresh the lock from pyproject.toml's ranges for every platform and Python >= 3.11.5, keeping the locked
 # versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml from it.
 lock: $(VENV)/.installed
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.11.5 \
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11.5 \
 		--generate-hashes --no-header $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 	$(BIN)/python requirements/environment.py
 

@@ -125,7 +125,8 @@ def _grade(args: argparse.Namespace) -> int:
         try:
             results = grading.grade(args.assignment, course, source=Path(args.source) if args.source else None,
                                     jobs=args.jobs, cell_timeout=args.cell_timeout, force=args.force,
-                                    progress=progress, sandboxed=not args.no_sandbox)
+                                    progress=progress, sandboxed=not args.no_sandbox, scheduler=args.scheduler,
+                                    cluster=args.cluster)
         except grading.GradingError as error:
             bar.close()
             print(error, file=sys.stderr)
@@ -229,7 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("assignment")
     grade.add_argument("--from", dest="source", default=None,
                        help=_("folder or zip of notebooks named by student (default: submitted/)"))
-    grade.add_argument("--jobs", type=int, default=None, help=_("parallel graders (default: one per core)"))
+    grade.add_argument("--jobs", type=int, default=None,
+                       help=_("parallel graders, or workers of a --cluster (default: one per core)"))
+    grade.add_argument("--scheduler", default=None,
+                       help=_("grade on a running Dask cluster, at this scheduler address (tcp://host:8786)"))
+    grade.add_argument("--cluster", choices=["local", "kubernetes", "slurm"], default=None,
+                       help=_("start a Dask cluster to grade on: on this machine, Kubernetes or Slurm "
+                              "(needs pip install 'smarketing[cluster]')"))
     grade.add_argument("--cell-timeout", type=int, default=grading.CELL_TIMEOUT,
                        help=_("seconds a cell may run (default: {seconds})", seconds=grading.CELL_TIMEOUT))
     grade.add_argument("--force", action="store_true", help=_("replace existing submissions of the same students"))

@@ -240,7 +240,8 @@ def test_the_tricks_are_flagged_for_review(graded_class):
 
 def test_without_the_sandbox_the_same_attack_does_harm(tmp_path, monkeypatch):
     """The vandal, graded with --no-sandbox on throwaway copies: the attack is real, so the tests above can
-    fail; it is the sandbox that stops it."""
+    fail; it is the sandbox that stops it. (Batches grade on copies of the data and the assignment's source,
+    so even here the harm lands on the copies, and the hidden tests in the vandal's feedback.)"""
     data = tmp_path / "datasets"
     shutil.copytree(ROOT / "datasets", data)
     course = copy_course(tmp_path / "course")
@@ -251,5 +252,8 @@ def test_without_the_sandbox_the_same_attack_does_harm(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
     with contextlib.suppress(Exception):  # it also wrecked its own submission, which the report then reads
         grading.grade(NAME, course, source=tmp_path / "inbox", jobs=1, cell_timeout=30, sandboxed=False)
-    harmed = [not (data / "ferro" / "leads.csv").exists(), (course / "solutions" / NAME / "evil").exists()]
+    copies = list((tmp_path / "tmp").glob("smarketing-data-*"))
+    feedback = course / "feedback" / "h_vandal" / NAME / f"{NAME}.html"
+    harmed = [bool(copies) and not (copies[0] / "ferro" / "leads.csv").exists(),
+              feedback.exists() and "BEGIN HIDDEN TESTS" in feedback.read_text(encoding="utf-8")]
     assert all(harmed), harmed

@@ -369,13 +369,19 @@ def write_company(tables: dict[str, pd.DataFrame], params: dict, folder: str | o
 
 
 def datasets_dir() -> Path:
-    """The folder of the committed datasets: $SMARKETING_DATA, or the repository's datasets/ folder."""
+    """The folder of the committed datasets: $SMARKETING_DATA; else the repository's datasets/ folder, above
+    the working folder or the library; else the copy installed with the package (``smarketing/data``, a link
+    to datasets/ in the repository, so that ``pip install`` of the course carries its data to a hub's
+    learners and a cluster's workers)."""
     if os.environ.get("SMARKETING_DATA"):
         return Path(os.environ["SMARKETING_DATA"])
     for start in (Path.cwd(), Path(__file__).resolve().parent):
         for folder in (start, *start.parents):
             if (folder / "datasets" / "lumen" / "company.json").exists():
                 return folder / "datasets"
+    installed = Path(__file__).resolve().parents[1] / "data"
+    if (installed / "lumen" / "company.json").exists():
+        return installed
     return Path.cwd() / "datasets"
 
 

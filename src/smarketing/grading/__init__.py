@@ -21,13 +21,14 @@ learner code) and ``report`` (problems, scores and the HTML report).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,7 +78,8 @@ def answered(release_notebook: nbformat.NotebookNode, source_notebook: nbformat.
 
 def grade(assignment: str, course: Path, source: Path | None = None, jobs: int | None = None,
           cell_timeout: int = CELL_TIMEOUT, force: bool = False,
-          progress: Callable[[int, int], None] | None = None, sandboxed: bool = True) -> list[Submission]:
+          progress: Callable[[int, int], None] | None = None, sandboxed: bool = True, scheduler: str | None = None,
+          cluster: str | None = None) -> list[Submission]:
     """Autograde every submission of ``assignment``, write feedback, grades.csv and a report.
 
     Args:
@@ -91,6 +93,9 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
         progress: called as ``progress(done, total)`` each time a notebook is graded.
         sandboxed: run each learner's kernel in a bubblewrap sandbox (refused where there is none); False only
             for a class you trust completely.
+        scheduler: the address of a running Dask scheduler (``tcp://host:8786``) to grade on.
+        cluster: a Dask cluster to start for grading, with ``jobs`` workers: ``"local"``, ``"kubernetes"`` or
+            ``"slurm"`` (see :mod:`smarketing.grading.cluster`). Without either, batches grade in threads here.
 
     Returns:
         One :class:`Submission` per student, with scores, per-cell points and the problems found, in the
@@ -102,13 +107,14 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
     from sqlalchemy.exc import SAWarning
 
     from smarketing.grading import sandbox
-    from smarketing.grading.batches import autograde_batch, collect_batch
+    from smarketing.grading.batches import Data, collect_batch, grade_parcel, pack
     from smarketing.grading.collect import collect, copy_into_submitted, refuse_foreign_notebooks
     from smarketing.grading.report import write_report
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own ORM noise, not the instructor's concern
-    if sandboxed:
-        sandbox.require()  # before anything is copied or graded
+    distributed = bool(scheduler or cluster)
+    if sandboxed and not distributed:
+        sandbox.require()  # before anything is copied or graded (a cluster's workers check their own)
     course = course.resolve()
     where = gradebook.folders(course)
     known = assignments(course)
@@ -116,7 +122,8 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
         raise GradingError(_("No assignment '{name}' in {folder}. Assignments: {known}.", name=assignment,
                              folder=where.source, known=", ".join(known)))
     release = where.release_notebook(assignment)
-    with tempfile.TemporaryDirectory(prefix="smarketing-grade-") as scratch_name:
+    with tempfile.TemporaryDirectory(prefix="smarketing-grade-") as scratch_name, \
+            _executor(scheduler, cluster, jobs) as connected:
         scratch = Path(scratch_name)
         submitted = where.submitted
         if source is None:
@@ -130,9 +137,12 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
             raise GradingError(_("No submissions of {name} found in {source}.", name=assignment,
                                  source=source or submitted))
         gradebook.prepare_gradebook(course, assignment)
+        gradebook.scratch_gradebook(course, assignment, scratch / "gradebook.db")
+        blank_book = (scratch / "gradebook.db").read_bytes()
+        data = Data.of(_data_folder(course))
         gradable = [s for s in submissions if s.path is not None]
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(gradable) or 1))
-        batches = [gradable[i::workers] for i in range(workers) if gradable[i::workers]]
+        batches = _batches(gradable, jobs, connected)
+        parcels = [pack(course, assignment, batch, blank_book, cell_timeout, sandboxed) for batch in batches]
         done, ticking = 0, threading.Lock()
 
         def graded_one(student: str) -> None:
@@ -142,21 +152,60 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
                 if progress:
                     progress(done, len(gradable))
 
-        with ThreadPoolExecutor(max_workers=len(batches) or 1) as pool:
-            futures = {}
-            for number, batch in enumerate(batches):
-                workdir = scratch / f"batch-{number}"
-                workdir.mkdir()
-                futures[pool.submit(autograde_batch, course, assignment, batch, workdir, cell_timeout,
-                                    graded_one, sandboxed)] = (batch, workdir)
-            for future in as_completed(futures):
-                batch, workdir = futures[future]
-                collect_batch(course, assignment, batch, workdir, future.result(), cell_timeout)
+        if connected is not None:
+            from smarketing.grading.cluster import grade_parcels
+
+            for number, graded in grade_parcels(connected, parcels, data):
+                for student in parcels[number].students:
+                    graded_one(student)
+                collect_batch(course, assignment, batches[number], graded, cell_timeout)
+        else:
+            with ThreadPoolExecutor(max_workers=len(parcels) or 1) as pool:
+                futures = {pool.submit(grade_parcel, parcel, data, graded_one): number
+                           for number, parcel in enumerate(parcels)}
+                for future in as_completed(futures):
+                    collect_batch(course, assignment, batches[futures[future]], future.result(), cell_timeout)
         gradebook.record_missing(course, assignment, [s.student for s in submissions if s.path is None])
         gradebook.export_grades(course)
         gradebook.read_scores(course, assignment, submissions)
         write_report(course, assignment, submissions)
     return submissions
+
+
+CLUSTER_BATCH = 10  # notebooks per batch on a cluster: small enough to spread the class over many workers
+
+
+@contextlib.contextmanager
+def _executor(scheduler: str | None, cluster: str | None, jobs: int | None) -> Iterator:
+    """A Dask client when grading on a cluster, else None (batches grade in threads on this machine)."""
+    if not (scheduler or cluster):
+        yield None
+        return
+    from smarketing.grading.cluster import client
+
+    with client(scheduler, cluster, jobs) as connected:
+        yield connected
+
+
+def _batches(gradable: list[Submission], jobs: int | None, connected: object) -> list[list[Submission]]:
+    """Here, one batch per parallel grader (one nbgrader process each); on a cluster, batches of at most
+    :data:`CLUSTER_BATCH` notebooks, at least two per worker, so that a slow batch does not hold up the class."""
+    if connected is None:
+        count = max(1, min(jobs or os.cpu_count() or 1, len(gradable) or 1))
+    else:
+        from smarketing.grading.cluster import workers
+
+        size = max(1, min(CLUSTER_BATCH, -(-len(gradable) // (2 * workers(connected)))))
+        count = max(1, -(-len(gradable) // size))
+    return [gradable[i::count] for i in range(count) if gradable[i::count]]
+
+
+def _data_folder(course: Path) -> Path:
+    """The datasets the learners' kernels read: the course's ``JudgedExecute.data_directory``, else the library's."""
+    from smarketing.datasets import datasets_dir
+
+    configured = gradebook.config(course, course).JudgedExecute.get("data_directory")
+    return Path(configured) if configured else datasets_dir()
 
 
 __all__ = ["CELL_TIMEOUT", "GradingError", "answered", "assignments", "grade", "release"]

@@ -1,10 +1,16 @@
-"""Autograding a class in batches: each batch in its own process and private copy of the course (its own
-gradebook), under a watchdog, with a line on stdout per notebook done for the progress bar; then the batch's
-notebooks, feedback and grades are brought back into the course."""
+"""Autograding a class in batches that travel by value: a :class:`Parcel` holds everything one batch needs
+(the course's configuration files, the assignment's source, a scratch gradebook and the batch's notebooks),
+:func:`grade_parcel` grades it on whatever machine it lands on (a thread here, or a Dask worker elsewhere),
+in its own process under a watchdog, and returns the graded notebooks and feedback as :class:`Graded`; and
+:func:`collect_batch` brings them into the course and records the grades in the course's gradebook, on the
+instructor's machine alone. Local and distributed grading run the same three steps, so they grade alike."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import hashlib
+import io
 import json
 import os
 import re
@@ -12,14 +18,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from smarketing.grading import gradebook
-from smarketing.grading.collect import Submission, deduplicate_grade_ids, restore_locked_cells, write_secret
+from smarketing.grading.collect import SECRET, Submission, deduplicate_grade_ids, restore_locked_cells
 from smarketing.grading.report import find_problems
 from smarketing.messages import _
 
@@ -28,6 +37,7 @@ GRADED_MARK = "smarketing-graded:"  # the worker's line for each notebook done, 
 # then per notebook a kernel start and every cell at its full timeout.
 WORKER_START_SECONDS = 60
 KERNEL_START_SECONDS = 30
+COURSE, CONFIG, GRADEBOOK = "course", "config", "gradebook.db"  # a parcel's layout once unpacked
 
 
 def _last_error(log: str) -> str:
@@ -39,95 +49,211 @@ def _last_error(log: str) -> str:
     return _("no error was recorded")
 
 
-def private_gradebook(workdir: Path) -> Path:
-    """A batch's own copy of the course gradebook: batches never write to one database at the same time."""
-    return workdir / "gradebook.db"
-
-
 def batch_time_limit(notebooks: int, cells: int, cell_timeout: int) -> int:
     return WORKER_START_SECONDS + notebooks * (KERNEL_START_SECONDS + cells * cell_timeout)
 
 
-def autograde_batch(course: Path, assignment: str, batch: list[Submission], workdir: Path, cell_timeout: int,
-                    on_graded: Callable[[str], None] = lambda student: None,
-                    sandboxed: bool = True) -> dict[str, dict] | None:
-    """Autograde and write feedback for a batch in a private copy of the course (own gradebook), in a
-    separate process that a watchdog can stop, reporting each notebook done through ``on_graded``.
-    Returns nbgrader's result per student, or None when the batch ran past its time limit."""
-    course_folders, work = gradebook.folders(course), gradebook.folders(course, workdir)
-    work.source.parent.mkdir(parents=True, exist_ok=True)
-    work.source.symlink_to(course_folders.source, target_is_directory=True)
-    shutil.copy(course_folders.db_url.removeprefix("sqlite:///"), private_gradebook(workdir))
-    release = course_folders.release_notebook(assignment)
-    cells = 0
+def _zip(files: dict[str, bytes]) -> bytes:
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            archive.writestr(zipfile.ZipInfo(name, (2000, 1, 1, 0, 0, 0)), files[name])
+    return sink.getvalue()
+
+
+def _unzip(raw: bytes, into: Path) -> None:
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        for member in archive.namelist():  # written by this module; checked all the same
+            target = (into / member).resolve()
+            if into.resolve() not in target.parents:
+                raise ValueError(f"{member} points outside its folder")
+        archive.extractall(into)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_UNPACKED: dict[str, Path] = {}  # digest → the data unpacked in this process (a Dask worker lives for many batches)
+
+
+@dataclass(frozen=True)
+class Data:
+    """The datasets the learners' kernels and the judge read, zipped, named by their digest: sent once to each
+    worker and unpacked there once, whatever the number of batches."""
+
+    digest: str
+    zipped: bytes
+
+    @classmethod
+    def of(cls, folder: Path) -> Data:
+        zipped = _zip(_files(folder))
+        return cls(hashlib.sha256(zipped).hexdigest()[:16], zipped)
+
+    def folder(self) -> Path:
+        """The data unpacked in a private folder of this process (once: a later batch finds it there). Never in
+        a shared place by a name others could guess: on a hub, another user could plant data there first."""
+        unpacked = _UNPACKED.get(self.digest)
+        if unpacked is None or not unpacked.is_dir():
+            unpacked = Path(tempfile.mkdtemp(prefix="smarketing-data-"))  # mode 0700
+            _unzip(self.zipped, unpacked)
+            atexit.register(shutil.rmtree, unpacked, True)
+            _UNPACKED[self.digest] = unpacked
+        return unpacked
+
+
+@dataclass
+class Parcel:
+    """One batch by value: all a worker needs to autograde it, and nothing of the course's other assignments,
+    other learners or gradebook."""
+
+    assignment: str
+    config_files: list[str]  # the texts of the course's nbgrader_config.py files, the lowest priority first
+    source: bytes  # the assignment's source folder (solutions and hidden tests), zipped
+    gradebook: bytes  # a scratch SQLite gradebook that knows the assignment and no student
+    submissions: dict[str, dict[str, str]]  # student → {file name: text}: the notebook, timestamp.txt, the secret
+    cell_timeout: int
+    sandboxed: bool
+    cells: int = 0  # the longest notebook's cells, for the watchdog
+
+    @property
+    def students(self) -> list[str]:
+        return sorted(self.submissions)
+
+
+@dataclass
+class Graded:
+    """What came back from a parcel: nbgrader's result per student (None when the watchdog stopped the batch)
+    and the autograded notebooks and feedback, by ``autograded|feedback/<student>/<file>``."""
+
+    results: dict[str, dict] | None
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def pack(course: Path, assignment: str, batch: list[Submission], scratch_gradebook: bytes, cell_timeout: int,
+         sandboxed: bool) -> Parcel:
+    """The batch as a :class:`Parcel`, each notebook made gradable first (repeated grade ids dropped, deleted
+    locked cells put back): what the learner is told happens here, on the instructor's machine."""
+    where = gradebook.folders(course)
+    release = where.release_notebook(assignment)
+    submissions, cells = {}, 0
     for submission in batch:
-        target = work.submitted / submission.student / assignment
-        target.mkdir(parents=True)
         notebook = nbformat.read(submission.path, as_version=4)
         for grade_id in deduplicate_grade_ids(notebook):
             submission.problems.append(_("cell {id} appears more than once (a copied cell?); the first was graded, "
                                          "the copies ran as your own cells.", id=grade_id))
         restore_locked_cells(notebook, release)
-        nbformat.write(notebook, target / f"{assignment}.ipynb")
-        if submission.timestamp:  # nbgrader reads it to record when the work came in, and to charge lateness
-            (target / "timestamp.txt").write_text(submission.timestamp + "\n", encoding="utf-8")
-        write_secret(submission, target)
+        files = {f"{assignment}.ipynb": nbformat.writes(notebook)}
+        if submission.timestamp:  # nbgrader reads it to record when the work came in
+            files["timestamp.txt"] = submission.timestamp + "\n"
+        if submission.secret:  # nbgrader carries it into the feedback folder, where release_feedback needs it
+            files[SECRET] = submission.secret
+        submissions[submission.student] = files
         cells = max(cells, len(notebook.cells))
-    reported, lines = set(), []
-    stopped = threading.Event()
-    with open(workdir / "worker.log", "w", encoding="utf-8") as log:  # a file: a full stderr pipe would block it
-        worker = subprocess.Popen([sys.executable, "-m", "smarketing.grading", str(course), str(workdir), assignment,
-                                   str(cell_timeout), *([] if sandboxed else ["--no-sandbox"])], stdout=subprocess.PIPE,
-                                  stderr=log, text=True, env=gradebook.tools_env(), start_new_session=True)
+    return Parcel(assignment, [p.read_text(encoding="utf-8") for p in gradebook.config_files(course)],
+                  _zip(_files(where.source / assignment)), scratch_gradebook, submissions, cell_timeout, sandboxed,
+                  cells)
 
-        def stop() -> None:  # the worker and its kernels: they share the worker's new session
-            stopped.set()
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(worker.pid, signal.SIGKILL)
 
-        watchdog = threading.Timer(batch_time_limit(len(batch), cells, cell_timeout), stop)
-        watchdog.start()
+def _unpack(parcel: Parcel, workdir: Path) -> gradebook.Folders:
+    files = []
+    for number, text in enumerate(parcel.config_files):
+        path = workdir / CONFIG / f"{number:02d}" / "nbgrader_config.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    root = workdir / COURSE
+    work = gradebook.folders(root, root, files)
+    _unzip(parcel.source, work.source / parcel.assignment)
+    (root / GRADEBOOK).write_bytes(parcel.gradebook)
+    for student, submitted in parcel.submissions.items():
+        target = work.submitted / student / parcel.assignment
+        target.mkdir(parents=True)
+        for name, text in submitted.items():
+            (target / name).write_text(text, encoding="utf-8")
+    return work
+
+
+def _config_files(workdir: Path) -> list[Path]:
+    return sorted((workdir / CONFIG).glob("*/nbgrader_config.py"))
+
+
+def grade_parcel(parcel: Parcel, data: Data, on_graded: Callable[[str], None] = lambda student: None) -> Graded:
+    """Autograde a parcel and write its feedback, on this machine, in a scratch folder of its own: in a
+    separate process that a watchdog can stop, reporting each notebook done through ``on_graded``. The same
+    parcel always gives the same result (a worker lost half-way is simply run again)."""
+    from smarketing.grading import sandbox
+
+    if parcel.sandboxed:
+        sandbox.require()  # a worker without bubblewrap refuses, whatever the instructor's machine has
+    with tempfile.TemporaryDirectory(prefix="smarketing-batch-") as scratch:
+        workdir = Path(scratch)
+        work = _unpack(parcel, workdir)
+        reported, lines = set(), []
+        stopped = threading.Event()
+        environment = {**gradebook.tools_env(), "SMARKETING_DATA": str(data.folder())}
+        with open(workdir / "worker.log", "w", encoding="utf-8") as log:  # a file: a full stderr pipe would block
+            worker = subprocess.Popen([sys.executable, "-m", "smarketing.grading", str(workdir), parcel.assignment,
+                                       str(parcel.cell_timeout), *([] if parcel.sandboxed else ["--no-sandbox"])],
+                                      stdout=subprocess.PIPE, stderr=log, text=True, env=environment,
+                                      start_new_session=True)
+
+            def stop() -> None:  # the worker and its kernels: they share the worker's new session
+                stopped.set()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(worker.pid, signal.SIGKILL)
+
+            watchdog = threading.Timer(batch_time_limit(len(parcel.submissions), parcel.cells, parcel.cell_timeout),
+                                       stop)
+            watchdog.start()
+            try:
+                for line in worker.stdout:
+                    if line.startswith(GRADED_MARK):
+                        student = line[len(GRADED_MARK):].strip()
+                        reported.add(student)
+                        on_graded(student)
+                    else:
+                        lines.append(line)
+                worker.wait()
+            finally:
+                watchdog.cancel()
+        for student in parcel.students:  # the bar reaches its end even when a batch stops early
+            if student not in reported:
+                on_graded(student)
+        files = {}
+        for kind, folder in (("autograded", work.autograded), ("feedback", work.feedback)):
+            for student in parcel.students:
+                origin = folder / student / parcel.assignment
+                if origin.is_dir():
+                    files.update({f"{kind}/{student}/{name}": raw for name, raw in _files(origin).items()})
+        if stopped.is_set():
+            return Graded(None, files)
         try:
-            for line in worker.stdout:
-                if line.startswith(GRADED_MARK):
-                    student = line[len(GRADED_MARK):].strip()
-                    reported.add(student)
-                    on_graded(student)
-                else:
-                    lines.append(line)
-            worker.wait()
-        finally:
-            watchdog.cancel()
-    for submission in batch:  # the bar reaches its end even when a batch stops early
-        if submission.student not in reported:
-            on_graded(submission.student)
-    if stopped.is_set():
-        return None
-    try:
-        return json.loads(lines[-1])
-    except (IndexError, json.JSONDecodeError):
-        tail = (workdir / "worker.log").read_text(encoding="utf-8", errors="replace")[-2000:]
-        return {s.student: {"success": False, "log": tail} for s in batch}
+            return Graded(json.loads(lines[-1]), files)
+        except (IndexError, json.JSONDecodeError):
+            tail = (workdir / "worker.log").read_text(encoding="utf-8", errors="replace")[-2000:]
+            return Graded({student: {"success": False, "log": tail} for student in parcel.students}, files)
 
 
-def grade_in_this_process(course: Path, workdir: Path, assignment: str, cell_timeout: int,
-                          sandboxed: bool = True) -> dict[str, dict]:
-    """The worker: autograde and write feedback for every student in ``workdir``'s submitted folder, with the
-    course's nbgrader_config.py (and so its preprocessors), rooted at ``workdir``."""
+def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, sandboxed: bool = True) -> dict[str, dict]:
+    """The worker: autograde and write feedback for every student of the unpacked parcel in ``workdir``, with
+    the course's configuration (and so its preprocessors) and the parcel's scratch gradebook."""
     from smarketing.grading.preprocessors import (
         autograde_preprocessors,
         feedback_preprocessors,
     )
 
-    work = gradebook.folders(course, workdir)
+    root, files = workdir / COURSE, _config_files(workdir)
+    work = gradebook.folders(root, root, files)
     # The course's steps are set here too, not only in its nbgrader_config.py: an older copy of that file
     # must not cost a learner the cells before a dying kernel, nor show them the hidden tests.
-    settings = gradebook.config(course, workdir, **{"Execute.timeout": cell_timeout,
-                                                    "OverwriteCells.add_missing_cells": True,
-                                                    "CourseDirectory.db_url": f"sqlite:///{private_gradebook(workdir)}",
-                                                    "Autograde.autograde_preprocessors": autograde_preprocessors(),
-                                                    "JudgedExecute.sandboxed": sandboxed,
-                                                    "GenerateFeedback.preprocessors": feedback_preprocessors()})
+    settings = gradebook.config(root, root, files, **{"Execute.timeout": cell_timeout,
+                                                      "OverwriteCells.add_missing_cells": True,
+                                                      "CourseDirectory.db_url": f"sqlite:///{root / GRADEBOOK}",
+                                                      "Autograde.autograde_preprocessors": autograde_preprocessors(),
+                                                      "JudgedExecute.sandboxed": sandboxed,
+                                                      "JudgedExecute.data_directory": os.environ["SMARKETING_DATA"],
+                                                      "GenerateFeedback.preprocessors": feedback_preprocessors()})
     api = gradebook.api(settings)
     results = {}
     for student in sorted(p.name for p in work.submitted.iterdir()):
@@ -141,43 +267,44 @@ def grade_in_this_process(course: Path, workdir: Path, assignment: str, cell_tim
     return results
 
 
-def collect_batch(course: Path, assignment: str, batch: list[Submission], workdir: Path,
-                  results: dict[str, dict] | None, cell_timeout: int) -> None:
-    """Copy a finished batch's autograded notebooks and feedback into the course and record its grades
-    in the course gradebook with nbgrader's own SaveAutoGrades (and its late penalties)."""
+def collect_batch(course: Path, assignment: str, batch: list[Submission], graded: Graded, cell_timeout: int) -> None:
+    """Write a finished batch's autograded notebooks and feedback into the course and record its grades in the
+    course's gradebook with nbgrader's own SaveAutoGrades (and its late penalties)."""
     from nbgrader.api import Gradebook
     from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
     from nbgrader.utils import parse_utc
 
-    course_folders, work = gradebook.folders(course), gradebook.folders(course, workdir)
+    course_folders = gradebook.folders(course)
     release = course_folders.release_notebook(assignment)
     source = course_folders.source_notebook(assignment)
     late = AssignLatePenalties(config=gradebook.config(course, course))  # the course's LateSubmissionPlugin
     for submission in batch:
-        graded_path = work.autograded / submission.student / assignment / f"{assignment}.ipynb"
-        if results is None:
+        notebook_name = f"autograded/{submission.student}/{assignment}.ipynb"
+        if graded.results is None:
             submission.problems.append(_("grading stopped: the batch ran past its time limit."))
-        if not graded_path.exists():
-            reason = _last_error((results or {}).get(submission.student, {}).get("log", ""))
+        if notebook_name not in graded.files:
+            reason = _last_error((graded.results or {}).get(submission.student, {}).get("log", ""))
             submission.problems.append(_("nbgrader could not grade this notebook ({reason}); it earns no points.",
                                          reason=reason))
             gradebook.record_missing(course, assignment, [submission.student])
             continue
-        for origin_root, destination_root in ((work.autograded, course_folders.autograded),
-                                              (work.feedback, course_folders.feedback)):
-            origin = origin_root / submission.student / assignment
-            if origin.exists():
-                destination = destination_root / submission.student / assignment
-                if destination.exists():
-                    shutil.rmtree(destination)
-                shutil.copytree(origin, destination)
-        graded = nbformat.read(graded_path, as_version=4)
+        for kind, destination_root in (("autograded", course_folders.autograded),
+                                       ("feedback", course_folders.feedback)):
+            prefix = f"{kind}/{submission.student}/"
+            files = {name.removeprefix(prefix): raw for name, raw in graded.files.items() if name.startswith(prefix)}
+            destination = destination_root / submission.student / assignment
+            if files and destination.exists():
+                shutil.rmtree(destination)
+            for name, raw in files.items():
+                (destination / name).parent.mkdir(parents=True, exist_ok=True)
+                (destination / name).write_bytes(raw)
+        notebook = nbformat.reads(graded.files[notebook_name].decode("utf-8"), as_version=4)
         stamp = {"timestamp": parse_utc(submission.timestamp)} if submission.timestamp else {}
         with Gradebook(course_folders.db_url) as book:
             book.update_or_create_student(submission.student)
             book.update_or_create_submission(assignment, submission.student, **stamp)
         resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": submission.student,
                                   "db_url": course_folders.db_url}}
-        SaveAutoGrades().preprocess(graded, resources)
-        late.preprocess(graded, resources)
-        find_problems(submission, release, source, graded, cell_timeout)
+        SaveAutoGrades().preprocess(notebook, resources)
+        late.preprocess(notebook, resources)
+        find_problems(submission, release, source, notebook, cell_timeout)

@@ -37,11 +37,29 @@ def tools_env() -> dict[str, str]:
     return {**os.environ, "PATH": path if tools in path.split(os.pathsep) else f"{tools}{os.pathsep}{path}"}
 
 
-def config(course: Path, root: Path, **settings: object):
-    """The course's nbgrader_config.py, rooted at ``root``, with ``settings`` ("Section.option": value)."""
+def config_files(course: Path) -> list[Path]:
+    """The nbgrader_config.py files nbgrader itself reads for ``course``, the lowest priority first: the
+    system-wide and user folders of ``jupyter --paths`` (where a hub sets the exchange, the course id and the
+    gradebook's ``db_url``, e.g. /etc/jupyter/nbgrader_config.py), then the course's own."""
+    from jupyter_core.paths import jupyter_config_path
+
+    found: list[Path] = []
+    for folder in [*reversed(jupyter_config_path()), str(course)]:
+        path = Path(folder) / "nbgrader_config.py"
+        if path.is_file() and path.resolve() not in {p.resolve() for p in found}:
+            found.append(path)
+    return found
+
+
+def config(course: Path, root: Path, files: list[Path] | None = None, **settings: object):
+    """The course's nbgrader configuration, rooted at ``root``, as nbgrader merges it (``files``: by default
+    :func:`config_files`, the later winning), with ``settings`` ("Section.option": value) on top."""
+    from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    loaded = Config()
+    for path in config_files(course) if files is None else files:
+        loaded.merge(PyFileConfigLoader(path.name, path=str(path.parent)).load_config())
     loaded.CourseDirectory.root = str(root)
     for key, value in settings.items():
         section, option = key.split(".")
@@ -83,11 +101,12 @@ class Folders:
         return nbformat.read(path, as_version=4) if path.exists() else nbformat.v4.new_notebook()
 
 
-def folders(course: Path, root: Path | None = None) -> Folders:
-    """The folders of ``course`` by its nbgrader_config.py, for a copy of it rooted at ``root`` (default: itself)."""
+def folders(course: Path, root: Path | None = None, files: list[Path] | None = None) -> Folders:
+    """The folders of ``course`` by its configuration (``files``: see :func:`config`), for a copy of it rooted at
+    ``root`` (default: itself)."""
     from nbgrader.coursedir import CourseDirectory
 
-    directory = CourseDirectory(config=config(course, root or course))
+    directory = CourseDirectory(config=config(course, root or course, files))
     base = Path(directory.root)
     return Folders(base, base / directory.source_directory, base / directory.release_directory,
                    base / directory.submitted_directory, base / directory.autograded_directory,
@@ -101,8 +120,8 @@ def assignments(course: Path) -> list[str]:
 
 
 def prepare_gradebook(course: Path, assignment: str) -> None:
-    """Make sure the course gradebook knows the assignment (its cells and points), without touching
-    the committed release: generate it into a scratch release folder if needed."""
+    """Make sure the course gradebook (wherever nbgrader_config.py's ``db_url`` puts it) knows the assignment
+    (its cells and points), without touching the committed release."""
     from nbgrader.api import Gradebook, MissingEntry
 
     db_url = folders(course).db_url
@@ -111,6 +130,18 @@ def prepare_gradebook(course: Path, assignment: str) -> None:
         with Gradebook(db_url) as gradebook, contextlib.suppress(MissingEntry):
             if gradebook.find_assignment(assignment).notebooks:
                 return
+    _register(course, assignment, db_url)
+
+
+def scratch_gradebook(course: Path, assignment: str, path: Path) -> None:
+    """A private SQLite gradebook at ``path`` that knows ``assignment`` (the source cells nbgrader puts back
+    into a learner's locked cells, and the points) and no student: what a batch autogrades into, on whatever
+    machine it runs. Grades are recorded in the course's own gradebook alone."""
+    _register(course, assignment, f"sqlite:///{path}")
+
+
+def _register(course: Path, assignment: str, db_url: str) -> None:
+    """Record the assignment in the gradebook at ``db_url`` by generating it into a scratch release folder."""
     with tempfile.TemporaryDirectory() as scratch:
         settings = config(course, course, **{"CourseDirectory.release_directory": scratch,
                                              "CourseDirectory.db_url": db_url})
