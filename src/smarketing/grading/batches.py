@@ -270,7 +270,6 @@ def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, san
 def collect_batch(course: Path, assignment: str, batch: list[Submission], graded: Graded, cell_timeout: int) -> None:
     """Write a finished batch's autograded notebooks and feedback into the course and record its grades in the
     course's gradebook with nbgrader's own SaveAutoGrades (and its late penalties)."""
-    from nbgrader.api import Gradebook
     from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
     from nbgrader.utils import parse_utc
 
@@ -300,7 +299,7 @@ def collect_batch(course: Path, assignment: str, batch: list[Submission], graded
                 (destination / name).write_bytes(raw)
         notebook = nbformat.reads(graded.files[notebook_name].decode("utf-8"), as_version=4)
         stamp = {"timestamp": parse_utc(submission.timestamp)} if submission.timestamp else {}
-        with Gradebook(course_folders.db_url) as book:
+        with gradebook.open_gradebook(course_folders.db_url) as book:
             book.update_or_create_student(submission.student)
             book.update_or_create_submission(assignment, submission.student, **stamp)
         resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": submission.student,

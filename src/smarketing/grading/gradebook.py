@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -76,6 +77,24 @@ def api(settings):
     return NbGraderAPI(coursedir=CourseDirectory(config=settings), config=settings)
 
 
+def open_gradebook(db_url: str):  # noqa: ANN201 - nbgrader's Gradebook
+    """nbgrader's Gradebook at ``db_url``: SQLite on a laptop, PostgreSQL (``postgresql+psycopg://…``) for a
+    class. nbgrader creates a new one by running ``alembic`` by name, so this Python's tools go on the PATH."""
+    from nbgrader.api import Gradebook
+
+    os.environ["PATH"] = tools_env()["PATH"]
+    try:
+        return Gradebook(db_url)
+    except ModuleNotFoundError as error:  # a PostgreSQL URL without its driver
+        raise GradingError(_("The gradebook at {url} needs the Python package {package}. Install it with: "
+                             "pip install 'smarketing[hub]'", url=_without_password(db_url),
+                             package=error.name)) from None
+
+
+def _without_password(db_url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", db_url)
+
+
 @dataclass(frozen=True)
 class Folders:
     """Where nbgrader keeps each part of a course rooted at ``root``."""
@@ -122,12 +141,12 @@ def assignments(course: Path) -> list[str]:
 def prepare_gradebook(course: Path, assignment: str) -> None:
     """Make sure the course gradebook (wherever nbgrader_config.py's ``db_url`` puts it) knows the assignment
     (its cells and points), without touching the committed release."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     db_url = folders(course).db_url
     database = Path(db_url.removeprefix("sqlite:///")) if db_url.startswith("sqlite:///") else None
     if database is None or database.exists():  # opening a missing SQLite file would create it for nothing
-        with Gradebook(db_url) as gradebook, contextlib.suppress(MissingEntry):
+        with open_gradebook(db_url) as gradebook, contextlib.suppress(MissingEntry):
             if gradebook.find_assignment(assignment).notebooks:
                 return
     _register(course, assignment, db_url)
@@ -153,11 +172,10 @@ def _register(course: Path, assignment: str, db_url: str) -> None:
 
 def export_grades(course: Path) -> Path:
     """grades.csv of the course's graded assignments, by nbgrader's own CSV exporter."""
-    from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
     path = course / "grades.csv"
-    with Gradebook(folders(course).db_url) as gradebook:
+    with open_gradebook(folders(course).db_url) as gradebook:
         # Only assignments that something was handed in for: releasing puts every assignment into the gradebook,
         # and nbgrader would list each with a 0 for every student.
         handed_in = [a.name for a in gradebook.assignments if a.submissions]
@@ -169,9 +187,7 @@ def export_grades(course: Path) -> Path:
 
 def record_missing(course: Path, assignment: str, students: list[str]) -> None:
     """Students with nothing gradable still appear in the gradebook (and so in grades.csv, with 0)."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(folders(course).db_url) as gradebook:
+    with open_gradebook(folders(course).db_url) as gradebook:
         for student in students:
             gradebook.update_or_create_student(student)
             gradebook.update_or_create_submission(assignment, student)
@@ -180,9 +196,9 @@ def record_missing(course: Path, assignment: str, students: list[str]) -> None:
 def read_scores(course: Path, assignment: str, submissions: list[Submission]) -> None:
     """Fill each submission's total, maximum and per-cell points from the gradebook, late penalty deducted
     as grades.csv deducts it; cells without an automatic score are the ones a person grades."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(folders(course).db_url) as gradebook:
+    with open_gradebook(folders(course).db_url) as gradebook:
         for submission in submissions:
             try:
                 record = gradebook.find_submission(assignment, submission.student)
