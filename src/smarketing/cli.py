@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from smarketing import datasets, grading  # grading's face is light: nbgrader loads when grading starts
+from smarketing.grading import lms
 from smarketing.messages import _
 
 PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar is noise
@@ -140,6 +141,26 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+CANVAS_ID_OPTIONS = {"sis-user-id": "SIS User ID", "id": "ID", "sis-login-id": "SIS Login ID"}
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        result = lms.export(_course(args), args.lms, Path(args.to) if args.to else None,
+                            id_column=CANVAS_ID_OPTIONS[args.lms_id_column] if args.lms_id_column else None)
+    except grading.GradingError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if result.unmatched:  # written, but without them: the instructor must know whose grades did not go
+        print(_("{count} student(s) left out, without an lms_user_id the platform could match: {students}. Set it "
+                "with: nbgrader db student add <id> --lms-user-id=<their LMS id>, then export again.",
+                count=len(result.unmatched), students=", ".join(result.unmatched)), file=sys.stderr)
+    print(_("wrote {path}: {students} student(s), {count} assignment(s) ({assignments}), to import into {lms}.",
+            path=result.path, students=result.students, count=len(result.assignments),
+            assignments=", ".join(result.assignments), lms=result.lms.capitalize()))
+    return 0
+
+
 def _workshop_import(args: argparse.Namespace) -> int:
     from smarketing.datasets import availability, crm
 
@@ -245,6 +266,17 @@ def build_parser() -> argparse.ArgumentParser:
                               "the hidden tests and change grades)"))
     grade.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser("export", help=_("write the gradebook's scores as a CSV file to import into Canvas "
+                                                  "or Moodle, matched on nbgrader's lms_user_id"))
+    export.add_argument("--lms", choices=lms.LMS, required=True, help=_("the platform that imports the file"))
+    export.add_argument("--to", default=None,
+                        help=_("the CSV file to write (default: grades-<lms>.csv in the course folder)"))
+    export.add_argument("--lms-id-column", choices=list(CANVAS_ID_OPTIONS), default=None,
+                        help=_("Canvas only: the column that holds the lms_user_id, SIS User ID (default), Canvas's "
+                               "own user ID, or SIS Login ID"))
+    export.add_argument("--course", default=None, help=_("course folder (default: this repository)"))
+    export.set_defaults(run=_export)
 
     workshop = commands.add_parser("workshop", help=_("run the course on your own CRM export"))
     steps = workshop.add_subparsers(dest="step", required=True)

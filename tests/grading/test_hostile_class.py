@@ -250,6 +250,7 @@ def test_without_the_sandbox_the_same_attack_does_harm(tmp_path, monkeypatch):
     monkeypatch.setenv("SMARKETING_DATA", str(data))
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr("smarketing.grading.batches._UNPACKED", {})  # unpacked anew, here, not found from a test before
     with contextlib.suppress(Exception):  # it also wrecked its own submission, which the report then reads
         grading.grade(NAME, course, source=tmp_path / "inbox", jobs=1, cell_timeout=30, sandboxed=False)
     copies = list((tmp_path / "tmp").glob("smarketing-data-*"))
