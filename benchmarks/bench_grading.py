@@ -1,20 +1,29 @@
-"""Grading a class: `smarketing grade` in its sandbox, against the same grader without the sandbox and against
-nbgrader's plain sequential autograde, in the same run.
+"""Grading a class: `smarketing grade` against plain nbgrader, against the grader of an earlier commit (today's,
+before a change) and against the floor of kernel start-up, all in the same run.
 
     python benchmarks/bench_grading.py [--students 100] [--assignment 03_funnel_handoff] [--jobs N]
+                                       [--baseline-rev 7c2d5e5] [--scaling]
 
-A class of ``--students`` submissions (60 % solved, 20 % half solved, 20 % blank) of one assignment is
-graded three times, each time in a fresh copy of the course: by plain nbgrader (its own preprocessors, no
-sandbox, no judge: ``autograde``, ``generate_feedback`` and ``export``, one notebook after another), by
-``smarketing grade --no-sandbox`` (parallel batches, the judge, a report) and by ``smarketing grade`` (the
-same, each kernel in a bubblewrap sandbox). Prints the wall times, the sandbox's cost as a ratio to the
-unsandboxed grader, and the ratio to nbgrader; checks that all three gave every student the same score (a
-grader that grades differently is no use) and exits with 1 when they differ.
+A class of ``--students`` submissions (60 % solved, 20 % half solved, 20 % blank) of one assignment is graded,
+each time in a fresh copy of the course, by:
+
+* plain nbgrader (its own preprocessors, no sandbox, no judge: ``autograde``, ``generate_feedback`` and
+  ``export``, one notebook after another);
+* the grader of ``--baseline-rev`` (its ``src/`` taken from git, run in a process of its own), in its sandbox;
+* ``smarketing grade --no-sandbox`` and ``smarketing grade`` (each kernel in a bubblewrap sandbox, started one
+  notebook ahead), and ``smarketing grade --cluster local`` (the same batches on a Dask cluster here).
+
+The floor is what starting one fresh sandboxed kernel per learner costs, spread over the cores: the mean of a few
+kernel start-ups × learners ÷ cores. Prints each wall time with its ratio to the floor and to the baseline, and
+with ``--scaling`` a table of 1 and 2 workers here and on Dask. Checks that every grader gave every student the
+same score (a grader that grades differently is no use) and exits with 1 when they differ.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import platform
 import shutil
@@ -53,7 +62,8 @@ def _course(folder: Path, plain: bool = False) -> Path:
 def _class(assignment: str, students: int, inbox: Path) -> None:
     source = nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
     release = nbformat.read(ROOT / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
-    answers = [c.metadata["nbgrader"]["grade_id"] for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    answers = [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")]
     variants = {"solved": grading.answered(release, source), "half": grading.answered(release, source,
                                                                                         answers[: len(answers) // 2]),
                 "blank": release}
@@ -77,58 +87,123 @@ def _nbgrader(args: list[str], course: Path) -> None:
                    capture_output=True, text=True)
 
 
+def _kernel_start_seconds(times: int = 5) -> float:
+    """The mean wall time to start a fresh sandboxed kernel and see it ready (no warm-up)."""
+    from smarketing.datasets import datasets_dir
+    from smarketing.grading import kernel_pool
+
+    settings = kernel_pool.Settings(data=datasets_dir(), memory_bytes=4 * 1024**3, processes=256,
+                                    kernel_name="python3", warm_up="")
+
+    async def ready(started) -> None:
+        client = started.manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        client.stop_channels()
+
+    seconds = []
+    for _attempt in range(times):
+        begun = time.perf_counter()
+        started = kernel_pool.start(settings)
+        asyncio.run(ready(started))
+        seconds.append(time.perf_counter() - begun)
+        started.stop()
+    return sum(seconds) / len(seconds)
+
+
+BASELINE = """
+import json, sys
+from pathlib import Path
+from smarketing import grading
+course, assignment, inbox, jobs = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+grading.grade(assignment, course, source=inbox, jobs=jobs or None)
+"""
+
+
+def _baseline(rev: str, scratch: Path, assignment: str, students: int, jobs: int | None) -> tuple[float, dict]:
+    """Grade the class with the grader of commit ``rev``, its src/ from git, in a process of its own."""
+    old = scratch / f"src-{rev}"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", ROOT, "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
+    course = _course(scratch / f"baseline-{rev}")
+    inbox = scratch / f"inbox-{rev}"
+    _class(assignment, students, inbox)
+    gradebook.prepare_gradebook(course, assignment)
+    env = {**gradebook.tools_env(), "PYTHONPATH": str(old / "src"), "SMARKETING_DATA": str(ROOT / "datasets")}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", BASELINE, course, assignment, inbox, str(jobs or 0)], check=True, env=env,
+                   capture_output=True, text=True)
+    return time.perf_counter() - started, _scores(course, assignment)
+
+
+def _ours(scratch: Path, label: str, assignment: str, students: int, **options) -> tuple[float, dict, int]:
+    course = _course(scratch / label)
+    inbox = scratch / f"inbox-{label}"
+    _class(assignment, students, inbox)
+    gradebook.prepare_gradebook(course, assignment)
+    started = time.perf_counter()
+    results = grading.grade(assignment, course, source=inbox, **options)
+    return time.perf_counter() - started, _scores(course, assignment), sum(1 for r in results if not r.problems)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--assignment", default="03_funnel_handoff")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--baseline-rev", default="7c2d5e5", help="the commit whose grader is today's (default: the "
+                        "last before the kernel pool and the parcels)")
+    parser.add_argument("--scaling", action="store_true", help="also grade with 1 and 2 workers, here and on Dask")
     args = parser.parse_args(argv)
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores; {args.students} submissions of "
-          f"{args.assignment}")
+    cores = os.cpu_count() or 1
+    os.environ.setdefault("SMARKETING_DATA", str(ROOT / "datasets"))
+    print(f"python {platform.python_version()}, {cores} cores; {args.students} submissions of {args.assignment}")
+    kernel = _kernel_start_seconds()
+    floor = kernel * args.students / cores
+    print(f"one sandboxed kernel starts in {kernel:.2f} s: the floor is {floor:.1f} s ({args.students} kernels on "
+          f"{cores} cores)")
+    timings, scores = {}, {}
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
-        baseline = _course(scratch_path / "nbgrader", plain=True)
-        _class(args.assignment, args.students, baseline / "submitted")
-        gradebook.prepare_gradebook(baseline, args.assignment)  # set-up, as an instructor's release did
+        plain = _course(scratch_path / "nbgrader", plain=True)
+        _class(args.assignment, args.students, plain / "submitted")
+        gradebook.prepare_gradebook(plain, args.assignment)  # set-up, as an instructor's release did
         started = time.perf_counter()
         _nbgrader(["autograde", args.assignment, "--create", "--force", "--Execute.timeout=30",
-                   "--OverwriteCells.add_missing_cells=True"], baseline)
-        autograde_only = time.perf_counter() - started
-        _nbgrader(["generate_feedback", args.assignment, "--force"], baseline)
-        _nbgrader(["export"], baseline)
-        sequential = time.perf_counter() - started
+                   "--OverwriteCells.add_missing_cells=True"], plain)
+        _nbgrader(["generate_feedback", args.assignment, "--force"], plain)
+        _nbgrader(["export"], plain)
+        timings["nbgrader, sequential, no sandbox"] = time.perf_counter() - started
+        scores["nbgrader, sequential, no sandbox"] = _scores(plain, args.assignment)
 
-        timings, scores, clean = {}, {"nbgrader": _scores(baseline, args.assignment)}, {}
-        for label, sandboxed in (("unsandboxed", False), ("sandboxed", True)):
-            ours = _course(scratch_path / label)
-            inbox = scratch_path / f"inbox-{label}"
-            _class(args.assignment, args.students, inbox)
-            gradebook.prepare_gradebook(ours, args.assignment)
-            started = time.perf_counter()
-            results = grading.grade(args.assignment, ours, source=inbox, jobs=args.jobs, sandboxed=sandboxed)
-            timings[label] = time.perf_counter() - started
-            clean[label] = sum(1 for r in results if not r.problems)
-            scores[label] = _scores(ours, args.assignment)
-
-    print(f"nbgrader autograde alone (sequential, plain)     {autograde_only:8.1f} s")
-    print(f"nbgrader autograde + feedback + export (plain)   {sequential:8.1f} s")
-    print(f"smarketing grade --no-sandbox (parallel, judged) {timings['unsandboxed']:8.1f} s   "
-          f"({clean['unsandboxed']} graded without problems)")
-    print(f"smarketing grade (parallel, judged, sandboxed)   {timings['sandboxed']:8.1f} s   "
-          f"({clean['sandboxed']} graded without problems)")
-    print(f"the sandbox's cost: {timings['sandboxed'] / timings['unsandboxed']:.2f}x the unsandboxed grader "
-          f"({100 * (timings['sandboxed'] / timings['unsandboxed'] - 1):+.0f} %)")
-    print(f"ratio, nbgrader sequential / smarketing grade in its sandbox: {sequential / timings['sandboxed']:.2f}x")
-    reference = scores["nbgrader"]
-    differ = sorted({s for label in ("unsandboxed", "sandboxed") for s in reference.keys() | scores[label].keys()
+        label = f"smarketing grade at {args.baseline_rev} (today's)"
+        timings[label], scores[label] = _baseline(args.baseline_rev, scratch_path, args.assignment, args.students,
+                                                  args.jobs)
+        runs = {"smarketing grade --no-sandbox": {"sandboxed": False, "jobs": args.jobs},
+                "smarketing grade": {"jobs": args.jobs},
+                "smarketing grade --cluster local": {"jobs": args.jobs, "cluster": "local"}}
+        if args.scaling:
+            runs |= {f"smarketing grade --jobs {n}": {"jobs": n} for n in (1, 2)}
+            runs |= {f"smarketing grade --cluster local --jobs {n}": {"jobs": n, "cluster": "local"} for n in (1, 2)}
+        clean = {}
+        for label, options in runs.items():
+            timings[label], scores[label], clean[label] = _ours(scratch_path, label.replace(" ", "_"), args.assignment,
+                                                                args.students, **options)
+    baseline = timings[f"smarketing grade at {args.baseline_rev} (today's)"]
+    print("\n| grader | wall (s) | × floor | × today's |\n|---|---:|---:|---:|")
+    for label, seconds in timings.items():
+        print(f"| {label} | {seconds:.1f} | {seconds / floor:.2f} | {seconds / baseline:.2f} |")
+    print(f"| floor: kernel start-up × learners ÷ cores | {floor:.1f} | 1.00 | {floor / baseline:.2f} |")
+    reference = scores["nbgrader, sequential, no sandbox"]
+    differ = sorted({s for label in scores for s in reference.keys() | scores[label].keys()
                      if reference.get(s) != scores[label].get(s)})
     if differ:
-        print(f"DIFFERENT SCORES for {len(differ)} of {len(reference)} students, e.g. "
-              + ", ".join(f"{s}: nbgrader {reference.get(s)}, unsandboxed {scores['unsandboxed'].get(s)}, "
-                          f"sandboxed {scores['sandboxed'].get(s)}" for s in differ[:5]))
+        print(f"DIFFERENT SCORES for {len(differ)} of {len(reference)} students: "
+              + json.dumps({label: {s: scores[label].get(s) for s in differ[:3]} for label in scores}))
         return 1
-    print(f"same scores: all {len(reference)} students graded alike by the three "
-          f"({sum(scores['sandboxed'].values()):g} points in all)")
+    print(f"\nsame scores: all {len(reference)} students graded alike by every grader "
+          f"({sum(reference.values()):g} points in all)")
     return 0
 
 

@@ -8,6 +8,7 @@ nbgrader_config.py, which only the grading account reads (its home folder is 070
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 c.CourseDirectory.course_id = "smarketing-lab"
-# Created once by root: `install -d -m 1777 /srv/nbgrader/exchange` (everybody writes, the sticky bit keeps each
-# learner from deleting another's files).
+# Created once by root: `install -d -m 1777 /srv/nbgrader/exchange`. Everybody may write there (the sticky bit
+# keeps the top folder's entries to their owners); nbgrader makes the course's inbound/ writable but not
+# listable, and names each submission with a random suffix, so a learner can neither find nor touch another's.
 c.Exchange.root = "/srv/nbgrader/exchange"

@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("parallel graders, or workers of a --cluster (default: one per core)"))
     grade.add_argument("--scheduler", default=None,
                        help=_("grade on a running Dask cluster, at this scheduler address (tcp://host:8786)"))
-    grade.add_argument("--cluster", choices=["local", "kubernetes", "slurm"], default=None,
+    grade.add_argument("--cluster", choices=grading.CLUSTERS, default=None,
                        help=_("start a Dask cluster to grade on: on this machine, Kubernetes or Slurm "
                               "(needs pip install 'smarketing[cluster]')"))
     grade.add_argument("--cell-timeout", type=int, default=grading.CELL_TIMEOUT,

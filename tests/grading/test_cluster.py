@@ -27,7 +27,8 @@ def _class(inbox) -> None:
     deleted setup cell (put back), a copied grade cell (a problem reported) and one late hand-in's timestamp."""
     source, release = source_notebook(NAME), release_notebook(NAME)
     solved = grading.answered(release, source)
-    answers = [c.metadata["nbgrader"]["grade_id"] for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    answers = [c.metadata["nbgrader"]["grade_id"] for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")]
     hand_in(inbox, "ana", solved)
     hand_in(inbox, "bob", release)
     hand_in(inbox, "cai", grading.answered(release, source, answers[: len(answers) // 2]))
@@ -117,6 +118,19 @@ def test_a_parcel_carries_no_other_learner_and_no_gradebook_entry(tmp_path):
     with Gradebook(f"sqlite:///{tmp_path / 'blank.db'}") as book:
         assert [a.name for a in book.assignments] == [NAME] and book.students == []
         assert book.find_assignment(NAME).max_score > 0  # it knows the points, and no one's grades
+
+
+def test_a_parcel_carries_no_gradebook_password(tmp_path):
+    """Workers grade into a scratch gradebook: the course's address travels, its password does not."""
+    course = copy_course(tmp_path / "course")
+    with (course / "nbgrader_config.py").open("a") as config:
+        config.write("\nc.CourseDirectory.db_url = 'postgresql+psycopg://grader:s3cr@t-pw@db.local/class'\n")
+    inbox = tmp_path / "inbox"
+    hand_in(inbox, "ana", release_notebook(NAME))
+    parcel = batches.pack(course, NAME, collect(inbox, NAME, tmp_path), b"", 60, True)
+    sent = "\n".join(parcel.config_files)
+    assert "s3cr" not in sent and "t-pw" not in sent
+    assert "postgresql+psycopg://grader:***@db.local/class" in sent
 
 
 def test_the_data_is_unpacked_once_per_worker_in_a_private_folder(tmp_path):

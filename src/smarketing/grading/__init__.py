@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smarketing.grading import gradebook
-from smarketing.grading.gradebook import CELL_TIMEOUT, GradingError, assignments
+from smarketing.grading.gradebook import CELL_TIMEOUT, CLUSTERS, GradingError, assignments
 from smarketing.messages import _
 
 if TYPE_CHECKING:  # the rooms that import nbgrader load when grading starts, not with the command line
@@ -208,4 +208,4 @@ def _data_folder(course: Path) -> Path:
     return Path(configured) if configured else datasets_dir()
 
 
-__all__ = ["CELL_TIMEOUT", "GradingError", "answered", "assignments", "grade", "release"]
+__all__ = ["CELL_TIMEOUT", "CLUSTERS", "GradingError", "answered", "assignments", "grade", "release"]

@@ -150,9 +150,16 @@ def pack(course: Path, assignment: str, batch: list[Submission], scratch_gradebo
             files[SECRET] = submission.secret
         submissions[submission.student] = files
         cells = max(cells, len(notebook.cells))
-    return Parcel(assignment, [p.read_text(encoding="utf-8") for p in gradebook.config_files(course)],
+    configs = [_without_passwords(path.read_text(encoding="utf-8")) for path in gradebook.config_files(course)]
+    return Parcel(assignment, configs,
                   _zip(_files(where.source / assignment)), scratch_gradebook, submissions, cell_timeout, sandboxed,
                   cells)
+
+
+def _without_passwords(config_text: str) -> str:
+    """A configuration file as it travels to a worker: the password of any address in it (the gradebook's
+    ``db_url``) replaced. A worker grades into a scratch gradebook and never needs the course's."""
+    return re.sub(r"(://[^:/@\s'\"]+:)[^\s'\"]*@", r"\1***@", config_text)
 
 
 def _unpack(parcel: Parcel, workdir: Path) -> gradebook.Folders:
@@ -235,6 +242,20 @@ def grade_parcel(parcel: Parcel, data: Data, on_graded: Callable[[str], None] = 
             return Graded({student: {"success": False, "log": tail} for student in parcel.students}, files)
 
 
+def _imports(work: gradebook.Folders, assignment: str) -> str:
+    """The import statements of the assignment's setup cell, from its source (the instructor's, never a
+    learner's): what a kernel started ahead runs before the learner's notebook."""
+    import ast
+
+    source = work.source_notebook(assignment)
+    setup = next((c.source for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup"), "")
+    try:
+        tree = ast.parse(setup)
+    except SyntaxError:
+        return ""
+    return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom))
+
+
 def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, sandboxed: bool = True) -> dict[str, dict]:
     """The worker: autograde and write feedback for every student of the unpacked parcel in ``workdir``, with
     the course's configuration (and so its preprocessors) and the parcel's scratch gradebook."""
@@ -253,17 +274,23 @@ def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, san
                                                       "Autograde.autograde_preprocessors": autograde_preprocessors(),
                                                       "JudgedExecute.sandboxed": sandboxed,
                                                       "JudgedExecute.data_directory": os.environ["SMARKETING_DATA"],
+                                                      "JudgedExecute.warm_up": _imports(work, assignment),
                                                       "GenerateFeedback.preprocessors": feedback_preprocessors()})
     api = gradebook.api(settings)
     results = {}
     for student in sorted(p.name for p in work.submitted.iterdir()):
         graded = api.autograde(assignment, student, force=True, create=True)
-        if graded["success"]:
-            feedback = api.generate_feedback(assignment, student, force=True)
-            graded["success"] = feedback["success"]
-            graded["log"] = graded.get("log", "") + feedback.get("log", "")
-        results[student] = {"success": graded["success"], "log": (graded.get("error") or "")[-1500:]}
+        # nbgrader logs what went wrong and then raises "see the error log above": keep both, the log first.
+        problem = "" if graded["success"] else (graded.get("log") or "") + (graded.get("error") or "")
+        results[student] = {"success": graded["success"], "log": problem[-4000:]}
         print(GRADED_MARK + student, flush=True)
+    # The feedback pages in one run for the batch: one HTML exporter and its templates, not one per learner.
+    # nbgrader goes on past a notebook it cannot convert; whose page is missing is read from the folder.
+    feedback = api.generate_feedback(assignment, force=True)
+    for student, result in results.items():
+        if result["success"] and not (work.feedback / student / assignment / f"{assignment}.html").exists():
+            result["success"] = False
+            result["log"] = (feedback.get("error") or feedback.get("log") or "")[-1500:]
     return results
 
 

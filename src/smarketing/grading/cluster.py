@@ -21,10 +21,8 @@ import os
 from collections.abc import Iterator
 
 from smarketing.grading.batches import Data, Graded, Parcel, grade_parcel
-from smarketing.grading.gradebook import GradingError
+from smarketing.grading.gradebook import CLUSTERS, GradingError
 from smarketing.messages import _
-
-CLUSTERS = ("local", "kubernetes", "slurm")
 
 
 def _missing(package: str, extra: str = "cluster") -> GradingError:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from smarketing.grading.collect import Submission
 
 CELL_TIMEOUT = 30  # seconds for one cell; an exercise cell takes about one
+CLUSTERS = ("local", "kubernetes", "slurm")  # the Dask clusters `smarketing grade --cluster` starts
 
 
 class GradingError(RuntimeError):

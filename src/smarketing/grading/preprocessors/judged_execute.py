@@ -10,7 +10,7 @@ import nbformat
 from nbclient.exceptions import DeadKernelError
 from traitlets import Bool, Integer, Unicode
 
-from smarketing.grading import judge, sandbox
+from smarketing.grading import judge, kernel_pool, sandbox
 from smarketing.grading.preprocessors.execute_until_the_kernel_dies import (
     KERNEL_DIED,
     NOT_RUN,
@@ -78,6 +78,11 @@ class JudgedExecute(ExecuteUntilTheKernelDies):
     process_limit = Integer(256, help="Processes a sandboxed kernel may run at once.").tag(config=True)
     data_directory = Unicode("", help="The datasets a sandboxed kernel reads, read-only (default: the library's "
                                       "datasets folder).").tag(config=True)
+    warm_up = Unicode("", help="Code each fresh kernel runs, silently, before the learner's notebook: the course's own "
+                               "imports (from the assignment's source), so that a kernel started ahead has them "
+                               "loaded. Never learner code.").tag(config=True)
+    start_ahead = Bool(True, help="Start each sandboxed kernel while the previous notebook runs (a kernel is never "
+                                  "reused: each notebook gets a fresh one).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._assignment = (resources or {}).get("nbgrader", {}).get("assignment", "")
@@ -89,22 +94,26 @@ class JudgedExecute(ExecuteUntilTheKernelDies):
                 cell.source = visible
         checks = [_grade_id(nb.cells[i]) for i in self._hidden]
         self._zeroed = touched_checks(tampering(nb, nb, nb), checks)
-        box = None
+        started = None
         if self.sandboxed:
             sandbox.require()
             from smarketing.datasets import datasets_dir
 
-            data = Path(self.data_directory) if self.data_directory else datasets_dir()
-            box = sandbox.Sandbox(data=data, memory_bytes=self.memory_limit, processes=self.process_limit)
-            name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
-            km = sandbox.SandboxedKernelManager(box, kernel_name=name, config=self.config)
+            settings = kernel_pool.Settings(
+                data=Path(self.data_directory) if self.data_directory else datasets_dir(),
+                memory_bytes=self.memory_limit, processes=self.process_limit,
+                kernel_name=self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3",
+                warm_up=self.warm_up, extra_arguments=(f"--HistoryManager.hist_file={self.ipython_hist_file}",))
+            started = kernel_pool.POOL.take(settings, self.config) if self.start_ahead else \
+                kernel_pool.start(settings, self.config)
+            km = started.manager
         try:
             return super().preprocess(nb, resources, km)
         finally:
             for index, (source, _blocks) in self._hidden.items():
                 nb.cells[index].source = source  # the autograded notebook keeps the source, as nbgrader wrote it
-            if box is not None:
-                box.close()
+            if started is not None:
+                started.stop()  # this learner's kernel and sandbox, now: never left running beside the next one
 
     def preprocess_cell(self, cell, resources, index):
         cell, resources = super().preprocess_cell(cell, resources, index)
