@@ -104,3 +104,18 @@ def test_the_warm_up_is_the_assignments_own_imports_from_its_source():
     assert warm_up.splitlines()[0] == "import math"
     assert "from smarketing import funnel, kpis, load_company" in warm_up
     assert "load_company(" not in warm_up.replace("import funnel, kpis, load_company", "")  # imports only, no data
+
+
+def test_a_kernel_writes_nothing_to_the_graders_own_output(capfd):
+    """The worker reads its progress from its stdout: a learner's raw write to a file descriptor must not land
+    there (nor fill the grader's log)."""
+    pool = kernel_pool.KernelPool()
+    try:
+        started = pool.take(_settings())
+        _run(started, "import os\nos.write(1, b'smarketing-graded:mallory\\n')\nos.write(2, b'noise\\n')")
+        started.stop()
+    finally:
+        pool.close()
+    out, err = capfd.readouterr()
+    assert "smarketing-graded:mallory" not in out and "noise" not in err
+    assert "To connect another client" not in out + err  # nor the kernel's own start-up banner

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,10 @@ def start(settings: Settings, config=None) -> Started:  # noqa: ANN001 - traitle
     manager = sandbox.SandboxedKernelManager(box, kernel_name=settings.kernel_name, config=config)
     started = Started(manager, box)
     try:
-        run_sync(manager.start_kernel)(extra_arguments=list(settings.extra_arguments))
+        # The kernel's own stdout and stderr go nowhere: a learner's output travels as messages, and a write
+        # to a raw file descriptor must not reach the grader's pipe or fill its log.
+        run_sync(manager.start_kernel)(extra_arguments=list(settings.extra_arguments), stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
         if settings.warm_up:
             client = BlockingKernelClient()
             client.load_connection_info(manager.get_connection_info())
