@@ -119,3 +119,29 @@ def test_a_kernel_writes_nothing_to_the_graders_own_output(capfd):
     out, err = capfd.readouterr()
     assert "smarketing-graded:mallory" not in out and "noise" not in err
     assert "To connect another client" not in out + err  # nor the kernel's own start-up banner
+
+
+def test_a_slow_warm_up_never_costs_the_learner_their_kernel(monkeypatch):
+    monkeypatch.setattr(kernel_pool, "WARM_UP_SECONDS", 1)
+    started = kernel_pool.start(_settings("import time\ntime.sleep(3)"))  # a machine too loaded to finish in time
+    try:
+        assert _run(started, "print(6 * 7)")[0].strip() == "42"  # it runs once the warm-up is done
+    finally:
+        started.stop()
+
+
+def test_a_kernel_that_fails_to_start_is_started_again(monkeypatch):
+    real, calls = kernel_pool.start, []
+
+    def flaky(settings, config=None):
+        calls.append(settings)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return real(settings, config)
+
+    monkeypatch.setattr(kernel_pool, "start", flaky)
+    started = kernel_pool.start_with_retry(_settings())
+    try:
+        assert len(calls) == 2 and _run(started, "print(1 + 1)")[0].strip() == "2"
+    finally:
+        started.stop()

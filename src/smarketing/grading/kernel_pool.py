@@ -59,20 +59,35 @@ def start(settings: Settings, config=None) -> Started:  # noqa: ANN001 - traitle
         # to a raw file descriptor must not reach the grader's pipe or fill its log.
         run_sync(manager.start_kernel)(extra_arguments=list(settings.extra_arguments), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
-        if settings.warm_up:
-            client = BlockingKernelClient()
-            client.load_connection_info(manager.get_connection_info())
-            client.start_channels()
-            try:
-                client.wait_for_ready(timeout=WARM_UP_SECONDS)
-                client.execute_interactive(settings.warm_up, silent=True, store_history=False,
-                                           timeout=WARM_UP_SECONDS, output_hook=lambda message: None)
-            finally:
-                client.stop_channels()
     except BaseException:
         started.stop()
         raise
+    if settings.warm_up:
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info())
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=WARM_UP_SECONDS)
+            client.execute_interactive(settings.warm_up, silent=True, store_history=False,
+                                       timeout=WARM_UP_SECONDS, output_hook=lambda message: None)
+        except Exception as error:  # noqa: BLE001 - a slow machine: the notebook's own setup cell imports them
+            log.warning("a kernel's warm-up did not finish (%s); its notebook runs without it", error)
+        finally:
+            client.stop_channels()
     return started
+
+
+def start_with_retry(settings: Settings, config=None, attempts: int = 2) -> Started:  # noqa: ANN001
+    """:func:`start`, tried again once: a kernel that fails to start on a loaded machine must not cost a learner
+    their notebook."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return start(settings, config)
+        except Exception as error:  # noqa: BLE001 - the last attempt's error is raised
+            if attempt == attempts:
+                raise
+            log.warning("a kernel did not start (%s); starting another", error)
+    raise AssertionError("unreachable")
 
 
 class KernelPool:
@@ -99,7 +114,7 @@ class KernelPool:
                 else:
                     ahead.stop()
         if ready is None:
-            ready = start(settings, config)
+            ready = start_with_retry(settings, config)
         self._next = (settings, self._starter.submit(start, settings, config))
         return ready
 

@@ -105,7 +105,7 @@ class JudgedExecute(ExecuteUntilTheKernelDies):
                 kernel_name=self.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3",
                 warm_up=self.warm_up, extra_arguments=(f"--HistoryManager.hist_file={self.ipython_hist_file}",))
             started = kernel_pool.POOL.take(settings, self.config) if self.start_ahead else \
-                kernel_pool.start(settings, self.config)
+                kernel_pool.start_with_retry(settings, self.config)
             km = started.manager
         try:
             return super().preprocess(nb, resources, km)
