@@ -28,7 +28,13 @@ from pathlib import Path
 import nbformat
 
 from smarketing.grading import gradebook
-from smarketing.grading.collect import SECRET, Submission, deduplicate_grade_ids, restore_locked_cells
+from smarketing.grading.collect import (
+    SECRET,
+    Submission,
+    deduplicate_grade_ids,
+    extract_within,
+    restore_locked_cells,
+)
 from smarketing.grading.report import find_problems
 from smarketing.messages import _
 
@@ -62,12 +68,8 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 def _unzip(raw: bytes, into: Path) -> None:
-    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        for member in archive.namelist():  # written by this module; checked all the same
-            target = (into / member).resolve()
-            if into.resolve() not in target.parents:
-                raise ValueError(f"{member} points outside its folder")
-        archive.extractall(into)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:  # written by this module; checked all the same
+        extract_within(archive, into)
 
 
 def _files(folder: Path) -> dict[str, bytes]:

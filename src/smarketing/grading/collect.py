@@ -43,15 +43,24 @@ def _student_id(raw: str) -> str:
     return student or "unnamed"
 
 
+def extract_within(archive: zipfile.ZipFile, into: Path) -> None:
+    """Unpack ``archive`` into ``into``, refusing the whole archive if one entry's path climbs out of it
+    (raises ValueError with that entry's name)."""
+    for member in archive.infolist():
+        target = (into / member.filename).resolve()
+        if into.resolve() not in target.parents and target != into.resolve():
+            raise ValueError(member.filename)
+    archive.extractall(into)
+
+
 def _unpack(source: Path, scratch: Path) -> Path:
     unpacked = scratch / "unpacked"
     with zipfile.ZipFile(source) as archive:
-        for member in archive.infolist():  # refuse paths that climb out of the folder
-            target = (unpacked / member.filename).resolve()
-            if unpacked.resolve() not in target.parents and target != unpacked.resolve():
-                raise GradingError(_("{zip}: the entry {entry} points outside the archive; refusing to unpack.",
-                                     zip=source, entry=member.filename))
-        archive.extractall(unpacked)
+        try:
+            extract_within(archive, unpacked)
+        except ValueError as entry:
+            raise GradingError(_("{zip}: the entry {entry} points outside the archive; refusing to unpack.",
+                                 zip=source, entry=entry)) from None
     return unpacked
 
 
