@@ -1,0 +1,399 @@
+"""The translated editions: built from the English sources through gettext catalogues, never hand-copied.
+
+Each English source (a module's notebook, an assignment's nbgrader source, the facilitator's app, an
+instructor guide, the bibliography page) has one catalogue per language,
+``locale/<lang>/LC_MESSAGES/<its path>.po``. An entry is one markdown block (a paragraph, a heading, a list
+item, a table: text between blank lines, a fenced code block kept whole) with the id of its notebook cell (or
+its guide's section) as context. :func:`update` merges a source's blocks into its catalogue like
+``msgmerge``: a block whose English changed keeps its old translation marked fuzzy, with the English it was
+made from, until a translator checks it. :func:`build` writes the edition, ``<lang>/<the same path>``: the
+markdown translated block by block, code cells identical, and the notebooks that are stored executed
+(:func:`smarketing.notebooks.course_notebooks`) executed with ``SMARKETING_LANG=<lang>``, so that what the
+library prints, draws and checks is in the edition's language too (its catalogue:
+``src/smarketing/locale/<lang>/LC_MESSAGES/smarketing.po``, :func:`update_library`).
+
+A translation with a fuzzy, missing or broken entry (a lost placeholder, code span or link) is still built,
+with the English block in its place, and :func:`problems` names each one; the tests fail on any.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+LANGUAGES = ("zh_CN",)
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = Path(__file__).resolve().parent
+LIBRARY_DOMAIN = "smarketing"
+LANGUAGE_METADATA = "smarketing"  # notebook metadata key: {"language": "zh_CN", "source": "course/…"}
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_LETTER = re.compile(r"[A-Za-z]")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
+_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[!:][^{}]*)?\}(?!\})")
+_URL = re.compile(r"https?://[^\s)>\]]+")
+_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # a catalogue's dates: fixed, so that it rewrites the same bytes
+
+
+def normalise_markdown(text: str) -> str:
+    """``text`` with the blank lines between blocks made single and empty, and none at either end: the form in
+    which a source is split into blocks and joined again without a change (the English is kept in it)."""
+    return "\n\n".join(blocks(text))
+
+
+def blocks(text: str) -> list[str]:
+    """The markdown ``text`` split at blank lines into blocks (a fenced code block is never split)."""
+    found: list[str] = []
+    current: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                found.append("\n".join(current))
+                current = []
+        else:
+            current.append(line.rstrip() if not line.endswith("  ") else line)
+    if current:
+        found.append("\n".join(current))
+    return found
+
+
+def translatable(block: str) -> bool:
+    """Whether a block holds words (a rule, a formula of symbols or a fenced code block does not)."""
+    return bool(_LETTER.search(_TAG.sub("", block))) and not _FENCE.match(block)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One English source and where its catalogue and its translation live for a language."""
+
+    path: Path  # relative to the repository
+
+    def catalogue(self, language: str, root: Path = ROOT) -> Path:
+        return root / "locale" / language / "LC_MESSAGES" / self.path.with_suffix(".po")
+
+    def edition(self, language: str, root: Path = ROOT) -> Path:
+        return root / language / self.path
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.path.suffix == ".ipynb"
+
+
+def sources(root: Path = ROOT) -> list[Source]:
+    """Every English source an edition translates, in the manifest's order: the modules' notebooks, the
+    bibliography page, each assignment's nbgrader source, the facilitator's app and the instructor guides."""
+    from smarketing import manifest
+
+    course = manifest.load(root)
+    found = [p.relative_to(course.root) for p in course.notebooks()]
+    found.append(Path("course/bibliography.md"))
+    found += [Path("solutions") / m.assignment / f"{m.assignment}.ipynb" for m in course.modules if m.assignment]
+    if course.workshop_app:
+        found.append(Path(course.workshop_app))
+    found += sorted(p.relative_to(root) for p in (root / "instructor").glob("*.md"))
+    return [Source(p) for p in found]
+
+
+def _units(source: Source, root: Path = ROOT) -> Iterator[tuple[str, str]]:
+    """(context, block) for every block of words in ``source``: a notebook's markdown cells by cell id, a
+    markdown file's blocks by the heading they are under."""
+    if source.is_notebook:
+        notebook = nbformat.read(root / source.path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                for block in blocks(cell.source):
+                    if translatable(block):
+                        yield cell.id, block
+        return
+    heading = "top"
+    for block in blocks((root / source.path).read_text(encoding="utf-8")):
+        match = _HEADING.match(block.split("\n", 1)[0])
+        if match:
+            heading = match.group(1)
+        if translatable(block):
+            yield f"{source.path.name} § {heading}", block
+
+
+def template(source: Source, root: Path = ROOT) -> Catalog:
+    """The catalogue template (a ``.pot``) of ``source``: every block of words, in order."""
+    catalogue = Catalog(project="Smarketing Lab", fuzzy=False)
+    for context, block in _units(source, root):
+        catalogue.add(block, context=context, locations=[(str(source.path), 0)])
+    return catalogue
+
+
+def read(path: Path, language: str) -> Catalog:
+    """The catalogue at ``path``; an empty one for ``language`` if there is none yet."""
+    if not path.exists():
+        return Catalog(locale=language, project="Smarketing Lab", fuzzy=False)
+    with path.open("rb") as stream:
+        return read_po(stream, locale=language)
+
+
+def write(catalogue: Catalog, path: Path) -> None:
+    """Write ``catalogue`` as a ``.po`` file with no date or line positions in it, so that an unchanged
+    catalogue rewrites the same bytes."""
+    catalogue.creation_date = catalogue.revision_date = _EPOCH
+    buffer = io.BytesIO()
+    write_po(buffer, catalogue, width=0, omit_header=False, include_lineno=False, sort_output=False,
+             include_previous=True, ignore_obsolete=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != buffer.getvalue():
+        path.write_bytes(buffer.getvalue())
+
+
+def merged(old: Catalog, new: Catalog) -> Catalog:
+    """``old`` brought up to ``new`` like msgmerge: entries of blocks that changed are fuzzy, with their
+    earlier English kept as the previous id; entries of blocks that are gone are dropped."""
+    old.update(new, update_header_comment=False, update_creation_date=False)
+    old.obsolete.clear()
+    return old
+
+
+def update(source: Source, language: str, root: Path = ROOT) -> Catalog:
+    """Merge ``source``'s blocks into its catalogue for ``language`` and write it. Returns the catalogue."""
+    path = source.catalogue(language, root)
+    catalogue = merged(read(path, language), template(source, root))
+    write(catalogue, path)
+    return catalogue
+
+
+def _lookup(catalogue: Catalog, context: str, block: str) -> str | None:
+    message = catalogue.get(block, context=context)
+    if message is None or not message.string or message.fuzzy or _broken(block, message.string):
+        return None
+    return message.string
+
+
+def translate_markdown(text: str, context: str | None, catalogue: Catalog, file_heading: str | None = None) -> str:
+    """``text`` with each block of words replaced by its translation (the English where there is none yet).
+    ``context`` is the cell id; for a markdown file (``file_heading`` given: its name) the context follows its
+    headings."""
+    out = []
+    heading = "top"
+    for block in blocks(text):
+        if file_heading is not None:
+            match = _HEADING.match(block.split("\n", 1)[0])
+            if match:
+                heading = match.group(1)
+            context = f"{file_heading} § {heading}"
+        out.append((_lookup(catalogue, context or "", block) or block) if translatable(block) else block)
+    return "\n\n".join(out)
+
+
+def translated(source: Source, language: str, catalogue: Catalog, root: Path = ROOT) -> str:
+    """The text of ``source`` in ``language`` (a notebook as nbformat JSON, its outputs cleared), its links
+    to other sources kept pointing at their translations."""
+    if not source.is_notebook:
+        text = (root / source.path).read_text(encoding="utf-8")
+        return translate_markdown(text, None, catalogue, file_heading=source.path.name) + "\n"
+    notebook = nbformat.read(root / source.path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = translate_markdown(cell.source, cell.id, catalogue)
+    notebook.metadata[LANGUAGE_METADATA] = {"language": language, "source": source.path.as_posix()}
+    return nbformat.writes(notebook) + "\n"
+
+
+def build(language: str, root: Path = ROOT, execute: bool = True, only: Iterable[str] = ()) -> list[Path]:
+    """Update every catalogue of ``language``, write the edition's files and execute those stored executed.
+    ``only`` limits the build to sources whose path contains one of its strings. Returns what was written."""
+    from smarketing import notebooks
+
+    update_library(language)
+    stored_executed = {p.resolve() for p in notebooks.course_notebooks()}
+    written = []
+    for source in sources(root):
+        if only and not any(o in source.path.as_posix() for o in only):
+            continue
+        catalogue = update(source, language, root)
+        target = source.edition(language, root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = translated(source, language, catalogue, root)
+        previous = target.read_text(encoding="utf-8") if target.exists() else None
+        if source.is_notebook and (root / source.path).resolve() in stored_executed:
+            if previous is not None and _unexecuted(previous) == _unexecuted(text) and not execute:
+                continue
+            target.write_text(text, encoding="utf-8")
+            if execute:
+                notebooks.execute(target, env={"SMARKETING_LANG": language})
+        elif previous != text:
+            target.write_text(text, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _unexecuted(text: str) -> str:
+    notebook = nbformat.reads(text, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    notebook.metadata.pop("widgets", None)
+    return json.dumps(notebook, sort_keys=True)
+
+
+# The library's own messages (smarketing.messages._) --------------------------------------------------------
+
+def library_catalogue(language: str) -> Path:
+    return LIBRARY / "locale" / language / "LC_MESSAGES" / f"{LIBRARY_DOMAIN}.po"
+
+
+def library_template() -> Catalog:
+    """Every message the library passes through ``_()``, extracted from its source like ``pybabel extract``."""
+    from babel.messages.extract import extract_from_dir
+
+    catalogue = Catalog(project="Smarketing Lab", fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+            LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
+        catalogue.add(message, locations=[(f"src/smarketing/{filename}", 0)], auto_comments=comments, context=context)
+    return catalogue
+
+
+def update_library(language: str) -> Catalog:
+    """Merge the library's messages into its catalogue for ``language``, write it and compile its ``.mo``."""
+    path = library_catalogue(language)
+    catalogue = merged(read(path, language), library_template())
+    write(catalogue, path)
+    compile_library(language, catalogue)
+    return catalogue
+
+
+def compile_library(language: str, catalogue: Catalog | None = None) -> Path:
+    """Write the ``.mo`` file gettext reads, leaving out fuzzy and broken entries (they stay English)."""
+    catalogue = catalogue or read(library_catalogue(language), language)
+    usable = Catalog(locale=language, fuzzy=False)
+    for message in catalogue:
+        if message.id and message.string and not message.fuzzy and not _broken(message.id, message.string):
+            usable.add(message.id, message.string, context=message.context)
+    buffer = io.BytesIO()
+    write_mo(buffer, usable)
+    path = library_catalogue(language).with_suffix(".mo")
+    if not path.exists() or path.read_bytes() != buffer.getvalue():
+        path.write_bytes(buffer.getvalue())
+    return path
+
+
+# What a translation must keep ------------------------------------------------------------------------------
+
+def _kept(english: str) -> list[str]:
+    """What a translation must carry over as it is: ``{placeholders}``, code spans, link targets and URLs."""
+    return sorted([*_PLACEHOLDER.findall(english), *(m.group(0) for m in _CODE_SPAN.finditer(english)),
+                   *_LINK_TARGET.findall(english), *_URL.findall(english)])
+
+
+def _broken(english: str | tuple, translation: str | tuple) -> list[str]:
+    """What ``translation`` lost or added of what must be kept (:func:`_kept`)."""
+    english = english if isinstance(english, str) else english[0]
+    translation = translation if isinstance(translation, str) else translation[0]
+    need, have = _kept(english), _kept(translation)
+    lost = [k for k in need if need.count(k) > have.count(k)]
+    added = [k for k in have if have.count(k) > need.count(k) and (k.startswith("{") or k.startswith("http"))]
+    return sorted(set(lost + added))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: the English term, its one translation and the variants accepted for it."""
+
+    en: str
+    zh: str
+    also: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(rf"(?<![A-Za-z-]){re.escape(self.en)}(?:s|es)?(?![A-Za-z-])", re.IGNORECASE)
+
+    def kept_in(self, translation: str) -> bool:
+        return any(t in translation for t in (self.zh, *self.also))
+
+
+def glossary(root: Path = ROOT) -> list[Term]:
+    """The course's bilingual glossary (``glossary.yml``), longest English terms first."""
+    import yaml
+
+    terms = yaml.safe_load((root / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+    loaded = [Term(t["en"], t["zh"], tuple(t.get("also", ())), t.get("note", "")) for t in terms]
+    return sorted(loaded, key=lambda t: -len(t.en))
+
+
+def glossary_problems(english: str, translation: str, terms: list[Term]) -> list[str]:
+    """The glossary terms ``english`` uses that ``translation`` renders another way. A longer term that
+    matched (e.g. "sales qualified lead") hides the shorter ones inside it ("lead")."""
+    found, rest = [], english
+    for term in terms:
+        if term.pattern.search(rest):
+            if not term.kept_in(translation):
+                found.append(f"{term.en} → {term.zh}")
+            rest = term.pattern.sub(" ", rest)
+    return found
+
+
+def problems(language: str, root: Path = ROOT, only: Iterable[str] = ()) -> list[str]:
+    """Every entry of ``language``'s catalogues that an edition cannot use as it stands: missing, fuzzy (its
+    English changed; the cell is named), broken (:func:`_broken`), a glossary term translated another way,
+    or behind its source (run the build). ``only``: catalogues whose path holds one of these strings."""
+    found = []
+    terms = glossary(root)
+    catalogues = [(s.catalogue(language, root), template(s, root)) for s in sources(root)]
+    catalogues.append((library_catalogue(language), library_template()))
+    for path, expected in catalogues:
+        if only and not any(o in path.as_posix() for o in only):
+            continue
+        where = path.relative_to(root) if path.is_relative_to(root) else path
+        catalogue = read(path, language)
+        have = {(m.id, m.context) for m in catalogue if m.id}
+        for message in expected:
+            if message.id and (message.id, message.context) not in have:
+                found.append(f"{where}: not merged yet (run `make translations`): {message.context} "
+                             f"{_short(message.id)}")
+        for message in catalogue:
+            if not message.id:
+                continue
+            label = f"{where}: {message.context or ''} {_short(message.id)}".replace("  ", " ")
+            if message.fuzzy:
+                found.append(f"{label}: fuzzy — its English changed; check the translation and remove the flag")
+            elif not message.string:
+                found.append(f"{label}: not translated")
+            elif lost := _broken(message.id, message.string):
+                found.append(f"{label}: the translation does not keep {', '.join(lost)}")
+            elif other := glossary_problems(_text(message.id), _text(message.string), terms):
+                found.append(f"{label}: glossary term translated another way ({'; '.join(other)})")
+    return found
+
+
+def _text(text: str | tuple) -> str:
+    return text if isinstance(text, str) else text[0]
+
+
+def _short(text: str | tuple) -> str:
+    text = text if isinstance(text, str) else text[0]
+    line = text.split("\n", 1)[0]
+    return repr(line[:60] + ("…" if len(line) > 60 or "\n" in text else ""))
+
+
+if __name__ == "__main__":  # python -m smarketing.translation [path part …]: the catalogues' problems
+    import sys
+
+    listed = problems(LANGUAGES[0], only=sys.argv[1:])
+    print("\n".join(listed) or "no problems")
+    print(f"{len(listed)} problems", file=sys.stderr)
+
+
+__all__ = ["LANGUAGES", "Message", "Source", "blocks", "build", "compile_library", "normalise_markdown", "problems",
+           "sources", "template", "translate_markdown", "translated", "update", "update_library"]
