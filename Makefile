@@ -12,10 +12,19 @@ PYTEST_ARGS ?=
 JOBS ?= auto
 # Every installed package, direct or not, at one version with its hashes (`make lock` refreshes it).
 LOCK := requirements/lock.txt
+# The edition: `make lab LANG=zh_CN` opens the Chinese one (zh_CN/), its library messages in Chinese too. LANG given
+# on the command line is the course's language only; the programs run keep a UTF-8 locale of their own.
+ifeq ($(origin LANG),command line)
+EDITION := $(LANG)
+override LANG := C.UTF-8
+else
+EDITION ?= en
+endif
+EDITION_ROOT := $(if $(filter en,$(EDITION)),,$(EDITION)/)
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test workshop datasets notebooks bibliography release bench lock clean
+.PHONY: lab test workshop datasets notebooks translations bibliography release bench lock clean
 
 # Re-install whenever the lock or the package's metadata changes. The package goes in without its
 # dependencies: the lock already holds them, checked against their hashes.
@@ -25,15 +34,16 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-# JupyterLab on the repository, opening the first module; course/ and exercises/ are in the file browser.
+# JupyterLab on the repository, opening the first module of the edition; course/ and exercises/ (zh_CN/course/
+# and zh_CN/exercises/) are in the file browser.
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/course/00_start_here.ipynb \
-		--port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
+	SMARKETING_LANG=$(EDITION) $(BIN)/jupyter lab --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/$(EDITION_ROOT)course/00_start_here.ipynb --port=$(PORT) $(AS_ROOT) $(LAB_ARGS)
 
 # The facilitator's simulators (funnel, SLA, KPI dashboard) as a Voilà app; SMARKETING_COMPANY=datasets/acme
 # presents a company's own imported data.
 workshop: $(VENV)/.installed
-	$(BIN)/voila workshop/app.ipynb --port=$(PORT) $(VOILA_ARGS)
+	SMARKETING_LANG=$(EDITION) $(BIN)/voila $(EDITION_ROOT)workshop/app.ipynb --port=$(PORT) $(VOILA_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
@@ -44,17 +54,28 @@ datasets: $(VENV)/.installed
 	$(BIN)/smarketing dictionary --out datasets
 
 # Re-execute the modules' notebooks (listed in course.yml) and the facilitator's app, and store their outputs
-# (run after changing a notebook or the library); on an unchanged library this changes no byte.
+# (run after changing a notebook or the library); on an unchanged library this changes no byte. Then build the
+# Chinese edition from them (zh_CN/: catalogues in locale/ merged, notebooks executed in Chinese).
 notebooks: $(VENV)/.installed
 	$(BIN)/python -m smarketing.notebooks
+	$(BIN)/python -m smarketing.translation build
+
+# After changing English text: merge it into the catalogues (locale/, src/smarketing/locale/; a changed block's
+# translation turns fuzzy) and list what translators must do.
+translations: $(VENV)/.installed
+	$(BIN)/python -m smarketing.translation update
+	$(BIN)/python -m smarketing.translation check
 
 # Rewrite course/bibliography.md, the learners' page of sources, from bibliography.yml.
 bibliography: $(VENV)/.installed
 	$(BIN)/python -m smarketing.bibliography
 
-# Regenerate exercises/ from solutions/ with nbgrader generate_assignment (commit the result).
+# Regenerate exercises/ from solutions/ with nbgrader generate_assignment, and the Chinese edition's likewise
+# (commit the result).
 release: $(VENV)/.installed
 	$(BIN)/smarketing release
+	$(BIN)/python -m smarketing.translation build --no-execute solutions
+	$(BIN)/smarketing release --lang zh_CN
 
 # Refresh the lock from pyproject.toml's ranges for every platform and Python >= 3.11.5, keeping the locked
 # versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml from it.

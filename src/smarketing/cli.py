@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from smarketing import datasets, grading  # grading's face is light: nbgrader loads when grading starts
 from smarketing.grading import lms
-from smarketing.messages import _
+from smarketing.messages import LANGUAGES, _
 
 PROGRESS_FROM_LEADS = 100_000  # below this, generation takes a blink and a bar is noise
 
@@ -107,8 +107,15 @@ def _release(args: argparse.Namespace) -> int:
             tables, params = datasets.generate_company(name, cohort=args.cohort)
             datasets.write_company(tables, params, out, force=True)
             print(_("{name}: drawn for cohort {cohort} into {folder}", name=name, cohort=args.cohort, folder=out))
+    course = _course(args)
+    if args.lang != "en":  # an edition is a course folder of its own inside the course, e.g. zh_CN/
+        course = course / args.lang
+        if not (course / "nbgrader_config.py").is_file():
+            print(_("No {lang} edition in {folder}: build it first with `make notebooks` (python -m "
+                    "smarketing.translation build).", lang=args.lang, folder=course), file=sys.stderr)
+            return 1
     try:
-        for folder in grading.release(_course(args), args.assignments or None):
+        for folder in grading.release(course, args.assignments or None):
             print(_("released {folder}", folder=folder))
     except grading.GradingError as error:
         print(error, file=sys.stderr)
@@ -245,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--cohort", default=None,
                          help=_("draw the graded companies (argo, vela, tide) anew for this cohort, e.g. 2027-spring, "
                                 "into the data folder ($SMARKETING_DATA or datasets/) first"))
+    release.add_argument("--lang", default="en", choices=["en", *LANGUAGES],
+                         help=_("the edition to release: en (exercises/) or zh_CN (zh_CN/exercises/)"))
     release.set_defaults(run=_release)
 
     grade = commands.add_parser("grade", help=_("autograde submissions in parallel, with feedback and a report"))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "smarketing"
+LANGUAGES = ("zh_CN",)  # the translated editions (English is the source); see smarketing.translation
 
 
 @lru_cache(maxsize=8)
@@ -23,6 +24,13 @@ def _translation(language: str) -> gettext.NullTranslations:
 
 def _(message: str, /, **values: object) -> str:
     """Translate ``message`` into the learner's language and fill in its ``{placeholders}``."""
-    language = os.environ.get("SMARKETING_LANG", "en")
+    language = language_code()
     text = _translation(language).gettext(message)
     return text.format(**values) if values else text
+
+
+def language_code() -> str:
+    """The learner's language: ``SMARKETING_LANG`` (``zh_CN``; ``zh-CN`` and ``zh_CN.UTF-8`` are read as it),
+    English when unset or unknown."""
+    chosen = os.environ.get("SMARKETING_LANG", "en").split(".", 1)[0].replace("-", "_")
+    return chosen if chosen in LANGUAGES else "en"

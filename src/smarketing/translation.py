@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,7 +32,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-LANGUAGES = ("zh_CN",)
+from smarketing.messages import LANGUAGES
+
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = Path(__file__).resolve().parent
 LIBRARY_DOMAIN = "smarketing"
@@ -210,18 +212,21 @@ def translated(source: Source, language: str, catalogue: Catalog, root: Path = R
     return nbformat.writes(notebook) + "\n"
 
 
-def build(language: str, root: Path = ROOT, execute: bool = True, only: Iterable[str] = ()) -> list[Path]:
-    """Update every catalogue of ``language``, write the edition's files and execute those stored executed.
-    ``only`` limits the build to sources whose path contains one of its strings. Returns what was written."""
+def build(language: str, root: Path = ROOT, execute: bool = True, only: Iterable[str] = (),
+          merge: bool = True) -> list[Path]:
+    """Update every catalogue of ``language`` (unless not ``merge``), write the edition's files and execute
+    those stored executed (unless not ``execute``: then only a notebook whose text changed is written, without
+    outputs). ``only`` limits the build to sources whose path holds one of its strings. Returns what it wrote."""
     from smarketing import notebooks
 
-    update_library(language)
+    if merge:
+        update_library(language)
     stored_executed = {p.resolve() for p in notebooks.course_notebooks()}
     written = []
     for source in sources(root):
         if only and not any(o in source.path.as_posix() for o in only):
             continue
-        catalogue = update(source, language, root)
+        catalogue = update(source, language, root) if merge else read(source.catalogue(language, root), language)
         target = source.edition(language, root)
         target.parent.mkdir(parents=True, exist_ok=True)
         text = translated(source, language, catalogue, root)
@@ -258,9 +263,12 @@ def library_template() -> Catalog:
     from babel.messages.extract import extract_from_dir
 
     catalogue = Catalog(project="Smarketing Lab", fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-            LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
-        catalogue.add(message, locations=[(f"src/smarketing/{filename}", 0)], auto_comments=comments, context=context)
+    with warnings.catch_warnings():  # an f-string given as a value of _() is not its message: nothing to warn
+        warnings.simplefilter("ignore")
+        for filename, _line, message, comments, context in extract_from_dir(
+                LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
+            catalogue.add(message, locations=[(f"src/smarketing/{filename}", 0)], auto_comments=comments,
+                          context=context)
     return catalogue
 
 
@@ -332,6 +340,16 @@ def glossary(root: Path = ROOT) -> list[Term]:
     return sorted(loaded, key=lambda t: -len(t.en))
 
 
+def glossary_table(root: Path = ROOT):
+    """The glossary as module 00 shows it in both editions: each English term (alphabetical), its one Chinese
+    translation and the variants accepted for it."""
+    import pandas as pd
+
+    terms = sorted(glossary(root), key=lambda t: t.en.lower())
+    return pd.DataFrame({"English": [t.en for t in terms], "中文": [t.zh for t in terms],
+                         "also / 也作": [", ".join(t.also) for t in terms]}).set_index("English")
+
+
 def glossary_problems(english: str, translation: str, terms: list[Term]) -> list[str]:
     """The glossary terms ``english`` uses that ``translation`` renders another way. A longer term that
     matched (e.g. "sales qualified lead") hides the shorter ones inside it ("lead")."""
@@ -345,35 +363,40 @@ def glossary_problems(english: str, translation: str, terms: list[Term]) -> list
 
 
 def problems(language: str, root: Path = ROOT, only: Iterable[str] = ()) -> list[str]:
-    """Every entry of ``language``'s catalogues that an edition cannot use as it stands: missing, fuzzy (its
-    English changed; the cell is named), broken (:func:`_broken`), a glossary term translated another way,
-    or behind its source (run the build). ``only``: catalogues whose path holds one of these strings."""
-    found = []
+    """Every entry of ``language``'s catalogues that an edition cannot use as it stands (see
+    :func:`catalogue_problems`). ``only``: catalogues whose path holds one of these strings."""
     terms = glossary(root)
     catalogues = [(s.catalogue(language, root), template(s, root)) for s in sources(root)]
     catalogues.append((library_catalogue(language), library_template()))
+    found = []
     for path, expected in catalogues:
-        if only and not any(o in path.as_posix() for o in only):
+        if not only or any(o in path.as_posix() for o in only):
+            where = path.relative_to(root) if path.is_relative_to(root) else path
+            found += [f"{where}: {problem}" for problem in catalogue_problems(read(path, language), expected, terms)]
+    return found
+
+
+def catalogue_problems(catalogue: Catalog, expected: Catalog, terms: list[Term]) -> list[str]:
+    """What keeps ``catalogue`` from translating all of ``expected`` (its source's template): an entry not
+    merged yet, not translated, fuzzy (its English changed: the cell or section is named), broken
+    (:func:`_broken`), or with a glossary term translated another way."""
+    found = []
+    have = {(m.id, m.context) for m in catalogue if m.id}
+    for message in expected:
+        if message.id and (message.id, message.context) not in have:
+            found.append(f"{message.context} {_short(message.id)}: not merged yet (run `make translations`)")
+    for message in catalogue:
+        if not message.id:
             continue
-        where = path.relative_to(root) if path.is_relative_to(root) else path
-        catalogue = read(path, language)
-        have = {(m.id, m.context) for m in catalogue if m.id}
-        for message in expected:
-            if message.id and (message.id, message.context) not in have:
-                found.append(f"{where}: not merged yet (run `make translations`): {message.context} "
-                             f"{_short(message.id)}")
-        for message in catalogue:
-            if not message.id:
-                continue
-            label = f"{where}: {message.context or ''} {_short(message.id)}".replace("  ", " ")
-            if message.fuzzy:
-                found.append(f"{label}: fuzzy — its English changed; check the translation and remove the flag")
-            elif not message.string:
-                found.append(f"{label}: not translated")
-            elif lost := _broken(message.id, message.string):
-                found.append(f"{label}: the translation does not keep {', '.join(lost)}")
-            elif other := glossary_problems(_text(message.id), _text(message.string), terms):
-                found.append(f"{label}: glossary term translated another way ({'; '.join(other)})")
+        label = f"{message.context or ''} {_short(message.id)}".strip()
+        if message.fuzzy:
+            found.append(f"{label}: fuzzy — its English changed; check the translation and remove the flag")
+        elif not message.string:
+            found.append(f"{label}: not translated")
+        elif lost := _broken(message.id, message.string):
+            found.append(f"{label}: the translation does not keep {', '.join(lost)}")
+        elif other := glossary_problems(_text(message.id), _text(message.string), terms):
+            found.append(f"{label}: glossary term translated another way ({'; '.join(other)})")
     return found
 
 
@@ -387,12 +410,39 @@ def _short(text: str | tuple) -> str:
     return repr(line[:60] + ("…" if len(line) > 60 or "\n" in text else ""))
 
 
-if __name__ == "__main__":  # python -m smarketing.translation [path part …]: the catalogues' problems
+def main(argv: list[str] | None = None) -> int:
+    """``python -m smarketing.translation``: ``update`` the catalogues from the English, ``build`` the editions
+    (catalogues updated, notebooks executed), or list the catalogues' ``problems`` (``check``)."""
+    import argparse
     import sys
+    parser = argparse.ArgumentParser(prog="python -m smarketing.translation", description=main.__doc__)
+    parser.add_argument("action", choices=["update", "build", "check"])
+    parser.add_argument("only", nargs="*", help="sources or catalogues whose path holds one of these")
+    parser.add_argument("--language", choices=LANGUAGES, action="append")
+    parser.add_argument("--no-execute", action="store_true", help="build without executing the notebooks")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in ("update", "build", "check", "-h", "--help"):
+        argv.insert(0, "check")  # python -m smarketing.translation course/03: the check of those catalogues
+    args = parser.parse_args(argv)
+    status = 0
+    for language in args.language or LANGUAGES:
+        if args.action == "update":
+            update_library(language)
+            for source in sources():
+                if not args.only or any(o in source.path.as_posix() for o in args.only):
+                    update(source, language)
+        elif args.action == "build":
+            for path in build(language, execute=not args.no_execute, only=args.only):
+                print(f"{language}: {path.relative_to(ROOT)}")
+        else:
+            listed = problems(language, only=args.only)
+            print("\n".join(listed) or f"{language}: no problems")
+            status = 1 if listed else status
+    return status
 
-    listed = problems(LANGUAGES[0], only=sys.argv[1:])
-    print("\n".join(listed) or "no problems")
-    print(f"{len(listed)} problems", file=sys.stderr)
+
+if __name__ == "__main__":
+    raise SystemExit(main())
 
 
 __all__ = ["LANGUAGES", "Message", "Source", "blocks", "build", "compile_library", "normalise_markdown", "problems",
