@@ -16,7 +16,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from smarketing.messages import _
+from smarketing.messages import _, language_code
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity",
@@ -24,6 +24,9 @@ STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "oppor
 FUNCTION_COLORS = {"marketing": "#4c78a8", "sales": "#f58518", "operations": "#54a24b", "revops": "#b279a2",
                    "shared": "#9d755d"}
 WIDTH = 420
+# The Chinese edition's charts name this font (Debian's fonts-noto-cjk; see the README): vl-convert measures and
+# draws the static copies with it, and a browser without it falls back to its own Chinese font.
+CJK_FONT = "Noto Sans CJK SC"
 
 
 def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
@@ -35,6 +38,8 @@ def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
 def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
     """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) an SVG copy (a quarter
     of a PNG's size; JupyterLab and Voilà prefer the interactive chart, other viewers show the SVG)."""
+    if language_code().startswith("zh"):
+        spec = {**spec, "config": {**spec.get("config", {}), "font": CJK_FONT}}
     data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
     if static:
         import vl_convert

@@ -42,7 +42,7 @@ _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _LETTER = re.compile(r"[A-Za-z]")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)  # a code span may run over a line break
 _LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
 _PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[!:][^{}]*)?\}(?!\})")
 _URL = re.compile(r"https?://[^\s)>\]]+")
@@ -350,11 +350,18 @@ def glossary_table(root: Path = ROOT):
                          "also / 也作": [", ".join(t.also) for t in terms]}).set_index("English")
 
 
-def glossary_problems(english: str, translation: str, terms: list[Term]) -> list[str]:
+def glossary_problems(english: str, translation: str, terms: list[Term], exempt: Iterable[str] = ()) -> list[str]:
     """The glossary terms ``english`` uses that ``translation`` renders another way. A longer term that
-    matched (e.g. "sales qualified lead") hides the shorter ones inside it ("lead")."""
-    found, rest = [], english
+    matched (e.g. "sales qualified lead") hides the shorter ones inside it ("lead"); code, link targets and
+    URLs are not prose. ``exempt``: terms the translator marked as used in another sense here (a translator
+    comment ``glossary: lead`` for "the supervisor leads a team")."""
+    found = []
+    rest = _URL.sub(" ", _LINK_TARGET.sub("](", _CODE_SPAN.sub(" ", english)))
+    exempt = {e.strip().lower() for e in exempt}
     for term in terms:
+        if term.en.lower() in exempt:
+            rest = term.pattern.sub(" ", rest)
+            continue
         if term.pattern.search(rest):
             if not term.kept_in(translation):
                 found.append(f"{term.en} → {term.zh}")
@@ -372,14 +379,17 @@ def problems(language: str, root: Path = ROOT, only: Iterable[str] = ()) -> list
     for path, expected in catalogues:
         if not only or any(o in path.as_posix() for o in only):
             where = path.relative_to(root) if path.is_relative_to(root) else path
-            found += [f"{where}: {problem}" for problem in catalogue_problems(read(path, language), expected, terms)]
+            problems_here = catalogue_problems(read(path, language), expected, terms,
+                                               markdown=path != library_catalogue(language))
+            found += [f"{where}: {problem}" for problem in problems_here]
     return found
 
 
-def catalogue_problems(catalogue: Catalog, expected: Catalog, terms: list[Term]) -> list[str]:
+def catalogue_problems(catalogue: Catalog, expected: Catalog, terms: list[Term], markdown: bool = True) -> list[str]:
     """What keeps ``catalogue`` from translating all of ``expected`` (its source's template): an entry not
     merged yet, not translated, fuzzy (its English changed: the cell or section is named), broken
-    (:func:`_broken`), or with a glossary term translated another way."""
+    (:func:`_broken`), of another markdown shape (``markdown``: :func:`_shape_problem`), or with a glossary
+    term translated another way."""
     found = []
     have = {(m.id, m.context) for m in catalogue if m.id}
     for message in expected:
@@ -395,9 +405,55 @@ def catalogue_problems(catalogue: Catalog, expected: Catalog, terms: list[Term])
             found.append(f"{label}: not translated")
         elif lost := _broken(message.id, message.string):
             found.append(f"{label}: the translation does not keep {', '.join(lost)}")
-        elif other := glossary_problems(_text(message.id), _text(message.string), terms):
+        elif shape := _shape_problem(_text(message.id), _text(message.string), markdown):
+            found.append(f"{label}: {shape}")
+        elif other := glossary_problems(_text(message.id), _text(message.string), terms, _exempt(message)):
             found.append(f"{label}: glossary term translated another way ({'; '.join(other)})")
     return found
+
+
+def _exempt(message: Message) -> list[str]:
+    """The terms a translator comment (``# glossary: lead, deal``) marks as used in another sense."""
+    return [term for comment in message.user_comments if comment.strip().lower().startswith("glossary:")
+            for term in comment.split(":", 1)[1].split(",")]
+
+
+_SHAPE = ("heading_open", "bullet_list_open", "ordered_list_open", "list_item_open", "table_open", "tr_open",
+          "th_open", "td_open", "blockquote_open", "fence", "code_block", "strong_open", "em_open", "code_inline",
+          "link_open", "image", "math_inline", "math_block")
+
+
+def _shape(text: str) -> dict[str, int]:
+    """How many of each markdown element ``text`` renders to (headings, list items, table cells, bold,
+    italics, code, links), as CommonMark reads it."""
+    from markdown_it import MarkdownIt
+
+    counts: dict[str, int] = {}
+
+    def walk(tokens: list) -> None:
+        for token in tokens:
+            if token.type in _SHAPE:
+                key = f"{token.type}:{token.tag}" if token.type == "heading_open" else token.type
+                counts[key] = counts.get(key, 0) + 1
+            if token.children:
+                walk(token.children)
+
+    walk(MarkdownIt("commonmark").enable("table").parse(text))
+    return counts
+
+
+def _shape_problem(english: str, translation: str, markdown: bool) -> str:
+    """How the translation renders differently from the English (e.g. bold whose closing ``**`` follows a
+    full-width colon, which CommonMark does not close), or "" when it renders alike."""
+    if not markdown:
+        return ""
+    want, have = _shape(english), _shape(translation)
+    if want == have:
+        return ""
+    differ = sorted(k for k in set(want) | set(have) if want.get(k, 0) != have.get(k, 0))
+    return "renders differently: " + ", ".join(f"{k} {want.get(k, 0)}→{have.get(k, 0)}" for k in differ) + (
+        " (put full-width punctuation outside **…** and *…*)" if any(k in ("strong_open", "em_open") for k in differ)
+        else "")
 
 
 def _text(text: str | tuple) -> str:

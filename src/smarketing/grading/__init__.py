@@ -107,8 +107,8 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
     from sqlalchemy.exc import SAWarning
 
     from smarketing.grading import sandbox
-    from smarketing.grading.batches import Data, collect_batch, grade_parcel, pack
-    from smarketing.grading.collect import collect, copy_into_submitted, refuse_foreign_notebooks
+    from smarketing.grading.batches import Data, collect_batch, edition_folders, grade_parcel, pack
+    from smarketing.grading.collect import collect, copy_into_submitted, edition_of, refuse_foreign_notebooks
     from smarketing.grading.report import write_report
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own ORM noise, not the instructor's concern
@@ -130,19 +130,33 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
             submissions = collect(submitted, assignment, scratch, nbgrader_layout=True) if submitted.is_dir() else []
         else:
             submissions = collect(source, assignment, scratch, others=known)
-        refuse_foreign_notebooks(submissions, release)
+        import nbformat
+
+        for submission in submissions:  # each graded against its own edition's release and source
+            if submission.path is not None:
+                submission.language = edition_of(nbformat.read(submission.path, as_version=4), course, assignment)
+        for language in {s.language for s in submissions}:
+            refuse_foreign_notebooks([s for s in submissions if s.language == language],
+                                     release if language == "en" else edition_folders(course, language)
+                                     .release_notebook(assignment))
         if source is not None:
             copy_into_submitted(submissions, submitted, assignment, force)
         if not submissions:
             raise GradingError(_("No submissions of {name} found in {source}.", name=assignment,
                                  source=source or submitted))
         gradebook.prepare_gradebook(course, assignment)
-        gradebook.scratch_gradebook(course, assignment, scratch / "gradebook.db")
-        blank_book = (scratch / "gradebook.db").read_bytes()
         data = Data.of(_data_folder(course))
         gradable = [s for s in submissions if s.path is not None]
-        batches = _batches(gradable, jobs, connected)
-        parcels = [pack(course, assignment, batch, blank_book, cell_timeout, sandboxed) for batch in batches]
+        batches: list[list[Submission]] = []
+        parcels = []
+        for language in sorted({s.language for s in gradable}):
+            # A scratch gradebook of the edition's own source: what nbgrader puts back into locked cells.
+            edition = course if language == "en" else course / language
+            gradebook.scratch_gradebook(edition, assignment, scratch / f"gradebook-{language}.db")
+            blank_book = (scratch / f"gradebook-{language}.db").read_bytes()
+            for batch in _batches([s for s in gradable if s.language == language], jobs, connected):
+                batches.append(batch)
+                parcels.append(pack(course, assignment, batch, blank_book, cell_timeout, sandboxed, language))
         done, ticking = 0, threading.Lock()
 
         def graded_one(student: str) -> None:
@@ -158,13 +172,15 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
             for number, graded in grade_parcels(connected, parcels, data):
                 for student in parcels[number].students:
                     graded_one(student)
-                collect_batch(course, assignment, batches[number], graded, cell_timeout)
+                collect_batch(course, assignment, batches[number], graded, cell_timeout, parcels[number].language)
         else:
             with ThreadPoolExecutor(max_workers=len(parcels) or 1) as pool:
                 futures = {pool.submit(grade_parcel, parcel, data, graded_one): number
                            for number, parcel in enumerate(parcels)}
                 for future in as_completed(futures):
-                    collect_batch(course, assignment, batches[futures[future]], future.result(), cell_timeout)
+                    number = futures[future]
+                    collect_batch(course, assignment, batches[number], future.result(), cell_timeout,
+                                  parcels[number].language)
         gradebook.record_missing(course, assignment, [s.student for s in submissions if s.path is None])
         gradebook.export_grades(course)
         gradebook.read_scores(course, assignment, submissions)

@@ -117,6 +117,7 @@ class Parcel:
     cell_timeout: int
     sandboxed: bool
     cells: int = 0  # the longest notebook's cells, for the watchdog
+    language: str = "en"  # the edition: its source, the language of the tests' messages and of the feedback
 
     @property
     def students(self) -> list[str]:
@@ -132,11 +133,17 @@ class Graded:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
+def edition_folders(course: Path, language: str) -> gradebook.Folders:
+    """The folders of the course's ``language`` edition (the course's own for English)."""
+    return gradebook.folders(course if language == "en" else course / language)
+
+
 def pack(course: Path, assignment: str, batch: list[Submission], scratch_gradebook: bytes, cell_timeout: int,
-         sandboxed: bool) -> Parcel:
-    """The batch as a :class:`Parcel`, each notebook made gradable first (repeated grade ids dropped, deleted
-    locked cells put back): what the learner is told happens here, on the instructor's machine."""
-    where = gradebook.folders(course)
+         sandboxed: bool, language: str = "en") -> Parcel:
+    """The batch (all of one edition, ``language``) as a :class:`Parcel`, each notebook made gradable first
+    (repeated grade ids dropped, deleted locked cells put back): what the learner is told happens here, on
+    the instructor's machine."""
+    where = edition_folders(course, language)
     release = where.release_notebook(assignment)
     submissions, cells = {}, 0
     for submission in batch:
@@ -155,7 +162,7 @@ def pack(course: Path, assignment: str, batch: list[Submission], scratch_gradebo
     configs = [_without_passwords(path.read_text(encoding="utf-8")) for path in gradebook.config_files(course)]
     return Parcel(assignment, configs,
                   _zip(_files(where.source / assignment)), scratch_gradebook, submissions, cell_timeout, sandboxed,
-                  cells)
+                  cells, language)
 
 
 def _without_passwords(config_text: str) -> str:
@@ -200,7 +207,8 @@ def grade_parcel(parcel: Parcel, data: Data, on_graded: Callable[[str], None] = 
         work = _unpack(parcel, workdir)
         reported, lines = set(), []
         stopped = threading.Event()
-        environment = {**gradebook.tools_env(), "SMARKETING_DATA": str(data.folder())}
+        environment = {**gradebook.tools_env(), "SMARKETING_DATA": str(data.folder()),
+                       "SMARKETING_LANG": parcel.language}
         with open(workdir / "worker.log", "w", encoding="utf-8") as log:  # a file: a full stderr pipe would block
             worker = subprocess.Popen([sys.executable, "-m", "smarketing.grading", str(workdir), parcel.assignment,
                                        str(parcel.cell_timeout), *([] if parcel.sandboxed else ["--no-sandbox"])],
@@ -296,15 +304,17 @@ def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, san
     return results
 
 
-def collect_batch(course: Path, assignment: str, batch: list[Submission], graded: Graded, cell_timeout: int) -> None:
+def collect_batch(course: Path, assignment: str, batch: list[Submission], graded: Graded, cell_timeout: int,
+                  language: str = "en") -> None:
     """Write a finished batch's autograded notebooks and feedback into the course and record its grades in the
-    course's gradebook with nbgrader's own SaveAutoGrades (and its late penalties)."""
+    course's gradebook with nbgrader's own SaveAutoGrades (and its late penalties). ``language``: the batch's
+    edition, whose release and source its notebooks are checked against."""
     from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
     from nbgrader.utils import parse_utc
 
     course_folders = gradebook.folders(course)
-    release = course_folders.release_notebook(assignment)
-    source = course_folders.source_notebook(assignment)
+    release = edition_folders(course, language).release_notebook(assignment)
+    source = edition_folders(course, language).source_notebook(assignment)
     late = AssignLatePenalties(config=gradebook.config(course, course))  # the course's LateSubmissionPlugin
     for submission in batch:
         notebook_name = f"autograded/{submission.student}/{assignment}.ipynb"

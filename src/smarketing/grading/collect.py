@@ -36,6 +36,7 @@ class Submission:
     problems: list[str] = field(default_factory=list)
     timestamp: str | None = None  # nbgrader's timestamp.txt of the submission, when it came with one
     secret: str | None = None  # nbgrader's submission_secret.txt: release_feedback names the feedback with it
+    language: str = "en"  # the edition it was released in (its notebook's metadata); see edition_of
 
 
 def _student_id(raw: str) -> str:
@@ -184,6 +185,23 @@ def _file_under_student(found: dict[str, Submission], raw: str, path: Path, nbgr
                                 kept=entry.path.name, other=path.name))
     else:
         entry.path = path
+
+
+def edition_of(notebook: nbformat.NotebookNode, course: Path, assignment: str) -> str:
+    """The edition a notebook was released in ("zh_CN" for the Chinese one, whose release records it in the
+    notebook's metadata), if the course has that edition of ``assignment``; else "en". It only chooses the
+    language of the text put back into locked cells, of the hidden tests' messages and of the feedback: both
+    editions have the same grade ids, tests and points, so a learner gains nothing by claiming another."""
+    from smarketing.messages import LANGUAGES
+
+    language = notebook.metadata.get("smarketing", {}).get("language") if isinstance(
+        notebook.metadata.get("smarketing"), dict) else None
+    if language in LANGUAGES and (course / language / "nbgrader_config.py").is_file():
+        from smarketing.grading import gradebook
+
+        if (gradebook.folders(course / language).source / assignment).is_dir():
+            return language
+    return "en"
 
 
 def refuse_foreign_notebooks(submissions: list[Submission], release: nbformat.NotebookNode) -> None:

@@ -112,7 +112,9 @@ class Sandbox:
         environment = {"HOME": f"{scratch}/home", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
                        "LANG": "C.UTF-8", "SMARKETING_DATA": data, "SMARKETING_GRADING": "1",
                        "IPYTHONDIR": f"{scratch}/home/.ipython", "MPLCONFIGDIR": f"{scratch}/home/.matplotlib",
-                       "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": "/tmp"}
+                       "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": "/tmp",
+                       # the edition's language, for what the learner's own calls of the library print
+                       "SMARKETING_LANG": os.environ.get("SMARKETING_LANG", "en")}
         sandboxed = [BWRAP, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--die-with-parent",
                      "--new-session", "--clearenv",
                      "--tmpfs", "/tmp", *bind, "--ro-bind", data, data, "--bind", scratch, scratch,
