@@ -18,6 +18,7 @@ with the English block in its place, and :func:`problems` names each one; the te
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -263,7 +264,8 @@ def library_template() -> Catalog:
     from babel.messages.extract import extract_from_dir
 
     catalogue = Catalog(project="Smarketing Lab", fuzzy=False)
-    with warnings.catch_warnings():  # an f-string given as a value of _() is not its message: nothing to warn
+    # Babel warns on stderr of f-strings inside _(): here they are only the values of placeholders.
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         for filename, _line, message, comments, context in extract_from_dir(
                 LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
@@ -300,7 +302,9 @@ def compile_library(language: str, catalogue: Catalog | None = None) -> Path:
 
 def _kept(english: str) -> list[str]:
     """What a translation must carry over as it is: ``{placeholders}``, code spans, link targets and URLs."""
-    return sorted([*_PLACEHOLDER.findall(english), *(m.group(0) for m in _CODE_SPAN.finditer(english)),
+    # a code span that runs over a line break is the same code on one line (CommonMark reads the break as a space)
+    return sorted([*_PLACEHOLDER.findall(english),
+                   *(re.sub(r"\s*\n\s*", " ", m.group(0)) for m in _CODE_SPAN.finditer(english)),
                    *_LINK_TARGET.findall(english), *_URL.findall(english)])
 
 
@@ -322,10 +326,13 @@ class Term:
     zh: str
     also: tuple[str, ...] = ()
     note: str = ""
+    exact: bool = False  # matched in its own case only ("Smarketing", not the package smarketing)
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(rf"(?<![A-Za-z-]){re.escape(self.en)}(?:s|es)?(?![A-Za-z-])", re.IGNORECASE)
+        # Not inside a name of code or a path (smarketing.funnel, $SMARKETING_DATA, exercises/): prose only.
+        return re.compile(rf"(?<![A-Za-z\-_./$]){re.escape(self.en)}(?:s|es)?(?![A-Za-z\-_/\[(])",
+                          0 if self.exact else re.IGNORECASE)
 
     def kept_in(self, translation: str) -> bool:
         return any(t in translation for t in (self.zh, *self.also))
@@ -336,7 +343,7 @@ def glossary(root: Path = ROOT) -> list[Term]:
     import yaml
 
     terms = yaml.safe_load((root / "glossary.yml").read_text(encoding="utf-8"))["terms"]
-    loaded = [Term(t["en"], t["zh"], tuple(t.get("also", ())), t.get("note", "")) for t in terms]
+    loaded = [Term(t["en"], t["zh"], tuple(t.get("also", ())), t.get("note", ""), bool(t.get("exact"))) for t in terms]
     return sorted(loaded, key=lambda t: -len(t.en))
 
 

@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 
 from smarketing.exercises import tasks
 from smarketing.grading import gradebook
+from smarketing.messages import LANGUAGES
 from tests.conftest import ROOT
 from tests.grading.conftest import (
     ASSIGNMENTS,
@@ -77,16 +78,18 @@ def test_each_assignment_has_four_autograded_tasks_and_a_rubric(name):
     assert all(re.search(r"\bq\d+[a-z]?\.check\(\)", c.source) for c in checks), "every graded cell has a self-check"
 
 
+@pytest.mark.parametrize("edition", ["", *LANGUAGES])
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_release_is_what_nbgrader_generates(name, tmp_path):
-    """exercises/ is never hand-edited: regenerating it gives the committed notebook."""
-    config = gradebook.config(ROOT, ROOT, **{"CourseDirectory.release_directory": str(tmp_path / "release"),
-                                             "CourseDirectory.db_url": f"sqlite:///{tmp_path / 'gradebook.db'}"})
+def test_release_is_what_nbgrader_generates(name, edition, tmp_path):
+    """exercises/ (and zh_CN/exercises/) is never hand-edited: regenerating it gives the committed notebook."""
+    course = ROOT / edition if edition else ROOT
+    config = gradebook.config(course, course, **{"CourseDirectory.release_directory": str(tmp_path / "release"),
+                                                 "CourseDirectory.db_url": f"sqlite:///{tmp_path / 'gradebook.db'}"})
     result = gradebook.api(config).generate_assignment(name, force=True, create=True)
     assert result["success"], result.get("error")
     fresh = json.loads((tmp_path / "release" / name / f"{name}.ipynb").read_text())
-    committed = json.loads((FOLDERS.release / name / f"{name}.ipynb").read_text())
-    assert fresh == committed, f"exercises/{name} is out of date: run `make release`"
+    committed = json.loads((gradebook.folders(course).release / name / f"{name}.ipynb").read_text())
+    assert fresh == committed, f"{edition or '.'}/exercises/{name} is out of date: run `make release`"
 
 
 def _secret_lines(text: str) -> set[str]:
