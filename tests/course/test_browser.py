@@ -4,6 +4,7 @@ appears. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -139,3 +140,61 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
         page.locator(".widget-slider").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-00.png"))
         assert page.locator(".widget-slider").count() >= 5  # the funnel simulator's sliders
+
+
+def test_jupyterlab_runs_the_chinese_edition_in_chinese(browser, tmp_path, free_port):
+    """`make lab LANG=zh_CN`: the Chinese module 00 opens, runs in a kernel that speaks Chinese, and shows its
+    chart with a Chinese title and axes (drawn in the Noto CJK font where the browser has it)."""
+    port, token = free_port, "smarketing-browser-test"
+    workdir = tmp_path / "zh_CN"
+    shutil.copytree(ROOT / "zh_CN" / "course", workdir / "course")
+    blank = nbformat.read(workdir / "course" / "00_start_here.ipynb", as_version=4)
+    for cell in blank.cells:  # nothing stored: what shows comes from this run, in this kernel's language
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    blank.metadata.pop("widgets", None)
+    nbformat.write(blank, workdir / "course" / "00_start_here.ipynb")
+    lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
+           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.expose_app_in_browser=True"]
+    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets"),
+           "SMARKETING_LANG": "zh_CN"}  # what `make lab LANG=zh_CN` sets
+    with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/course/00_start_here.ipynb?token={token}", timeout=120_000)
+        page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
+        page.wait_for_function("""() => {
+            const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+            return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
+        }""", timeout=120_000)
+        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        chart = page.locator(".vega-embed").first
+        try:
+            chart.wait_for(state="attached", timeout=180_000)
+            chart.scroll_into_view_if_needed()
+            chart.wait_for(state="visible", timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-failed.png"), full_page=True)
+            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            raise AssertionError(f"no Chinese chart; outputs {[o[:200] for o in outputs]}") from None
+        page.wait_for_timeout(1000)  # the chart's fonts settle
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-chart.png"))
+        headings = page.locator(".jp-MarkdownOutput h2").all_inner_texts()
+        assert sum(bool(re.search(r"[\u4e00-\u9fff]", h)) for h in headings) >= 5, headings
+        outputs = page.evaluate("""() => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells, found = [];
+            for (let i = 0; i < cells.length; i++) found.push(JSON.stringify(cells.get(i).toJSON().outputs || []));
+            return found.join("\\n");
+        }""")
+        specs = [json.loads(o)["data"]["application/vnd.vegalite.v5+json"] for o in _outputs_with_charts(outputs)]
+        titles = [str(spec.get("title", "")) for spec in specs]
+        assert titles and all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles[:5]
+        assert all(spec["config"]["font"] == "Noto Sans CJK SC" for spec in specs)
+
+
+def _outputs_with_charts(outputs: str) -> list[str]:
+    """The outputs (JSON, one cell's list per line) that hold a Vega-Lite chart."""
+    return [json.dumps(o) for line in outputs.splitlines() for o in json.loads(line)
+            if "application/vnd.vegalite.v5+json" in o.get("data", {})]
