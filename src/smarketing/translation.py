@@ -438,10 +438,17 @@ def _shape(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def walk(tokens: list) -> None:
+        depth = 0  # bold or italics inside bold or italics: markers CommonMark paired otherwise than meant
         for token in tokens:
+            if token.type == "text" and "*" in token.content:  # a marker CommonMark did not pair: shown as is
+                counts["literal *"] = counts.get("literal *", 0) + token.content.count("*")
             if token.type in _SHAPE:
                 key = f"{token.type}:{token.tag}" if token.type == "heading_open" else token.type
+                if token.type in ("strong_open", "em_open") and depth:
+                    key += " nested"
                 counts[key] = counts.get(key, 0) + 1
+            depth += token.type in ("strong_open", "em_open")
+            depth -= token.type in ("strong_close", "em_close")
             if token.children:
                 walk(token.children)
 
