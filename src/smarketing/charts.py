@@ -67,6 +67,12 @@ def live_bundle(chart: alt.TopLevelMixin, static: bool = False) -> dict[str, Any
     return bundle(chart.to_dict(validate=False), static=static)
 
 
+def _given(text: str | None) -> str | None:
+    """A title or unit a notebook passes in, in the learner's language: the course's notebooks are the same code in
+    every edition, and their chart words are in the library's catalogue (see smarketing.translation)."""
+    return _(text) if text else text
+
+
 def _percent_axis(title: str) -> alt.Axis:
     return alt.Axis(title=title, format="%")
 
@@ -110,6 +116,8 @@ def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
 def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str | None = None) -> alt.LayerChart:
     """A KPI over the quarters (columns quarter, value, optional target and company), with the target as
     dashes and one quarter (``highlight``) marked."""
+    title = _given(title)
+    unit = _given(unit)
     percent = unit.startswith("share")
     axis = alt.Axis(title=f"{unit} (%)" if percent else unit, format="%" if percent else ",.0f")
     fmt = ".1%" if percent else ",.1f"
@@ -167,6 +175,7 @@ def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
 def funnel_chart(counts: pd.DataFrame, title: str | None = None, value: str = "count") -> alt.Chart:
     """The demand waterfall as horizontal bars, widest at the top (columns stage and ``value``; an
     optional company column makes one row of bars per company)."""
+    title = _given(title)
     data = counts.assign(stage_label=counts["stage"].map(STAGE_LABELS).fillna(counts["stage"]))
     order = [STAGE_LABELS[s] for s in STAGE_LABELS if s in set(counts["stage"])]
     bars = alt.Chart(data).mark_bar(color=FUNCTION_COLORS["marketing"]).encode(
@@ -221,9 +230,10 @@ def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt
                                          height=220)
 
 
-def cohort_naive_chart(table: pd.DataFrame, title: str | None = None) -> alt.Chart:
+def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: str | None = None) -> alt.Chart:
     """A conversion per period measured two ways (``funnel.cohort_vs_naive``): the same cohort of
-    leads, and the naive "reached this period ÷ entered this period"."""
+    leads, and the naive "reached this period ÷ entered this period". ``company`` names it in the title."""
+    title = _given(title) or (_("{company}: lead → won, two ways", company=company) if company else None)
     data = table.melt(id_vars=["period", "entered"], value_vars=["cohort_rate", "naive_rate"], var_name="measure",
                       value_name="rate")
     data["measure"] = data["measure"].map({"cohort_rate": _("same cohort of leads"),
@@ -261,10 +271,12 @@ def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Char
 
 # ---- module 04 ---------------------------------------------------------------------------------------
 
-def backtest_chart(backtest: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+def backtest_chart(backtest: pd.DataFrame, title: str | None = None, company: str | None = None) -> alt.LayerChart:
     """Each forecasting method's error per quarter (``forecasting.backtest``): (forecast − booked) ÷ booked, with
     the zero line of a perfect forecast. Each method has its own colour, point shape and dash, so the lines stay
-    apart without colour."""
+    apart without colour. ``company`` names it in the title."""
+    title = _given(title) or (_("{company}: how far each forecast was from what was booked", company=company)
+                              if company else None)
     from smarketing.forecasting import METHOD_NAMES, METHODS
 
     data = backtest.melt(id_vars=["quarter", "booked"], value_vars=[f"{m}_error" for m in METHODS],
@@ -293,6 +305,7 @@ def backtest_chart(backtest: pd.DataFrame, title: str | None = None) -> alt.Laye
 def capacity_chart(by_region: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
     """Each region's quota capacity with the ramp of new reps (bars) against its full quota (a tick): the gap is
     what the reps still ramping cannot carry yet. Bar and tick are different marks, so no colour is needed."""
+    title = _given(title)
     base = alt.Chart(by_region).encode(
         y=alt.Y("region:N", title=_("region")),
         tooltip=[alt.Tooltip("region:N", title=_("region")),
@@ -325,6 +338,7 @@ def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
     """A geo holdout (``measurement.geo_test``): weekly leads per region in the holdout and the control regions,
     before and during the test (shaded, as the subtitle says). Each line is named at its end and differs in dash
     and point shape as well as colour (a legend merged from layers loses its colours, so there is none)."""
+    title = _given(title)
     names = {"holdout": _("holdout"), "control": _("control")}
     data = test.weekly.melt(id_vars=["week", "period"], value_vars=["holdout", "control"], var_name="group",
                             value_name="leads")
@@ -356,6 +370,7 @@ def retention_chart(curves: pd.DataFrame, title: str | None = None) -> alt.Layer
     """Retention curves (``retention.retention_curves``): the share of each cohort that had ordered again, by days
     since the first order. Each cohort has its own dash and point shape as well as colour, and is named at its
     last point (a legend merged from layers loses its colours)."""
+    title = _given(title)
     cohorts = sorted(curves["cohort"].unique())
     data = curves.dropna(subset=["retained"])
     color = alt.Color("cohort:N", sort=cohorts, legend=None)
@@ -412,6 +427,7 @@ def claim_chart(claim: pd.DataFrame) -> alt.Chart:
 def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Chart:
     """Where a gap in MQL → SQL conversion comes from (``alignment.gap_decomposition``): one bar per
     part, in percentage points; the whole gap last, in grey."""
+    title = _given(title)
     order = list(decomposition["part"])
     whole = order[-1]
     return alt.Chart(decomposition).mark_bar().encode(

@@ -271,7 +271,34 @@ def library_template() -> Catalog:
                 LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
             catalogue.add(message, locations=[(f"src/smarketing/{filename}", 0)], auto_comments=comments,
                           context=context)
+    for source in sources():
+        if source.is_notebook:
+            for text in chart_words(nbformat.read(ROOT / source.path, as_version=4)):
+                catalogue.add(text, locations=[(source.path.as_posix(), 0)],
+                              auto_comments=["a chart's title or unit, given in the notebook's code"])
     return catalogue
+
+
+def chart_words(notebook: nbformat.NotebookNode) -> list[str]:
+    """The strings a notebook's code passes to the chart builders (``charts.funnel_chart(counts, "…")``): the
+    builders translate them, as the code is the same in every edition."""
+    import ast
+
+    found = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).startswith("charts."):
+                # words, not a company's or a column's name (those stay as the data has them)
+                values = [*node.args, *(k.value for k in node.keywords if k.arg in ("title", "unit"))]
+                found += [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                          and _LETTER.search(v.value) and " " in v.value]
+    return list(dict.fromkeys(found))
 
 
 def update_library(language: str) -> Catalog:
@@ -286,7 +313,7 @@ def update_library(language: str) -> Catalog:
 def compile_library(language: str, catalogue: Catalog | None = None) -> Path:
     """Write the ``.mo`` file gettext reads, leaving out fuzzy and broken entries (they stay English)."""
     catalogue = catalogue or read(library_catalogue(language), language)
-    usable = Catalog(locale=language, fuzzy=False)
+    usable = Catalog(locale=language, fuzzy=False, creation_date=_EPOCH, revision_date=_EPOCH)  # same bytes each time
     for message in catalogue:
         if message.id and message.string and not message.fuzzy and not _broken(message.id, message.string):
             usable.add(message.id, message.string, context=message.context)

@@ -63,7 +63,9 @@ def test_the_chinese_feedback_is_chinese_and_hides_the_tests(graded):
     autograded = nbformat.read(course / "autograded" / "zh-blank" / NAME / f"{NAME}.ipynb", as_version=4)
     locked = [c for c in autograded.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("locked")]
     assert locked and all(CJK.search(c.source) for c in locked[:3])  # put back from the Chinese source
-    failures = [o for c in autograded.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    checks = [c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade")
+              and not c.metadata["nbgrader"].get("solution") and c.cell_type == "code"]
+    failures = [o for c in checks for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert failures and all(CJK.search(o["evalue"]) for o in failures), [o["evalue"][:80] for o in failures[:3]]
     english = nbformat.read(course / "autograded" / "claims-zh" / NAME / f"{NAME}.ipynb", as_version=4)
     assert any(CJK.search(o.get("evalue", "")) for c in english.cells for o in c.get("outputs", []))
