@@ -71,5 +71,8 @@ def test_the_chinese_feedback_is_chinese_and_hides_the_tests(graded):
     assert any(CJK.search(o.get("evalue", "")) for c in english.cells for o in c.get("outputs", []))
     for student in ("zh-full", "zh-blank"):
         page = course / "feedback" / student / NAME / f"{NAME}.html"
-        assert CJK.search(page.read_text(encoding="utf-8"))
+        text = page.read_text(encoding="utf-8")
+        assert CJK.search(text) and '<html lang="zh-CN"' in text and "得分：" in text and "(Score:" not in text
         assert _leaked_hidden_lines(page, NAME) == []
+    english = (course / "feedback" / "en-full" / NAME / f"{NAME}.html").read_text(encoding="utf-8")
+    assert "(Score:" in english and "得分" not in english  # an English learner's page is nbgrader's own

@@ -36,7 +36,7 @@ from smarketing.grading.collect import (
     restore_locked_cells,
 )
 from smarketing.grading.report import find_problems
-from smarketing.messages import _
+from smarketing.messages import _, language_code
 
 GRADED_MARK = "smarketing-graded:"  # the worker's line for each notebook done, for a progress bar per notebook
 # The batch watchdog, on top of nbgrader's per-cell timeout: time to start the worker and open the gradebook,
@@ -297,6 +297,11 @@ def grade_in_this_process(workdir: Path, assignment: str, cell_timeout: int, san
     # The feedback pages in one run for the batch: one HTML exporter and its templates, not one per learner.
     # nbgrader goes on past a notebook it cannot convert; whose page is missing is read from the folder.
     feedback = api.generate_feedback(assignment, force=True)
+    language = language_code()
+    if language != "en":  # nbgrader's own labels on the pages, in the edition's language
+        from smarketing.grading.feedback_pages import translate_folder
+
+        translate_folder(work.feedback, language)
     for student, result in results.items():
         if result["success"] and not (work.feedback / student / assignment / f"{assignment}.html").exists():
             result["success"] = False
