@@ -25,7 +25,8 @@ def test_the_labels_are_chinese_and_the_learners_words_are_not_touched(monkeypat
     monkeypatch.setenv("SMARKETING_LANG", "zh_CN")
     page = in_language(PAGE, "zh_CN")
     assert '<html lang="zh-CN">' in page
-    for chinese in ("得分：", "检查单元格", "书面作答", "迟交扣分", "你的答案", "（回到顶部）", "评分单元格：", "评语："):
+    labels = ("得分：", "检查单元格", "书面作答", "迟交扣分", "你的答案", "（回到顶部）", "评分单元格：", "评语：")
+    for chinese in labels:
         assert chinese in page, chinese
     for english in ("(Score:", ">Test cell<", "Student's answer</span>", "(Top)", "Comments:"):
         assert english not in page.split('<div class="learner">')[0], english
