@@ -16,11 +16,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from smarketing.messages import _, language_code
+from smarketing.labels import localised
+from smarketing.messages import N_, _, language_code
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
-STAGE_LABELS = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL", "opportunity": "Opportunity",
-                "won": "Won"}
+STAGE_LABELS = {"lead": N_("Lead"), "mql": N_("MQL"), "sal": N_("SAL"), "sql": N_("SQL"),
+                "opportunity": N_("Opportunity"), "won": N_("Won")}
 FUNCTION_COLORS = {"marketing": "#4c78a8", "sales": "#f58518", "operations": "#54a24b", "revops": "#b279a2",
                    "shared": "#9d755d"}
 WIDTH = 420
@@ -38,6 +39,7 @@ def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
 def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
     """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) an SVG copy (a quarter
     of a PNG's size; JupyterLab and Voilà prefer the interactive chart, other viewers show the SVG)."""
+    spec = localised(spec)  # the data's codes by their labels, in a translated edition
     if language_code().startswith("zh"):
         spec = {**spec, "config": {**spec.get("config", {}), "font": CJK_FONT}}
     data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
@@ -65,6 +67,11 @@ def live_bundle(chart: alt.TopLevelMixin, static: bool = False) -> dict[str, Any
     drawing, which a notebook stores with its widget state; moves need a live kernel, and an SVG would
     add tens of milliseconds to each)."""
     return bundle(chart.to_dict(validate=False), static=static)
+
+
+def stage_label(stage: str) -> str:
+    """A funnel stage as charts and apps name it, in the learner's language ("lead" → "Lead")."""
+    return _(STAGE_LABELS[stage]) if stage in STAGE_LABELS else stage
 
 
 def _given(text: str | None) -> str | None:
@@ -176,8 +183,8 @@ def funnel_chart(counts: pd.DataFrame, title: str | None = None, value: str = "c
     """The demand waterfall as horizontal bars, widest at the top (columns stage and ``value``; an
     optional company column makes one row of bars per company)."""
     title = _given(title)
-    data = counts.assign(stage_label=counts["stage"].map(STAGE_LABELS).fillna(counts["stage"]))
-    order = [STAGE_LABELS[s] for s in STAGE_LABELS if s in set(counts["stage"])]
+    data = counts.assign(stage_label=counts["stage"].map(stage_label))
+    order = [stage_label(s) for s in STAGE_LABELS if s in set(counts["stage"])]
     bars = alt.Chart(data).mark_bar(color=FUNCTION_COLORS["marketing"]).encode(
         y=alt.Y("stage_label:N", sort=order, title=_("stage")),
         x=alt.X(f"{value}:Q", title=_("leads (count)")),

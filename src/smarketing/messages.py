@@ -34,3 +34,9 @@ def language_code() -> str:
     English when unset or unknown."""
     chosen = os.environ.get("SMARKETING_LANG", "en").split(".", 1)[0].replace("-", "_")
     return chosen if chosen in LANGUAGES else "en"
+
+
+def N_(message: str, /) -> str:
+    """Mark ``message`` for the catalogue without translating it yet: for labels kept in constants, translated
+    with ``_()`` where they are shown (so in the language of the moment, not of the import)."""
+    return message

@@ -268,7 +268,8 @@ def library_template() -> Catalog:
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         for filename, _line, message, comments, context in extract_from_dir(
-                LIBRARY, method_map=[("**.py", "python")], keywords={"_": None}, comment_tags=("TRANSLATORS:",)):
+                LIBRARY, method_map=[("**.py", "python")], keywords={"_": None, "N_": None},
+                comment_tags=("TRANSLATORS:",)):
             catalogue.add(message, locations=[(f"src/smarketing/{filename}", 0)], auto_comments=comments,
                           context=context)
     for source in sources():

@@ -120,7 +120,7 @@ class App(widgets.VBox):
 def _assumed_note(stages: Sequence[str]) -> str:
     if not stages:
         return ""
-    names = ", ".join(charts.STAGE_LABELS[s] for s in stages)
+    names = ", ".join(charts.stage_label(s) for s in stages)
     return "<br><i>" + html.escape(_("Your data cannot measure the rate into {stages} (no leads, no deals, or "
                                      "none won yet): it starts at a typical benchmark value (grade C). Set it to your "
                                      "own estimate.", stages=names)) + "</i>"
@@ -251,8 +251,8 @@ class FunnelSimulator(App):
         self.leads = widgets.IntSlider(value=leads_per_month, min=0, max=max(5000, 2 * leads_per_month), step=50,
                                        description=_("leads a month"), style=_LABEL, layout=_WIDE)
         self.rates = {stage: widgets.FloatSlider(value=round(float(rates[stage]), 2), min=0.0, max=1.0, step=0.01,
-                                                 description=_("{before} → {after}", before=charts.STAGE_LABELS[before],
-                                                               after=charts.STAGE_LABELS[stage]),
+                                                 description=_("{before} → {after}", before=charts.stage_label(before),
+                                                               after=charts.stage_label(stage)),
                                                  readout_format=".0%", style=_LABEL, layout=_WIDE)
                       for before, stage in pairwise(funnel.STAGES)}
         self.average_deal = widgets.IntSlider(value=int(round(average_deal, -2)), min=0,
@@ -395,8 +395,8 @@ class SLAPlanner(App):
                                               description=_("average deal"), style=_LABEL, layout=_WIDE)
         self.rates = {stage: widgets.FloatSlider(value=min(max(round(float(rates[stage]), 2), 0.01), 1.0), min=0.01,
                                                  max=1.0, step=0.01, readout_format=".0%", style=_LABEL, layout=_WIDE,
-                                                 description=_("{before} → {after}", before=charts.STAGE_LABELS[before],
-                                                               after=charts.STAGE_LABELS[stage]))
+                                                 description=_("{before} → {after}", before=charts.stage_label(before),
+                                                               after=charts.stage_label(stage)))
                       for before, stage in pairwise(funnel.STAGES)}
         self.reps = widgets.IntSlider(value=reps, min=1, max=100, description=_("sales reps"), style=_LABEL,
                                       layout=_WIDE)
