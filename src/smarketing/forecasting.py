@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from smarketing.messages import _
+from smarketing.messages import _, date_text
 
 OPEN_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
 # The course's forecast category of each stage: a deal in negotiation is committed, one with a proposal out is the
@@ -270,7 +270,7 @@ def _real(value: object) -> bool:
 
 
 def _date(moment: pd.Timestamp) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+    return date_text(moment)
 
 
 def forecast_call_problems(call: object, history: pd.DataFrame, quarter: pd.Period | str) -> list[str]:

@@ -11,6 +11,7 @@ import gettext
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "smarketing"
@@ -40,3 +41,11 @@ def N_(message: str, /) -> str:
     """Mark ``message`` for the catalogue without translating it yet: for labels kept in constants, translated
     with ``_()`` where they are shown (so in the language of the moment, not of the import)."""
     return message
+
+
+def date_text(moment: Any, padded: bool = False) -> str:
+    """A date (datetime or pandas Timestamp) as the learner's language writes it in a sentence: "1 October 2025"
+    ("01 October 2025" when ``padded``), "2025年10月1日"."""
+    if language_code().startswith("zh"):
+        return f"{moment.year}年{moment.month}月{moment.day}日"
+    return f"{moment:%d %B %Y}" if padded else f"{moment.day} {moment:%B %Y}"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from smarketing.datasets.crm.read import Export
 from smarketing.datasets.crm.values import ambiguous_example, parse_dates
-from smarketing.messages import _
+from smarketing.messages import _, date_text
 from smarketing.schema import Problem
 
 DATE_FIELDS = ("created_at", "mql_at", "sal_at", "sql_at", "closed_at")
@@ -75,8 +75,8 @@ def date_orders(exports: Sequence[Export], dayfirst: bool | None, problems: list
             notes.append(_("{file}: no date shows whether the day or the month comes first: '{example}' is {month} "
                            "read month-first (as HubSpot and Salesforce write dates in the US) and {day} read "
                            "day-first. They were read {chosen}; if that is wrong, import again with {option}.",
-                           file=export.path.name, example=cell, month=f"{month_first:%d %B %Y}",
-                           day=f"{day_first:%d %B %Y}",
+                           file=export.path.name, example=cell, month=date_text(month_first, padded=True),
+                           day=date_text(day_first, padded=True),
                            chosen=_("day-first") if read == day_first else _("month-first"),
                            option="--monthfirst" if read == day_first else "--dayfirst"))
     return notes
