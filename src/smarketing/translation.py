@@ -453,6 +453,9 @@ def _exempt(message: Message) -> list[str]:
             for term in comment.split(":", 1)[1].split(",")]
 
 
+# A line break between two Chinese characters inside a paragraph: browsers show it as a space.
+_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’—…]"
+_SOFT_BREAK = re.compile(rf"(?<={_CJK})\n *(?![*\-+] |\d+\. |\||>|#)(?={_CJK})")
 _SHAPE = ("heading_open", "bullet_list_open", "ordered_list_open", "list_item_open", "table_open", "tr_open",
           "th_open", "td_open", "blockquote_open", "fence", "code_block", "strong_open", "em_open", "code_inline",
           "link_open", "image", "math_inline", "math_block")
@@ -489,6 +492,8 @@ def _shape_problem(english: str, translation: str, markdown: bool) -> str:
     full-width colon, which CommonMark does not close), or "" when it renders alike."""
     if not markdown:
         return ""
+    if _SOFT_BREAK.search(translation):
+        return "a line break between two Chinese characters shows as a space: join the lines"
     want, have = _shape(english), _shape(translation)
     if want == have:
         return ""
