@@ -44,3 +44,18 @@ def test_make_lab_serves_jupyterlab_on_its_port(tmp_path, free_port):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def test_make_lab_lang_zh_cn_opens_the_chinese_edition_in_chinese():
+    """`make lab LANG=zh_CN` chooses the language once: the Chinese module 00 opens, the kernels inherit
+    SMARKETING_LANG, and the programs keep a working UTF-8 locale (LANG=zh_CN names no locale)."""
+    dry = subprocess.run(["make", "-n", "lab", "LANG=zh_CN"], cwd=ROOT, capture_output=True, text=True, check=True)
+    command = [line for line in dry.stdout.splitlines() if "jupyter lab" in line or "default_url" in line]
+    joined = " ".join(command)
+    assert "SMARKETING_LANG=zh_CN" in joined and "/lab/tree/zh_CN/course/00_start_here.ipynb" in joined, dry.stdout
+    assert (ROOT / "zh_CN" / "course" / "00_start_here.ipynb").is_file()
+    env = subprocess.run(["make", "-s", "--eval", "show-lang:\n\t@echo $$LANG", "show-lang", "LANG=zh_CN"], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert env.stdout.strip() == "C.UTF-8"
+    english = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "SMARKETING_LANG=en" in english and "/lab/tree/course/00_start_here.ipynb" in english
