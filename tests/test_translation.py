@@ -51,21 +51,25 @@ def test_every_catalogue_is_complete_current_and_consistent():
     assert not problems, f"{len(problems)} problems, run `make translations`:\n" + "\n".join(problems[:40])
 
 
-def _edition_of_one(tmp_path: Path, name: str = "course/01_roles.ipynb") -> tuple[Path, Source]:
-    """A scratch course holding one English notebook and its Chinese catalogue."""
-    source = Source(Path(name))
-    for path in (source.path, source.catalogue(LANGUAGE, Path()).relative_to(Path())):
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / path, tmp_path / path)
-    return tmp_path, source
+class OneNotebook:
+    """A scratch course holding one English notebook and its Chinese catalogue, and the problems its catalogue
+    has beyond those it came with (those are test_every_catalogue_is_complete_current_and_consistent's concern)."""
+
+    def __init__(self, tmp_path: Path, name: str = "course/01_roles.ipynb") -> None:
+        self.root, self.source, self.terms = tmp_path, Source(Path(name)), translation.glossary(ROOT)
+        for path in (self.source.path, self.source.catalogue(LANGUAGE, Path())):
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / path, tmp_path / path)
+        self.baseline = self.problems(translation.update(self.source, LANGUAGE, tmp_path))
+
+    def problems(self, catalogue) -> list[str]:
+        found = translation.catalogue_problems(catalogue, translation.template(self.source, self.root), self.terms)
+        return [p for p in found if p not in getattr(self, "baseline", [])]
 
 
 def test_changing_one_english_sentence_names_that_cell_until_it_is_translated_again(tmp_path):
-    root, source = _edition_of_one(tmp_path)
-    terms = translation.glossary(ROOT)
-    # (whatever else the catalogue lacks is test_every_catalogue_is_complete_current_and_consistent's concern)
-    baseline = translation.catalogue_problems(translation.update(source, LANGUAGE, root),
-                                              translation.template(source, root), terms)
+    scratch = OneNotebook(tmp_path)
+    root, source = scratch.root, scratch.source
     notebook = nbformat.read(root / source.path, as_version=4)
     cell = next(c for c in notebook.cells if c.cell_type == "markdown" and c.source.count(". ") >= 2)
     before = translation.translated(source, LANGUAGE, translation.read(source.catalogue(LANGUAGE, root), LANGUAGE),
@@ -76,8 +80,7 @@ def test_changing_one_english_sentence_names_that_cell_until_it_is_translated_ag
     nbformat.write(notebook, root / source.path)
 
     catalogue = translation.update(source, LANGUAGE, root)  # what `make translations` runs
-    problems = [p for p in translation.catalogue_problems(catalogue, translation.template(source, root), terms)
-                if p not in baseline]
+    problems = scratch.problems(catalogue)
     assert len(problems) == 1 and problems[0].startswith(cell.id) and "fuzzy" in problems[0], problems
     entry = catalogue.get(changed, context=cell.id)
     assert entry.fuzzy and entry.previous_id == [first] and CJK.search(entry.string)  # the old translation kept
@@ -88,23 +91,19 @@ def test_changing_one_english_sentence_names_that_cell_until_it_is_translated_ag
 
     entry.flags.discard("fuzzy")  # a translator checked it
     translation.write(catalogue, source.catalogue(LANGUAGE, root))
-    again = translation.update(source, LANGUAGE, root)
-    assert translation.catalogue_problems(again, translation.template(source, root), terms) == baseline
+    assert scratch.problems(translation.update(source, LANGUAGE, root)) == []
 
 
 def test_a_new_block_is_untranslated_and_a_lost_code_span_or_term_is_named(tmp_path):
-    root, source = _edition_of_one(tmp_path)
-    terms = translation.glossary(ROOT)
-    baseline = translation.catalogue_problems(translation.update(source, LANGUAGE, root),
-                                              translation.template(source, root), terms)
+    scratch = OneNotebook(tmp_path)
+    root, source = scratch.root, scratch.source
     notebook = nbformat.read(root / source.path, as_version=4)
     notebook.cells.append(nbformat.v4.new_markdown_cell("A brand-new paragraph about the funnel."))
     nbformat.write(notebook, root / source.path)
     catalogue = translation.update(source, LANGUAGE, root)
 
     def new_problems() -> list[str]:
-        return [p for p in translation.catalogue_problems(catalogue, translation.template(source, root), terms)
-                if p not in baseline]
+        return scratch.problems(catalogue)
 
     problems = new_problems()
     assert len(problems) == 1 and "not translated" in problems[0] and notebook.cells[-1].id in problems[0]

@@ -66,6 +66,40 @@ def browser():
         chromium.close()
 
 
+@contextmanager
+def _lab_running_all(browser, notebook: Path, tmp_path: Path, port: int, env: dict[str, str] | None = None):
+    """JupyterLab on a copy of ``notebook``'s folder, the notebook opened with nothing stored (no outputs, no
+    widget state: what shows can only come from running it) and Run All clicked once its kernel is ready.
+    Yields the page."""
+    token = "smarketing-browser-test"
+    workdir = tmp_path / "lab"
+    shutil.copytree(notebook.parent, workdir)  # run a copy: the committed notebooks stay as they are
+    blank = nbformat.read(workdir / notebook.name, as_version=4)
+    for cell in blank.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    blank.metadata.pop("widgets", None)
+    nbformat.write(blank, workdir / notebook.name)
+    lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
+           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp, to ask for the kernel's state
+    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets"), **(env or {})}
+    with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", timeout=120_000)
+        page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
+        # Run All before the kernel is connected would queue nothing: wait for the notebook's own kernel,
+        # connected and idle (the status bar can say idle earlier).
+        page.wait_for_function("""() => {
+            const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+            return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
+        }""", timeout=120_000)
+        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        yield page
+
+
 def _revenue(text: str) -> float:
     match = re.search(r"new customers and ([\d,]+) of revenue", text)
     assert match, text
@@ -97,32 +131,7 @@ def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_pa
 
 
 def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp_path, free_port):
-    port, token = free_port, "smarketing-browser-test"
-    workdir = tmp_path / "course"
-    shutil.copytree(ROOT / "course", workdir)  # run a copy: the committed notebooks stay as they are
-    blank = nbformat.read(workdir / "00_start_here.ipynb", as_version=4)
-    for cell in blank.cells:  # no stored outputs or widget state: a widget can only come from running
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    blank.metadata.pop("widgets", None)
-    nbformat.write(blank, workdir / "00_start_here.ipynb")
-    lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
-           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp, to ask for the kernel's state
-    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets")}
-    with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/00_start_here.ipynb?token={token}", timeout=120_000)
-        page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
-        # Run All before the kernel is connected would queue nothing: wait for the notebook's own kernel,
-        # connected and idle (the status bar can say idle earlier).
-        page.wait_for_function("""() => {
-            const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
-            return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
-        }""", timeout=120_000)
-        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    with _lab_running_all(browser, ROOT / "course" / "00_start_here.ipynb", tmp_path, free_port) as page:
         # The slider appears once the kernel has built the app. JupyterLab skips the layout of cells out of
         # view (content-visibility), and Run All leaves the view at the last cell: wait for the slider to be
         # in the page, then bring it into view.
@@ -145,31 +154,8 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
 def test_jupyterlab_runs_the_chinese_edition_in_chinese(browser, tmp_path, free_port):
     """`make lab LANG=zh_CN`: the Chinese module 00 opens, runs in a kernel that speaks Chinese, and shows its
     chart with a Chinese title and axes (drawn in the Noto CJK font where the browser has it)."""
-    port, token = free_port, "smarketing-browser-test"
-    workdir = tmp_path / "zh_CN"
-    shutil.copytree(ROOT / "zh_CN" / "course", workdir / "course")
-    blank = nbformat.read(workdir / "course" / "00_start_here.ipynb", as_version=4)
-    for cell in blank.cells:  # nothing stored: what shows comes from this run, in this kernel's language
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    blank.metadata.pop("widgets", None)
-    nbformat.write(blank, workdir / "course" / "00_start_here.ipynb")
-    lab = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
-           "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           "--LabApp.expose_app_in_browser=True"]
-    env = {"JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "SMARKETING_DATA": str(ROOT / "datasets"),
-           "SMARKETING_LANG": "zh_CN"}  # what `make lab LANG=zh_CN` sets
-    with _server(lab, f"http://127.0.0.1:{port}/api/status?token={token}", tmp_path / "lab.log", env=env):
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"http://127.0.0.1:{port}/lab/tree/course/00_start_here.ipynb?token={token}", timeout=120_000)
-        page.locator(".jp-Notebook").first.wait_for(timeout=120_000)
-        page.wait_for_function("""() => {
-            const kernel = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
-            return kernel?.connectionStatus === 'connected' && kernel?.status === 'idle';
-        }""", timeout=120_000)
-        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    with _lab_running_all(browser, ROOT / "zh_CN" / "course" / "00_start_here.ipynb", tmp_path, free_port,
+                          env={"SMARKETING_LANG": "zh_CN"}) as page:  # what `make lab LANG=zh_CN` sets
         chart = page.locator(".vega-embed").first
         try:
             chart.wait_for(state="attached", timeout=180_000)
