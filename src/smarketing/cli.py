@@ -107,13 +107,11 @@ def _release(args: argparse.Namespace) -> int:
             tables, params = datasets.generate_company(name, cohort=args.cohort)
             datasets.write_company(tables, params, out, force=True)
             print(_("{name}: drawn for cohort {cohort} into {folder}", name=name, cohort=args.cohort, folder=out))
-    course = _course(args)
-    if args.lang != "en":  # an edition is a course folder of its own inside the course, e.g. zh_CN/
-        course = course / args.lang
-        if not (course / "nbgrader_config.py").is_file():
-            print(_("No {lang} edition in {folder}: build it first with `make notebooks` (python -m "
-                    "smarketing.translation build).", lang=args.lang, folder=course), file=sys.stderr)
-            return 1
+    course = grading.gradebook.edition(_course(args), args.lang)  # a translation's: a course folder of its own
+    if args.lang != "en" and not (course / "nbgrader_config.py").is_file():
+        print(_("No {lang} edition in {folder}: build it first with `make notebooks` (python -m "
+                "smarketing.translation build).", lang=args.lang, folder=course), file=sys.stderr)
+        return 1
     try:
         for folder in grading.release(course, args.assignments or None):
             print(_("released {folder}", folder=folder))

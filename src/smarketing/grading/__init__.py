@@ -104,6 +104,7 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
     Raises:
         GradingError: no such assignment, no submissions, or submissions that would overwrite others.
     """
+    import nbformat
     from sqlalchemy.exc import SAWarning
 
     from smarketing.grading import sandbox
@@ -121,7 +122,6 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
     if assignment not in known:
         raise GradingError(_("No assignment '{name}' in {folder}. Assignments: {known}.", name=assignment,
                              folder=where.source, known=", ".join(known)))
-    release = where.release_notebook(assignment)
     with tempfile.TemporaryDirectory(prefix="smarketing-grade-") as scratch_name, \
             _executor(scheduler, cluster, jobs) as connected:
         scratch = Path(scratch_name)
@@ -130,15 +130,12 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
             submissions = collect(submitted, assignment, scratch, nbgrader_layout=True) if submitted.is_dir() else []
         else:
             submissions = collect(source, assignment, scratch, others=known)
-        import nbformat
-
         for submission in submissions:  # each graded against its own edition's release and source
             if submission.path is not None:
                 submission.language = edition_of(nbformat.read(submission.path, as_version=4), course, assignment)
         for language in {s.language for s in submissions}:
             refuse_foreign_notebooks([s for s in submissions if s.language == language],
-                                     release if language == "en" else edition_folders(course, language)
-                                     .release_notebook(assignment))
+                                     edition_folders(course, language).release_notebook(assignment))
         if source is not None:
             copy_into_submitted(submissions, submitted, assignment, force)
         if not submissions:
@@ -151,8 +148,8 @@ def grade(assignment: str, course: Path, source: Path | None = None, jobs: int |
         parcels = []
         for language in sorted({s.language for s in gradable}):
             # A scratch gradebook of the edition's own source: what nbgrader puts back into locked cells.
-            edition = course if language == "en" else course / language
-            gradebook.scratch_gradebook(edition, assignment, scratch / f"gradebook-{language}.db")
+            gradebook.scratch_gradebook(gradebook.edition(course, language), assignment,
+                                        scratch / f"gradebook-{language}.db")
             blank_book = (scratch / f"gradebook-{language}.db").read_bytes()
             for batch in _batches([s for s in gradable if s.language == language], jobs, connected):
                 batches.append(batch)

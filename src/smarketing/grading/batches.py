@@ -135,7 +135,7 @@ class Graded:
 
 def edition_folders(course: Path, language: str) -> gradebook.Folders:
     """The folders of the course's ``language`` edition (the course's own for English)."""
-    return gradebook.folders(course if language == "en" else course / language)
+    return gradebook.folders(gradebook.edition(course, language))
 
 
 def pack(course: Path, assignment: str, batch: list[Submission], scratch_gradebook: bytes, cell_timeout: int,

@@ -192,16 +192,16 @@ def edition_of(notebook: nbformat.NotebookNode, course: Path, assignment: str) -
     notebook's metadata), if the course has that edition of ``assignment``; else "en". It only chooses the
     language of the text put back into locked cells, of the hidden tests' messages and of the feedback: both
     editions have the same grade ids, tests and points, so a learner gains nothing by claiming another."""
+    from smarketing.grading import gradebook
     from smarketing.messages import LANGUAGES
 
-    language = notebook.metadata.get("smarketing", {}).get("language") if isinstance(
-        notebook.metadata.get("smarketing"), dict) else None
-    if language in LANGUAGES and (course / language / "nbgrader_config.py").is_file():
-        from smarketing.grading import gradebook
-
-        if (gradebook.folders(course / language).source / assignment).is_dir():
-            return language
-    return "en"
+    recorded = notebook.metadata.get("smarketing")
+    language = recorded.get("language") if isinstance(recorded, dict) else None
+    if language not in LANGUAGES:
+        return "en"
+    edition = gradebook.edition(course, language)
+    has_it = (edition / "nbgrader_config.py").is_file() and (gradebook.folders(edition).source / assignment).is_dir()
+    return language if has_it else "en"
 
 
 def refuse_foreign_notebooks(submissions: list[Submission], release: nbformat.NotebookNode) -> None:

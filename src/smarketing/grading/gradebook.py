@@ -121,6 +121,12 @@ class Folders:
         return nbformat.read(path, as_version=4) if path.exists() else nbformat.v4.new_notebook()
 
 
+def edition(course: Path, language: str) -> Path:
+    """The course folder of ``course``'s ``language`` edition: the course itself for English, ``<course>/zh_CN``
+    (its own nbgrader_config.py, sources and releases, the same grade ids and points) for a translation."""
+    return course if language == "en" else course / language
+
+
 def folders(course: Path, root: Path | None = None, files: list[Path] | None = None) -> Folders:
     """The folders of ``course`` by its configuration (``files``: see :func:`config`), for a copy of it rooted at
     ``root`` (default: itself)."""
