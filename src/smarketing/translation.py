@@ -112,24 +112,32 @@ def sources(root: Path = ROOT) -> list[Source]:
     return [Source(p) for p in found]
 
 
+def _sections(text: str, name: str) -> Iterator[tuple[str, str]]:
+    """(context, block) for every block of a markdown file called ``name``: the context is the heading the block
+    is under ("grading.md § Points"), a heading being under itself."""
+    heading = "top"
+    for block in blocks(text):
+        match = _HEADING.match(block.split("\n", 1)[0])
+        if match:
+            heading = match.group(1)
+        yield f"{name} § {heading}", block
+
+
+def _picked(path: Path, only: Iterable[str]) -> bool:
+    """Whether ``path`` is one the command was limited to (``only``: parts of paths; none: every one)."""
+    return not only or any(o in path.as_posix() for o in only)
+
+
 def _units(source: Source, root: Path = ROOT) -> Iterator[tuple[str, str]]:
     """(context, block) for every block of words in ``source``: a notebook's markdown cells by cell id, a
     markdown file's blocks by the heading they are under."""
     if source.is_notebook:
         notebook = nbformat.read(root / source.path, as_version=4)
-        for cell in notebook.cells:
-            if cell.cell_type == "markdown":
-                for block in blocks(cell.source):
-                    if translatable(block):
-                        yield cell.id, block
-        return
-    heading = "top"
-    for block in blocks((root / source.path).read_text(encoding="utf-8")):
-        match = _HEADING.match(block.split("\n", 1)[0])
-        if match:
-            heading = match.group(1)
-        if translatable(block):
-            yield f"{source.path.name} § {heading}", block
+        units = ((cell.id, block) for cell in notebook.cells if cell.cell_type == "markdown"
+                 for block in blocks(cell.source))
+    else:
+        units = _sections((root / source.path).read_text(encoding="utf-8"), source.path.name)
+    yield from ((context, block) for context, block in units if translatable(block))
 
 
 def template(source: Source, root: Path = ROOT) -> Catalog:
@@ -187,21 +195,15 @@ def translate_markdown(text: str, context: str | None, catalogue: Catalog, file_
     """``text`` with each block of words replaced by its translation (the English where there is none yet).
     ``context`` is the cell id; for a markdown file (``file_heading`` given: its name) the context follows its
     headings."""
-    out = []
-    heading = "top"
-    for block in blocks(text):
-        if file_heading is not None:
-            match = _HEADING.match(block.split("\n", 1)[0])
-            if match:
-                heading = match.group(1)
-            context = f"{file_heading} § {heading}"
-        out.append((_lookup(catalogue, context or "", block) or block) if translatable(block) else block)
-    return "\n\n".join(out)
+    units = _sections(text, file_heading) if file_heading is not None else ((context or "", b) for b in blocks(text))
+    return "\n\n".join((_lookup(catalogue, where, block) or block) if translatable(block) else block
+                       for where, block in units)
 
 
 def translated(source: Source, language: str, catalogue: Catalog, root: Path = ROOT) -> str:
-    """The text of ``source`` in ``language`` (a notebook as nbformat JSON, its outputs cleared), its links
-    to other sources kept pointing at their translations."""
+    """The text of ``source`` in ``language``: a notebook as nbformat JSON (its outputs still the English run's,
+    until it is executed), marked with its language and source. Its links to other sources need no change:
+    the edition mirrors the repository's folders."""
     if not source.is_notebook:
         text = (root / source.path).read_text(encoding="utf-8")
         return translate_markdown(text, None, catalogue, file_heading=source.path.name) + "\n"
@@ -225,7 +227,7 @@ def build(language: str, root: Path = ROOT, execute: bool = True, only: Iterable
     stored_executed = {p.resolve() for p in notebooks.course_notebooks()}
     written = []
     for source in sources(root):
-        if only and not any(o in source.path.as_posix() for o in only):
+        if not _picked(source.path, only):
             continue
         catalogue = update(source, language, root) if merge else read(source.catalogue(language, root), language)
         target = source.edition(language, root)
@@ -338,9 +340,7 @@ def _kept(english: str) -> list[str]:
 
 def _broken(english: str | tuple, translation: str | tuple) -> list[str]:
     """What ``translation`` lost or added of what must be kept (:func:`_kept`)."""
-    english = english if isinstance(english, str) else english[0]
-    translation = translation if isinstance(translation, str) else translation[0]
-    need, have = _kept(english), _kept(translation)
+    need, have = _kept(_text(english)), _kept(_text(translation))
     lost = [k for k in need if need.count(k) > have.count(k)]
     added = [k for k in have if have.count(k) > need.count(k) and (k.startswith("{") or k.startswith("http"))]
     return sorted(set(lost + added))
@@ -408,13 +408,13 @@ def problems(language: str, root: Path = ROOT, only: Iterable[str] = ()) -> list
     """Every entry of ``language``'s catalogues that an edition cannot use as it stands (see
     :func:`catalogue_problems`). ``only``: catalogues whose path holds one of these strings."""
     terms = glossary(root)
-    catalogues = [(s.catalogue(language, root), template(s, root)) for s in sources(root)]
-    catalogues.append((library_catalogue(language), library_template()))
+    catalogues = [(s.catalogue(language, root), lambda s=s: template(s, root)) for s in sources(root)]
+    catalogues.append((library_catalogue(language), library_template))
     found = []
     for path, expected in catalogues:
-        if not only or any(o in path.as_posix() for o in only):
+        if _picked(path, only):  # a template is made (notebooks read, the library scanned) only for these
             where = path.relative_to(root) if path.is_relative_to(root) else path
-            problems_here = catalogue_problems(read(path, language), expected, terms,
+            problems_here = catalogue_problems(read(path, language), expected(), terms,
                                                markdown=path != library_catalogue(language))
             found += [f"{where}: {problem}" for problem in problems_here]
     return found
@@ -508,7 +508,7 @@ def _text(text: str | tuple) -> str:
 
 
 def _short(text: str | tuple) -> str:
-    text = text if isinstance(text, str) else text[0]
+    text = _text(text)
     line = text.split("\n", 1)[0]
     return repr(line[:60] + ("…" if len(line) > 60 or "\n" in text else ""))
 
@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "update":
             update_library(language)
             for source in sources():
-                if not args.only or any(o in source.path.as_posix() for o in args.only):
+                if _picked(source.path, args.only):
                     update(source, language)
         elif args.action == "build":
             for path in build(language, execute=not args.no_execute, only=args.only):
@@ -548,5 +548,7 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["LANGUAGES", "Message", "Source", "blocks", "build", "compile_library", "normalise_markdown", "problems",
-           "sources", "template", "translate_markdown", "translated", "update", "update_library"]
+__all__ = ["LANGUAGES", "Source", "Term", "blocks", "build", "catalogue_problems", "chart_words", "compile_library",
+           "glossary", "glossary_problems", "glossary_table", "library_catalogue", "library_template", "main",
+           "normalise_markdown", "problems", "read", "sources", "template", "translatable", "translate_markdown",
+           "translated", "update", "update_library", "write"]
