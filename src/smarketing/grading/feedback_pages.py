@@ -39,14 +39,16 @@ def _labels() -> list[tuple[re.Pattern[str], str]]:
     return found
 
 
-def in_language(page: str, language: str) -> str:
-    """A feedback page (nbgrader's HTML) with its labels in ``language`` and its ``lang`` set."""
-    for pattern, translated in _labels():
+def in_language(page: str, language: str, labels: list | None = None) -> str:
+    """A feedback page (nbgrader's HTML) with its labels in ``language`` and its ``lang`` set (``labels``: those
+    of :func:`_labels`, when many pages are given them)."""
+    for pattern, translated in labels or _labels():
         page = pattern.sub(translated, page)
     return re.sub(r"<html(?![^>]*\blang=)", f'<html lang="{HTML_LANG.get(language, language)}"', page, count=1)
 
 
 def translate_folder(folder: Path, language: str) -> None:
     """Every feedback page under ``folder`` (nbgrader's feedback/<student>/<assignment>/) in ``language``."""
+    labels = _labels()  # once for the batch, not once a page
     for page in folder.rglob("*.html"):
-        page.write_text(in_language(page.read_text(encoding="utf-8"), language), encoding="utf-8")
+        page.write_text(in_language(page.read_text(encoding="utf-8"), language, labels), encoding="utf-8")
