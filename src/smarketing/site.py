@@ -1,0 +1,421 @@
+"""The course as a website: a Jupyter Book 1 built from the course's own files, one book per edition.
+
+``python -m smarketing.site`` (``make site``) stages each edition's pages in ``build/site/src/<edition>`` and
+builds them with ``jupyter-book build -W`` into ``build/site/html`` (English) and ``build/site/html/zh_CN``:
+
+* the table of contents is made from ``course.yml`` (:func:`toc`): each module's notebook with its graded
+  exercise under it, then the glossary, the data dictionary and the sources, then the instructors' guides;
+* ``book/_config.yml`` is the book's configuration; the builder sets only what differs per edition (title,
+  language, the edition's folder for launch links) and the class's JupyterHub, if one is given;
+* pages show the outputs stored in the repository, never run again; a chart is its stored SVG copy, and an app
+  (an ipywidgets output, which needs a kernel) is its first drawing with a note on how to launch it;
+* a link to a file of the repository that is not a page goes to the file in the repository.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from smarketing.manifest import Course, load
+from smarketing.messages import LANGUAGES, _
+
+EDITIONS = ("en", *LANGUAGES)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+VEGALITE = "application/vnd.vegalite.v5+json"
+# An inline link's target, or a reference definition's: [text](target "title"), [label]: target.
+LINK = re.compile(r"(?P<lead>\]\(<?|^\s{0,3}\[[^\]]+\]:\s+<?)(?P<target>[^\s)>]+)", re.MULTILINE)
+
+HEADING = re.compile(r'^#{1,6}\s+(?:<a id="(?P<id>[^"]+)"></a>)?(?P<text>.*)$')
+
+
+class SiteError(RuntimeError):
+    """The site could not be built; the message says what failed and where the build's log is."""
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # where the page sits in the book (and in its edition's folder of the repository)
+    source: Path | None  # the file it is made from; None for a page the builder writes (index, glossary)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Run the library's messages in ``language`` (``en`` or an edition) for the duration."""
+    before = os.environ.get("SMARKETING_LANG")
+    os.environ["SMARKETING_LANG"] = language
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SMARKETING_LANG"]
+        else:
+            os.environ["SMARKETING_LANG"] = before
+
+
+def edition_root(course: Course, edition: str) -> Path:
+    """The folder of an edition: the repository for English, ``zh_CN/`` for Chinese."""
+    return course.root if edition == "en" else course.root / edition
+
+
+def exercise(module_assignment: str) -> str:
+    """A module's released exercise notebook, relative to its edition's folder."""
+    return f"exercises/{module_assignment}/{module_assignment}.ipynb"
+
+
+def guides(course: Course, edition: str) -> list[Page]:
+    """The instructors' guides of an edition, then the deployment guide (English only)."""
+    root = edition_root(course, edition)
+    found = [Page(f"instructor/{p.name}", p) for p in sorted((root / "instructor").glob("*.md"))]
+    return [*found, Page("deploy/README.md", course.root / "deploy" / "README.md")]
+
+
+def toc(course: Course, edition: str) -> dict[str, Any]:
+    """The book's table of contents (Jupyter Book's ``_toc.yml``), from the manifest: no second list of modules."""
+    modules = [{"file": _stem(m.notebook), "sections": [{"file": _stem(exercise(m.assignment))}]}
+               for m in course.modules]
+    with speaking(edition):
+        parts = [
+            {"caption": _("Modules"), "chapters": modules},
+            {"caption": _("Reference"), "chapters": [{"file": "glossary"}, {"file": "datasets/README"},
+                                                     {"file": "course/bibliography"}]},
+            {"caption": _("For instructors"), "chapters": [{"file": _stem(g.path)} for g in guides(course, edition)]},
+        ]
+    return {"format": "jb-book", "root": "index", "parts": parts}
+
+
+def pages(course: Course, edition: str) -> list[Page]:
+    """Every page of an edition's book, in the order of its table of contents."""
+    root = edition_root(course, edition)
+    listed = [Page("index.md", None)]
+    for module in course.modules:
+        listed += [Page(module.notebook, root / module.notebook),
+                   Page(exercise(module.assignment), root / exercise(module.assignment))]
+    listed += [Page("glossary.md", None), Page("datasets/README.md", course.root / "datasets" / "README.md"),
+               Page("course/bibliography.md", root / "course" / "bibliography.md"), *guides(course, edition)]
+    return listed
+
+
+def config(course: Course, edition: str, hub: str = "") -> dict[str, Any]:
+    """``book/_config.yml`` with what differs per edition: title, language, the edition's folder, the hub."""
+    book = yaml.safe_load((course.root / "book" / "_config.yml").read_text(encoding="utf-8"))
+    book = copy.deepcopy(book)
+    with speaking(edition):
+        book["title"] = _("{title}: Sales, Marketing and Operations", title=course.title)
+    book["repository"]["path_to_book"] = "" if edition == "en" else edition
+    book["launch_buttons"]["jupyterhub_url"] = hub.rstrip("/")
+    book.setdefault("sphinx", {}).setdefault("config", {})["language"] = edition
+    return book
+
+
+def stage(course: Course, edition: str, folder: Path, hub: str = "") -> Path:
+    """Write an edition's book source into ``folder`` (emptied first): configuration, contents and pages."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    listed = pages(course, edition)
+    book_pages = {p.path: p for p in listed}
+    book = config(course, edition, hub)
+    (folder / "_config.yml").write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "_toc.yml").write_text(yaml.safe_dump(toc(course, edition), allow_unicode=True, sort_keys=False),
+                                     encoding="utf-8")
+    with speaking(edition):
+        for page in listed:
+            target = folder / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if page.source is None:
+                text = index_page(course, edition) if page.path == "index.md" else glossary_page(course)
+                target.write_text(text, encoding="utf-8")
+                continue
+            english_only = edition != "en" and not page.source.is_relative_to(edition_root(course, edition))
+            relink = _relinker(page, book_pages, course.root, book["repository"], english_only)
+            if page.path.endswith(".ipynb"):
+                notebook = static_notebook(nbformat.read(page.source, as_version=4), relink)
+                nbformat.write(notebook, target)
+            else:
+                text = page.source.read_text(encoding="utf-8")
+                target.write_text(relink(_english_only(text) if english_only else text), encoding="utf-8")
+    return folder
+
+
+def build(editions: tuple[str, ...] = EDITIONS, out: Path | None = None, hub: str = "",
+          course: Course | None = None) -> Path:
+    """Stage and build every edition; return the site's folder (``<out>/html``, Chinese in ``html/zh_CN``)."""
+    course = course or load()
+    out = out or course.root / "build" / "site"
+    site = out / "html"
+    if site.exists():
+        shutil.rmtree(site)
+    for edition in editions:
+        source = stage(course, edition, out / "src" / edition, hub)
+        # Jupyter Book 1 has no `python -m` entry point; its command is called from this Python, whatever PATH says.
+        result = subprocess.run(
+            [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source),
+             "--path-output", str(out / "books" / edition), "--builder", "html", "-W", "-n", "--keep-going"],
+            capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"})
+        log = out / f"build-{edition}.log"
+        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        if result.returncode != 0:
+            raise SiteError(f"the {edition} edition of the site did not build: its warnings and errors are in {log}\n"
+                            + _last_lines(result.stdout + result.stderr))
+        shutil.copytree(out / "books" / edition / "_build" / "html", site if edition == "en" else site / edition)
+    return site
+
+
+def static_notebook(notebook: nbformat.NotebookNode, relink=lambda text: text) -> nbformat.NotebookNode:
+    """A notebook as a static page shows it: links relinked, each app's output replaced by its first drawing
+    and a note on how to use it live, and no widget state (so the page loads no widget scripts)."""
+    notebook = copy.deepcopy(notebook)
+    state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    wanted = {m["target"][1:] for c in notebook.cells if c.cell_type == "markdown" for m in LINK.finditer(c.source)
+              if m["target"].startswith("#")}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _targets(relink(cell.source), wanted)
+        elif cell.cell_type == "code":
+            outputs = []
+            for output in cell.outputs:
+                view = output.get("data", {}).get(WIDGET_VIEW)
+                outputs += app_outputs(view["model_id"], state) if view else [output]
+            for output in outputs:
+                # A chart is its stored SVG copy: the Vega-Lite one needs a renderer a static page does not load.
+                output.get("data", {}).pop(VEGALITE, None)
+            cell.outputs = outputs
+    return notebook
+
+
+def _targets(markdown: str, wanted: set[str]) -> str:
+    """Give a heading that a link of its notebook points to (``#A-pandas-primer``: JupyterLab's anchor, its text
+    with hyphens, or an ``<a id>`` in it) a MyST target of that name, which Sphinx resolves."""
+    lines = []
+    for line in markdown.splitlines():
+        heading = HEADING.match(line)
+        if heading:
+            anchor = heading["id"] or heading["text"].strip().replace(" ", "-")
+            if anchor in wanted:
+                lines += [f"({anchor})=", ""]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def app_outputs(model_id: str, state: dict[str, Any]) -> list[nbformat.NotebookNode]:
+    """An app's stored first drawing as static outputs: a note (the app is live only in a running notebook) with
+    its controls' values as first shown, then its texts and charts in the order the app lays them out."""
+    controls: list[str] = []
+    shown: list[nbformat.NotebookNode] = []
+
+    def walk(model: str) -> None:
+        entry = state.get(model.removeprefix("IPY_MODEL_"))
+        if entry is None:
+            return
+        name, values = entry["model_name"], entry["state"]
+        if name == "OutputModel":
+            shown.extend(nbformat.from_dict(o) for o in values.get("outputs", []))
+        elif name in ("HTMLModel", "HTMLMathModel") and values.get("value"):
+            shown.append(_html_output(values["value"]))
+        elif values.get("description") and "value" in values or "index" in values:
+            controls.append(_control_text(values))
+        for child in values.get("children", []):
+            walk(child)
+
+    walk(model_id)
+    note = _("<strong>An app.</strong> Its controls move only in a running notebook: launch this page (the rocket "
+             "button at the top) on Binder or your class's JupyterHub. Below is its first drawing.")
+    if controls:
+        note += " " + _("Its controls as first set: {controls}.", controls="; ".join(html.escape(c) for c in controls))
+    return [_html_output(f'<div class="smarketing-app-note" role="note"><p>{note}</p></div>'), *shown]
+
+
+def _control_text(values: dict[str, Any]) -> str:
+    description = values.get("description", "")
+    if "_options_labels" in values and values.get("index") is not None:
+        return f"{description} {values['_options_labels'][values['index']]}".strip()
+    value = values.get("value")
+    shown = value
+    fmt = values.get("readout_format")
+    if fmt and isinstance(value, int | float):
+        try:
+            shown = format(value, fmt)
+        except ValueError:  # a d3 format Python does not read: show the number as stored
+            shown = value
+    return f"{description} {shown}".strip()
+
+
+def _html_output(markup: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("display_data", data={"text/html": markup, "text/plain": ""})
+
+
+def _relinker(page: Page, book: dict[str, Page], root: Path, repository: dict[str, str], english_only: bool = False):
+    """A function that rewrites a page's relative links: to a page of the book, kept (on an English page of a
+    translated edition, a section's anchor becomes the translated heading's); to another file of the
+    repository, to that file in the repository; anything else is left for Sphinx to report."""
+    folder = posixpath.dirname(page.path)
+    base = page.source.parent if page.source else root
+
+    def target(match: re.Match[str]) -> str:
+        link = match["target"]
+        if re.match(r"^(?:[a-z][a-z+.-]*:|#|/)", link):
+            return match[0]
+        path, _, anchor = link.partition("#")
+        linked = book.get(posixpath.normpath(posixpath.join(folder, path)))
+        if linked is not None:
+            english = (base / path).resolve()
+            if english_only and anchor and linked.source and linked.source != english and english.exists():
+                return match["lead"] + f"{path}#{_same_section(anchor, english, linked.source)}"
+            return match[0]
+        real = (base / path).resolve()
+        if real.exists() and real.is_relative_to(root):
+            kind = "tree" if real.is_dir() else "blob"
+            url = f"{repository['url']}/{kind}/{repository['branch']}/{real.relative_to(root).as_posix()}"
+            return match["lead"] + url + (f"#{anchor}" if anchor else "")
+        return match[0]
+
+    return lambda text: LINK.sub(target, text)
+
+
+def _headings(markdown: str) -> list[str]:
+    """The text of a markdown file's headings, in order, outside fenced code."""
+    found, fenced = [], False
+    for line in markdown.splitlines():
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (heading := HEADING.match(line)):
+            found.append(re.sub(r"[`*_]", "", heading["text"]).strip())
+    return found
+
+
+def _same_section(anchor: str, english: Path, translated: Path) -> str:
+    """The anchor of the translated heading at the place of the English heading ``anchor`` names: a translated
+    guide keeps the English one's headings, in their order."""
+    from myst_parser.mdit_to_docutils.base import default_slugify
+
+    source = _headings(english.read_text(encoding="utf-8"))
+    target = _headings(translated.read_text(encoding="utf-8"))
+    slugs = [default_slugify(h) for h in source]
+    if anchor in slugs and len(source) == len(target):
+        return default_slugify(target[slugs.index(anchor)])
+    return anchor
+
+
+def index_page(course: Course, edition: str) -> str:
+    """The book's front page: what the course is, its modules with their time, how to launch it, the other
+    editions."""
+    root = edition_root(course, edition)
+    rows = []
+    for module in course.modules:
+        notebook = nbformat.read(root / module.notebook, as_version=4)
+        title = _first_heading(notebook) or module.title
+        rows.append(f"| {module.id} | [{title}]({module.notebook}) | [{_('exercise')}]({exercise(module.assignment)}) "
+                    f"| {_('{minutes} min', minutes=module.minutes + module.exercise_minutes)} |")
+    others = [e for e in EDITIONS if e != edition]
+    switch = " · ".join(f'<a href="{_edition_href(edition, other)}" lang="{other.replace("_", "-")}">'
+                        f"{_EDITION_NAMES[other]}</a>" for other in others)
+    return "\n".join([
+        f"# {course.title}",
+        "",
+        _("A course in eight modules on how Sales, Marketing and Operations differ and how they work together: "
+          "roles, KPIs, the marketing-to-sales handoff, alignment and careers, taught with the data of synthetic "
+          "companies."),
+        "",
+        _("Every page is a notebook of the course with the outputs it stores. To run one, press the rocket "
+          "button at the top of the page: Binder starts it in your browser with nothing to install, and a "
+          "class's JupyterHub (if your instructor set one) copies the course into your account. To work on "
+          "your own computer, clone the repository and run `make lab`."),
+        "",
+        f"| {_('Module')} | {_('Notebook')} | {_('Graded exercise')} | {_('Time')} |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+        _("Other editions: {links}", links=switch),
+        "",
+    ])
+
+
+_EDITION_NAMES = {"en": "English", "zh_CN": "中文版"}
+
+
+def _edition_href(edition: str, other: str) -> str:
+    # Each edition is a book of its own: English at the site's root, the others in their folder beside it.
+    up = "" if edition == "en" else "../"
+    return f"{up}{'' if other == 'en' else other + '/'}index.html"
+
+
+def glossary_page(course: Course) -> str:
+    """The bilingual glossary (``glossary.yml``) as a page: each term, its one Chinese translation, the variants
+    accepted and its note."""
+    from smarketing.translation import glossary
+
+    terms = sorted(glossary(course.root), key=lambda t: t.en.lower())
+    rows = [f"| {t.en} | {t.zh} | {', '.join(t.also)} | {t.note} |" for t in terms]
+    return "\n".join([
+        f"# {_('Glossary')}",
+        "",
+        _("The course's terms and the one Chinese word for each, as the Chinese edition uses them "
+          "(`glossary.yml`; the translation checks hold every catalogue to it)."),
+        "",
+        f"| English | 中文 | {_('also')} | {_('note')} |",
+        "|---|---|---|---|",
+        *rows,
+        "",
+    ])
+
+
+def _english_only(text: str) -> str:
+    note = _("*This page is in English only.*")
+    lines = text.splitlines()
+    heading = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
+    return "\n".join([*lines[: heading + 1], "", note, "", *lines[heading + 1:]]) + "\n"
+
+
+def _first_heading(notebook: nbformat.NotebookNode) -> str:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
+
+
+def _stem(path: str) -> str:
+    return str(Path(path).with_suffix("").as_posix())
+
+
+def _last_lines(text: str, count: int = 30) -> str:
+    return "\n".join(text.splitlines()[-count:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m smarketing.site``: build the course's website into ``build/site/html``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m smarketing.site", description=main.__doc__)
+    parser.add_argument("--edition", choices=EDITIONS, action="append", help="build only these (default: all)")
+    parser.add_argument("--out", type=Path, help="where to build (default: build/site)")
+    parser.add_argument("--hub", default="", help="a class's JupyterHub, for its launch links (nbgitpuller)")
+    args = parser.parse_args(argv)
+    try:
+        site = build(tuple(args.edition or EDITIONS), args.out, args.hub)
+    except SiteError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"the site is in {site}: open {site / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
