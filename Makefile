@@ -24,7 +24,7 @@ EDITION_ROOT := $(if $(filter en,$(EDITION)),,$(EDITION)/)
 # Containers and CI machines often run as root, which Jupyter refuses unless told.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test workshop datasets notebooks translations bibliography release bench lock clean
+.PHONY: lab test workshop datasets notebooks translations bibliography release site bench lock clean
 
 # Re-install whenever the lock or the package's metadata changes. The package goes in without its
 # dependencies: the lock already holds them, checked against their hashes.
@@ -77,8 +77,15 @@ release: $(VENV)/.installed
 	$(BIN)/python -m smarketing.translation build --no-execute solutions
 	$(BIN)/smarketing release --lang zh_CN
 
+# The course as a website (Jupyter Book 1, offline) in build/site/html, the Chinese edition in its zh_CN/: pages
+# with the stored outputs, launch links to Binder; HUB=https://hub.example.edu adds a class's JupyterHub
+# (nbgitpuller).
+site: $(VENV)/.installed
+	$(BIN)/python -m smarketing.site $(if $(HUB),--hub $(HUB),)
+
 # Refresh the lock from pyproject.toml's ranges for every platform and Python >= 3.11.5, keeping the locked
-# versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml from it.
+# versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml (the whole lock)
+# and binder/environment.yml (what the course needs to run) from it.
 lock: $(VENV)/.installed
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11.5 \
 		--generate-hashes --no-header $(if $(UPGRADE),--upgrade,) -o $(LOCK)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 
@@ -69,6 +71,15 @@ def test_course_renderer_adds_a_static_svg(companies):
     charts.enable()
     import altair as alt
     assert alt.renderers.active == "smarketing"
+
+
+def test_without_vl_convert_a_chart_stays_live_with_no_static_copy(companies, monkeypatch):
+    """In the browser (Pyodide: JupyterLite) vl-convert cannot be installed; the course must still draw."""
+    monkeypatch.setitem(sys.modules, "vl_convert", None)  # `import vl_convert` now raises ImportError
+    chart = charts.funnel_chart(funnel.stage_counts(companies["lumen"].leads, companies["lumen"].opportunities))
+    output = charts.bundle(chart.to_dict())
+    assert set(output) == {charts.VEGALITE_MIME, "text/plain"}
+    assert output[charts.VEGALITE_MIME]["title"]
 
 
 def test_facet_funnel_by_company(companies):

@@ -68,3 +68,48 @@ def test_make_installs_the_lock_with_its_hashes():
     assert re.search(r"pip install .*--require-hashes -r \$\(LOCK\)", makefile)
     assert re.search(r"^LOCK := requirements/lock\.txt$", makefile, re.M)
     assert re.search(r"pip install .*--no-deps -e \.", makefile), "the package itself must not re-resolve"
+
+
+def test_binder_environment_is_the_locked_runtime_and_nothing_else():
+    module = _environment_module()
+    runtime = module.runtime_pins()
+    assert (ROOT / "binder" / "environment.yml").read_text(encoding="utf-8") == \
+        module.render(runtime, module.BINDER_HEADER, package=False), \
+        "binder/environment.yml differs from the lock's runtime: run `python requirements/environment.py`"
+    names = {_normal(name) for name, _version, _marker in runtime}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    direct = {_normal(Requirement(r).name) for r in project["dependencies"]}
+    assert direct <= names, f"runtime dependencies missing from Binder: {sorted(direct - names)}"
+    # The tools of the extras (tests, site, hub, cluster, dev) that the course does not need stay out of a launch.
+    extras_only = {_normal(Requirement(r).name) for extra in project["optional-dependencies"].values()
+                   for r in extra} - direct
+    assert not names & extras_only, f"Binder would install extras' tools: {sorted(names & extras_only)}"
+    assert len(names) < len(module.locked_pins()) * 0.7
+
+
+def test_binder_environment_holds_everything_its_packages_require():
+    """The lock's "# via" graph, checked against the installed packages' own metadata: every requirement of a
+    runtime package (for this platform, without extras) is in Binder's environment too."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    module = _environment_module()
+    names = {_normal(name) for name, _version, _marker in module.runtime_pins()}
+    missing = []
+    for name in sorted(names):
+        try:
+            declared = requires(name) or []
+        except PackageNotFoundError:  # a package for another platform (pywin32, appnope)
+            continue
+        for line in declared:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                if _normal(requirement.name) not in names:
+                    missing.append(f"{name} needs {requirement.name}")
+    assert not missing, "\n".join(missing)
+
+
+def test_binder_post_build_installs_only_the_package():
+    post_build = (ROOT / "binder" / "postBuild").read_text()
+    assert post_build.startswith("#!/bin/bash") and "set -euo pipefail" in post_build
+    assert re.search(r"pip install .*--no-deps -e \.$", post_build, re.M)
+    assert not re.search(r"pip install .*-r |\[test\]|pytest|playwright", post_build)

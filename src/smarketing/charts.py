@@ -44,8 +44,10 @@ def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
         spec = {**spec, "config": {**spec.get("config", {}), "font": CJK_FONT}}
     data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
     if static:
-        import vl_convert
-
+        try:
+            import vl_convert
+        except ImportError:  # in the browser (Pyodide, JupyterLite) vl-convert does not exist: the chart stays live
+            return data
         data["image/svg+xml"] = vl_convert.vegalite_to_svg(spec)
     return data
 

@@ -316,28 +316,32 @@ def index_page(course: Course, edition: str) -> str:
     """The book's front page: what the course is, its modules with their time, how to launch it, the other
     editions."""
     root = edition_root(course, edition)
+    # Babel finds no _() inside an f-string: the words are translated first, then placed.
+    exercise_word = _("exercise")
+    header = "| " + " | ".join([_("Module"), _("Notebook"), _("Graded exercise"), _("Time")]) + " |"
     rows = []
     for module in course.modules:
         notebook = nbformat.read(root / module.notebook, as_version=4)
         title = _first_heading(notebook) or module.title
-        rows.append(f"| {module.id} | [{title}]({module.notebook}) | [{_('exercise')}]({exercise(module.assignment)}) "
-                    f"| {_('{minutes} min', minutes=module.minutes + module.exercise_minutes)} |")
+        minutes = _("{minutes} min", minutes=module.minutes + module.exercise_minutes)
+        rows.append(f"| {module.id} | [{title}]({module.notebook}) | [{exercise_word}]({exercise(module.assignment)}) "
+                    f"| {minutes} |")
     others = [e for e in EDITIONS if e != edition]
     switch = " · ".join(f'<a href="{_edition_href(edition, other)}" lang="{other.replace("_", "-")}">'
                         f"{_EDITION_NAMES[other]}</a>" for other in others)
     return "\n".join([
         f"# {course.title}",
         "",
-        _("A course in eight modules on how Sales, Marketing and Operations differ and how they work together: "
+        _("A course in {count} modules on how Sales, Marketing and Operations differ and how they work together: "
           "roles, KPIs, the marketing-to-sales handoff, alignment and careers, taught with the data of synthetic "
-          "companies."),
+          "companies.", count=len(course.modules)),
         "",
-        _("Every page is a notebook of the course with the outputs it stores. To run one, press the rocket "
-          "button at the top of the page: Binder starts it in your browser with nothing to install, and a "
+        _("The modules and exercises are the course's notebooks, with the outputs they store. To run one, press "
+          "the rocket button at the top of the page: Binder starts it in your browser with nothing to install, and a "
           "class's JupyterHub (if your instructor set one) copies the course into your account. To work on "
           "your own computer, clone the repository and run `make lab`."),
         "",
-        f"| {_('Module')} | {_('Notebook')} | {_('Graded exercise')} | {_('Time')} |",
+        header,
         "|---|---|---|---|",
         *rows,
         "",
@@ -362,13 +366,14 @@ def glossary_page(course: Course) -> str:
 
     terms = sorted(glossary(course.root), key=lambda t: t.en.lower())
     rows = [f"| {t.en} | {t.zh} | {', '.join(t.also)} | {t.note} |" for t in terms]
+    header = "| " + " | ".join(["English", "中文", _("also"), _("note")]) + " |"
     return "\n".join([
-        f"# {_('Glossary')}",
+        "# " + _("Glossary"),
         "",
         _("The course's terms and the one Chinese word for each, as the Chinese edition uses them "
           "(`glossary.yml`; the translation checks hold every catalogue to it)."),
         "",
-        f"| English | 中文 | {_('also')} | {_('note')} |",
+        header,
         "|---|---|---|---|",
         *rows,
         "",
