@@ -77,11 +77,13 @@ release: $(VENV)/.installed
 	$(BIN)/python -m smarketing.translation build --no-execute solutions
 	$(BIN)/smarketing release --lang zh_CN
 
-# The course as a website (Jupyter Book 1, offline) in build/site/html, the Chinese edition in its zh_CN/: pages
+# The course as a website (Jupyter Book 1, offline) in $(SITE)/html, the Chinese edition in its zh_CN/: pages
 # with the stored outputs, launch links to Binder; HUB=https://hub.example.edu adds a class's JupyterHub
 # (nbgitpuller).
+SITE ?= build/site
+HUB ?=
 site: $(VENV)/.installed
-	$(BIN)/python -m smarketing.site $(if $(HUB),--hub $(HUB),)
+	$(BIN)/python -m smarketing.site --out $(SITE) $(if $(HUB),--hub $(HUB),)
 
 # Refresh the lock from pyproject.toml's ranges for every platform and Python >= 3.11.5, keeping the locked
 # versions that still fit (UPGRADE=1 takes the newest in range), then regenerate environment.yml (the whole lock)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import subprocess
 import threading
 import urllib.parse
 from pathlib import Path
@@ -19,6 +20,7 @@ from smarketing import manifest, site
 from tests.conftest import ROOT
 
 HUB = "https://hub.example.edu"
+REPOSITORY = "https://github.com/smarketing-lab/smarketing-lab"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 COURSE = manifest.load(ROOT)
@@ -120,11 +122,14 @@ def _stored_svgs(notebook) -> int:
     return in_cells + in_apps
 
 
-# The real build of both editions, once for this file (which runs on one worker), with a class's hub.
+# The real build of both editions by `make site`, once for this file (which runs on one worker), with a hub.
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    return site.build(out=out, hub=HUB)
+    result = subprocess.run(["make", "-s", "site", f"SITE={out}", f"HUB={HUB}"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out / "html"
 
 
 def _html(built: Path, edition: str, page: site.Page) -> Path:
@@ -235,9 +240,15 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
         errors = page.locator("main .output.traceback, main .output.error, main .output.stderr").count()
         assert errors == 0, f"{item.path}: {errors} error outputs"
         for link in page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)"):
-            if link.startswith(served) and link not in checked_links:
-                checked_links.add(link)
+            if link in checked_links:
+                continue
+            checked_links.add(link)
+            if link.startswith(served):
                 problems += _unresolved(page, link)
+            elif link.startswith(REPOSITORY + "/"):  # a file of the repository: it must exist in this one
+                path = urllib.parse.unquote(link.split("#")[0]).split("/", 7)[-1]
+                if not (ROOT / path).exists():
+                    problems.append(f"{item.path}: {link} names no file of the repository")
         if "03_funnel_handoff" in item.path and "exercises" not in item.path or item.path == "glossary.md":
             name = f"site-{edition}-{Path(item.path).stem}.png"
             page.locator("main .cell_output img[src$='.svg'], main table").first.scroll_into_view_if_needed()
@@ -264,3 +275,27 @@ def _unresolved(page, link: str) -> list[str]:
         if f'id="{target}"' not in response.text():
             return [f"{link}: no section {target!r}"]
     return []
+
+
+def test_a_broken_link_fails_the_build_with_a_message_that_names_it(tmp_path):
+    """Warnings are errors: a link to a page that does not exist stops the build, and the error says where to
+    read why (the log names the file and the link)."""
+    import dataclasses
+    import shutil
+
+    module = COURSE.modules[0]
+    for path in ("book/_config.yml", "glossary.yml", module.notebook, site.exercise(module.assignment)):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / path, tmp_path / path)
+    for path, text in {"datasets/README.md": "# Datasets\n", "course/bibliography.md": "# Sources\n",
+                       "deploy/README.md": "# Deploy\n",
+                       "instructor/guide.md": "# A guide\n\nSee [the missing page](missing.md).\n"}.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    course = dataclasses.replace(COURSE, root=tmp_path, modules=(module,))
+    with pytest.raises(site.SiteError) as failed:
+        site.build(("en",), out=tmp_path / "out", course=course)
+    message = str(failed.value)
+    assert "the en edition of the site did not build" in message and "build-en.log" in message
+    assert "instructor/guide.md:3: WARNING: 'myst' cross-reference target not found: 'missing.md'" in message
+    assert "\x1b[" not in message and str(tmp_path / "out" / "src") not in message

@@ -167,12 +167,16 @@ def build(editions: tuple[str, ...] = EDITIONS, out: Path | None = None, hub: st
         result = subprocess.run(
             [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(source),
              "--path-output", str(out / "books" / edition), "--builder", "html", "-W", "-n", "--keep-going"],
-            capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"})
+            capture_output=True, text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning", "NO_COLOR": "1"})
+        # The staged pages mirror the edition's folder: name them by their path there, as an author knows them.
+        output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr).replace(f"{source}/", "")
         log = out / f"build-{edition}.log"
-        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        log.write_text(output, encoding="utf-8")
         if result.returncode != 0:
-            raise SiteError(f"the {edition} edition of the site did not build: its warnings and errors are in {log}\n"
-                            + _last_lines(result.stdout + result.stderr))
+            warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+            raise SiteError(f"the {edition} edition of the site did not build ({len(warnings)} warnings are errors "
+                            f"here); the whole log is {log}:\n" + "\n".join(warnings[:30] or _last_lines(output)))
         shutil.copytree(out / "books" / edition / "_build" / "html", site if edition == "en" else site / edition)
     return site
 
@@ -400,8 +404,8 @@ def _stem(path: str) -> str:
     return str(Path(path).with_suffix("").as_posix())
 
 
-def _last_lines(text: str, count: int = 30) -> str:
-    return "\n".join(text.splitlines()[-count:])
+def _last_lines(text: str, count: int = 30) -> list[str]:
+    return text.splitlines()[-count:]
 
 
 def main(argv: list[str] | None = None) -> int:
