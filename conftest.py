@@ -5,12 +5,11 @@ and how `make test` shares the tests among its workers (pytest-xdist)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from smarketing.messages import LANGUAGES
+from smarketing.messages import LANGUAGES, speaking
 
 ROOT = Path(__file__).parent
 EDITIONS = {ROOT / language: language for language in LANGUAGES}  # zh_CN/ → "zh_CN"
@@ -37,15 +36,8 @@ def pytest_runtest_setup(item):
     if language is None or getattr(item, "cell", None) is None:
         yield
         return
-    previous = os.environ.get("SMARKETING_LANG")
-    os.environ["SMARKETING_LANG"] = language
-    try:
+    with speaking(language):
         yield
-    finally:
-        if previous is None:
-            os.environ.pop("SMARKETING_LANG", None)
-        else:
-            os.environ["SMARKETING_LANG"] = previous
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: nothing to do without it

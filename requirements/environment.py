@@ -19,10 +19,8 @@ ENVIRONMENT = ROOT / "environment.yml"
 BINDER = ROOT / "binder" / "environment.yml"
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>[^\s;\\]+)(?:\s*;\s*(?P<marker>[^\\]+?))?\s*\\?$")
 
-HEADER = """\
-# Conda environment for Smarketing Lab, generated from requirements/lock.txt by `make lock`: do not edit.
-# Conda provides Python and pip; pip installs exactly the locked versions (tests/test_pins.py checks them).
-#   conda env create -f environment.yml && conda activate smarketing-lab
+# Both files: conda provides Python and pip, then pip installs the pins listed after this.
+CONDA = """\
 name: smarketing-lab
 channels:
   - conda-forge
@@ -31,6 +29,11 @@ dependencies:
   - pip
   - pip:
 """
+HEADER = """\
+# Conda environment for Smarketing Lab, generated from requirements/lock.txt by `make lock`: do not edit.
+# Conda provides Python and pip; pip installs exactly the locked versions (tests/test_pins.py checks them).
+#   conda env create -f environment.yml && conda activate smarketing-lab
+""" + CONDA
 
 
 def locked_pins(lock: Path = LOCK) -> list[tuple[str, str, str]]:
@@ -47,14 +50,7 @@ BINDER_HEADER = """\
 # Binder's environment for Smarketing Lab (repo2docker reads binder/ before the repository's root), generated
 # from requirements/lock.txt by `make lock`: do not edit. Only what the course needs to run, at the locked
 # versions; binder/postBuild then installs the package itself, without its dependencies.
-name: smarketing-lab
-channels:
-  - conda-forge
-dependencies:
-  - python=3.11
-  - pip
-  - pip:
-"""
+""" + CONDA
 
 
 def _normal(name: str) -> str:

@@ -6,6 +6,7 @@ Chinese."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -181,6 +182,20 @@ def test_the_library_speaks_the_learners_language(monkeypatch):
     assert CJK.search(_(" More checks run at grading."))  # what every self-check adds
     monkeypatch.setenv("SMARKETING_LANG", "xx")
     assert language_code() == "en"
+
+
+def test_speaking_a_language_for_a_while_puts_back_what_was_there(monkeypatch):
+    from smarketing.messages import language_code, speaking
+
+    monkeypatch.delenv("SMARKETING_LANG", raising=False)
+    with speaking("zh_CN"):
+        assert language_code() == "zh_CN"
+    assert "SMARKETING_LANG" not in os.environ
+    monkeypatch.setenv("SMARKETING_LANG", "zh_CN")
+    with pytest.raises(RuntimeError), speaking("en"):
+        assert language_code() == "en"
+        raise RuntimeError("an edition's build failed")
+    assert os.environ["SMARKETING_LANG"] == "zh_CN"
 
 
 def test_every_language_has_an_edition_folder():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,21 @@ def language_code() -> str:
     English when unset or unknown."""
     chosen = os.environ.get("SMARKETING_LANG", "en").split(".", 1)[0].replace("-", "_")
     return chosen if chosen in LANGUAGES else "en"
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` (``en`` or an edition) for the duration: set ``SMARKETING_LANG``, then put back what was
+    there (for code that builds one edition after another, or runs an edition's notebook)."""
+    before = os.environ.get("SMARKETING_LANG")
+    os.environ["SMARKETING_LANG"] = language
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SMARKETING_LANG", None)
+        else:
+            os.environ["SMARKETING_LANG"] = before
 
 
 def N_(message: str, /) -> str:

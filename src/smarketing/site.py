@@ -22,8 +22,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import nbformat
 import yaml
 
 from smarketing.manifest import Course, load
-from smarketing.messages import LANGUAGES, _
+from smarketing.messages import LANGUAGES, _, speaking
 
 EDITIONS = ("en", *LANGUAGES)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -52,20 +50,6 @@ class SiteError(RuntimeError):
 class Page:
     path: str  # where the page sits in the book (and in its edition's folder of the repository)
     source: Path | None  # the file it is made from; None for a page the builder writes (index, glossary)
-
-
-@contextmanager
-def speaking(language: str) -> Iterator[None]:
-    """Run the library's messages in ``language`` (``en`` or an edition) for the duration."""
-    before = os.environ.get("SMARKETING_LANG")
-    os.environ["SMARKETING_LANG"] = language
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SMARKETING_LANG"]
-        else:
-            os.environ["SMARKETING_LANG"] = before
 
 
 def edition_root(course: Course, edition: str) -> Path:
