@@ -28,6 +28,7 @@ from typing import Any
 
 import nbformat
 import yaml
+from babel import Locale
 
 from smarketing.manifest import Course, load
 from smarketing.messages import LANGUAGES, _, speaking
@@ -69,36 +70,43 @@ def guides(course: Course, edition: str) -> list[Page]:
     return [*found, Page("deploy/README.md", course.root / "deploy" / "README.md")]
 
 
-def toc(course: Course, edition: str) -> dict[str, Any]:
-    """The book's table of contents (Jupyter Book's ``_toc.yml``), from the manifest: no second list of modules."""
-    modules = [{"file": _stem(m.notebook), "sections": [{"file": _stem(exercise(m.assignment))}]}
-               for m in course.modules]
+def parts(course: Course, edition: str) -> list[tuple[str, list[tuple[Page, list[Page]]]]]:
+    """The book's parts, from the manifest (no second list of modules): each part's caption and its chapters, a
+    chapter with the pages under it (a module's notebook, with its released exercise)."""
+    root = edition_root(course, edition)
     with speaking(edition):
-        parts = [
-            {"caption": _("Modules"), "chapters": modules},
-            {"caption": _("Reference"), "chapters": [{"file": "glossary"}, {"file": "datasets/README"},
-                                                     {"file": "course/bibliography"}]},
-            {"caption": _("For instructors"), "chapters": [{"file": _stem(g.path)} for g in guides(course, edition)]},
+        return [
+            (_("Modules"), [(Page(m.notebook, root / m.notebook),
+                             [Page(exercise(m.assignment), root / exercise(m.assignment))]) for m in course.modules]),
+            (_("Reference"), [(Page("glossary.md", None), []),
+                              (Page("datasets/README.md", course.root / "datasets" / "README.md"), []),
+                              (Page("course/bibliography.md", root / "course" / "bibliography.md"), [])]),
+            (_("For instructors"), [(guide, []) for guide in guides(course, edition)]),
         ]
-    return {"format": "jb-book", "root": "index", "parts": parts}
+
+
+def toc(course: Course, edition: str) -> dict[str, Any]:
+    """The book's table of contents (Jupyter Book's ``_toc.yml``): the front page, then :func:`parts`."""
+    def entry(page: Page, under: list[Page]) -> dict[str, Any]:
+        return {"file": _stem(page.path), **({"sections": [{"file": _stem(p.path)} for p in under]} if under else {})}
+
+    return {"format": "jb-book", "root": "index",
+            "parts": [{"caption": caption, "chapters": [entry(page, under) for page, under in chapters]}
+                      for caption, chapters in parts(course, edition)]}
 
 
 def pages(course: Course, edition: str) -> list[Page]:
     """Every page of an edition's book, in the order of its table of contents."""
-    root = edition_root(course, edition)
     listed = [Page("index.md", None)]
-    for module in course.modules:
-        listed += [Page(module.notebook, root / module.notebook),
-                   Page(exercise(module.assignment), root / exercise(module.assignment))]
-    listed += [Page("glossary.md", None), Page("datasets/README.md", course.root / "datasets" / "README.md"),
-               Page("course/bibliography.md", root / "course" / "bibliography.md"), *guides(course, edition)]
+    for _caption, chapters in parts(course, edition):
+        for page, under in chapters:
+            listed += [page, *under]
     return listed
 
 
 def config(course: Course, edition: str, hub: str = "") -> dict[str, Any]:
     """``book/_config.yml`` with what differs per edition: title, language, the edition's folder, the hub."""
     book = yaml.safe_load((course.root / "book" / "_config.yml").read_text(encoding="utf-8"))
-    book = copy.deepcopy(book)
     with speaking(edition):
         book["title"] = _("{title}: Sales, Marketing and Operations", title=course.title)
     book["repository"]["path_to_book"] = "" if edition == "en" else edition
@@ -316,7 +324,7 @@ def index_page(course: Course, edition: str) -> str:
                     f"| {minutes} |")
     others = [e for e in EDITIONS if e != edition]
     switch = " · ".join(f'<a href="{_edition_href(edition, other)}" lang="{other.replace("_", "-")}">'
-                        f"{_EDITION_NAMES[other]}</a>" for other in others)
+                        f"{Locale.parse(other).get_language_name(other)}</a>" for other in others)
     return "\n".join([
         f"# {course.title}",
         "",
@@ -336,9 +344,6 @@ def index_page(course: Course, edition: str) -> str:
         _("Other editions: {links}", links=switch),
         "",
     ])
-
-
-_EDITION_NAMES = {"en": "English", "zh_CN": "中文版"}
 
 
 def _edition_href(edition: str, other: str) -> str:
