@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import subprocess
 import threading
 import urllib.parse
@@ -110,7 +111,13 @@ def test_a_static_page_shows_each_app_as_its_first_drawing_with_its_controls():
     assert len(notes) == apps
     # The funnel simulator's first drawing: its sliders as shown (52%, not 0.52) and its chart's SVG copy.
     assert "Lead → MQL 52%" in notes[0] and "leads a month 420" in notes[0]
-    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == _stored_svgs(notebook)
+    figures = [o["data"]["text/html"] for o in outputs if 'class="smarketing-chart"' in o.get("data", {}).get(
+        "text/html", "")]
+    assert len(figures) == _stored_svgs(notebook) and not any("image/svg+xml" in o.get("data", {}) for o in outputs)
+    # Each chart: an image named by its description (with its figures), and its data one click away.
+    first = figures[0]
+    assert re.search(r'<img class="smarketing-chart" src="data:image/svg\+xml;base64,[^"]+" alt="[^"]*\d', first)
+    assert "<details><summary>The chart as a table</summary>" in first and "<table" in first
 
 
 def _stored_svgs(notebook) -> int:
@@ -235,8 +242,10 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
         if item.path.endswith(".ipynb"):
             stored = _stored_svgs(nbformat.read(item.source, as_version=4))
             shown = page.eval_on_selector_all(
-                "main .cell_output img[src$='.svg']", "els => els.filter(e => e.naturalWidth > 0).length")
-            assert shown == stored, f"{item.path}: {shown} charts drawn, {stored} stored"
+                "main img.smarketing-chart", "els => els.filter(e => e.naturalWidth > 0 && /\\d/.test(e.alt)).length")
+            assert shown == stored, f"{item.path}: {shown} charts drawn with a description, {stored} stored"
+            tables = page.locator("main figure.smarketing-chart details table").count()
+            assert tables == stored, f"{item.path}: {tables} charts have their data as a table"
         errors = page.locator("main .output.traceback, main .output.error, main .output.stderr").count()
         assert errors == 0, f"{item.path}: {errors} error outputs"
         for link in page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)"):
@@ -251,7 +260,12 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
                     problems.append(f"{item.path}: {link} names no file of the repository")
         if "03_funnel_handoff" in item.path and "exercises" not in item.path or item.path == "glossary.md":
             name = f"site-{edition}-{Path(item.path).stem}.png"
-            page.locator("main .cell_output img[src$='.svg'], main table").first.scroll_into_view_if_needed()
+            if item.path == "glossary.md":
+                page.locator("main table").first.scroll_into_view_if_needed()
+            else:  # a chart with its table open
+                summary = page.locator("main figure.smarketing-chart summary").first
+                summary.click()
+                page.locator("main figure.smarketing-chart").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / name))
     assert not problems, "\n".join(problems)
     assert len(checked_links) > 50

@@ -127,6 +127,12 @@ def test_the_glossary_gives_each_term_one_translation():
     assert not set(variants) & set(chinese), set(variants) & set(chinese)  # no variant is another term's word
 
 
+def test_a_placeholder_is_not_prose_for_the_glossary():
+    terms = translation.glossary(ROOT)
+    assert translation.glossary_problems("The rule matters most for {channel}.", "规则对{channel}影响最大。", terms) == []
+    assert translation.glossary_problems("The channel matters.", "这个来源很重要。", terms)  # prose still checked
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.path.as_posix())
 def test_the_edition_is_what_the_catalogues_build(source):
     """zh_CN/ is never hand-edited: each file is its source's translation, code cells identical, the notebooks
@@ -204,3 +210,19 @@ def test_every_language_has_an_edition_folder():
         assert sorted(p.relative_to(ROOT / language) for p in (ROOT / language).rglob("*.ipynb")
                       if ".ipynb_checkpoints" not in p.parts and "exercises" not in p.parts) == sorted(
             s.path for s in SOURCES if s.is_notebook)
+
+
+def test_every_message_of_the_library_is_in_its_catalogue():
+    """Babel's extractor misses a _() inside an f-string or inside another _()'s arguments: such a message would be
+    shown in English in every edition, silently. Every literal _() and N_() of the package must be extracted."""
+    import ast
+
+    extracted = {m.id for m in translation.library_template() if m.id}
+    missed = []
+    for path in sorted((ROOT / "src" / "smarketing").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in extracted):
+                missed.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value[:60]!r}")
+    assert not missed, "\n".join(missed)

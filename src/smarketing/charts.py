@@ -11,11 +11,13 @@ opened without a kernel, or in a viewer that does not run Vega, still shows its 
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from smarketing import descriptions
 from smarketing.labels import localised
 from smarketing.messages import N_, _, language_code
 
@@ -48,8 +50,20 @@ def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
             import vl_convert
         except ImportError:  # in the browser (Pyodide, JupyterLite) vl-convert does not exist: the chart stays live
             return data
-        data["image/svg+xml"] = vl_convert.vegalite_to_svg(spec)
+        data["image/svg+xml"] = described_svg(vl_convert.vegalite_to_svg(spec), _title(spec),
+                                              spec.get("description", ""))
     return data
+
+
+def described_svg(svg: str, title: str, description: str) -> str:
+    """A static chart that says what it shows: an image named by its description (``role="img"``, ``aria-label``),
+    with its title and description as the SVG's own ``<title>`` and ``<desc>`` (read out where the SVG is
+    inlined, shown as a tooltip where it is an image)."""
+    name = html.escape(description or title, quote=True)
+    opening = svg.index(">", svg.index("<svg")) + 1
+    root = svg[:opening - 1] + f' role="img" aria-label="{name}">'
+    return (root + f"<title>{html.escape(title)}</title><desc>{html.escape(description)}</desc>"
+            + svg[opening:])
 
 
 def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
@@ -99,7 +113,8 @@ def time_allocation_chart(allocation: pd.DataFrame, company: str = "") -> alt.Ch
                         scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
         tooltip=[alt.Tooltip("function:N", title=_("people in")), alt.Tooltip("owner:N", title=_("work owned by")),
                  alt.Tooltip("share:Q", title=_("share of hours"), format=".1%")],
-    ).properties(title=_("Who does whose work? {company}", company=company).strip(), width=WIDTH, height=140)
+    ).properties(title=_("Who does whose work? {company}", company=company).strip(), width=WIDTH, height=140,
+                 description=descriptions.time_allocation(allocation))
 
 
 def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
@@ -117,7 +132,8 @@ def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
                         scale=alt.Scale(domain=functions, range=[FUNCTION_COLORS[f] for f in functions])),
         tooltip=[alt.Tooltip("activity:N", title=_("activity")), alt.Tooltip("done_by:N", title=_("done by")),
                  alt.Tooltip("hours:Q", title=_("hours a week"), format=",.0f")],
-    ).properties(title=_("Who does each activity? {company}", company=company).strip(), width=WIDTH, height=300)
+    ).properties(title=_("Who does each activity? {company}", company=company).strip(), width=WIDTH, height=300,
+                 description=descriptions.activity_split(split, functions))
 
 
 # ---- module 02 ---------------------------------------------------------------------------------------
@@ -143,7 +159,8 @@ def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str |
     if highlight is not None:
         layers.append(alt.Chart(pd.DataFrame({"quarter": [highlight]})).mark_rule(color="black", opacity=0.3,
                                                                                    size=14).encode(x="quarter:O"))
-    return alt.layer(*layers).properties(title=title, width=WIDTH, height=200)
+    return alt.layer(*layers).properties(title=title, width=WIDTH, height=200,
+                                         description=descriptions.kpi_trend(table, unit, percent))
 
 
 def revenue_lag_chart(lag: pd.DataFrame) -> alt.Chart:
@@ -156,7 +173,8 @@ def revenue_lag_chart(lag: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("company:N", title=_("company")),
                  alt.Tooltip("months_after_lead:Q", title=_("months after lead")),
                  alt.Tooltip("share_of_revenue:Q", title=_("revenue closed"), format=".0%")],
-    ).properties(title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220)
+    ).properties(title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220,
+                 description=descriptions.revenue_lag(lag))
 
 
 def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
@@ -176,7 +194,8 @@ def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("delivery:N", title=_("delivery")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("share:Q", title=_("share of orders"), format=".1%"),
                  alt.Tooltip("orders:Q", title=_("orders"), format=",")],
-    ).properties(title=_("What a late delivery costs"), width=WIDTH, height=220)
+    ).properties(title=_("What a late delivery costs"), width=WIDTH, height=220,
+                 description=descriptions.delivery_effect(effects))
 
 
 # ---- module 03 ---------------------------------------------------------------------------------------
@@ -197,7 +216,8 @@ def funnel_chart(counts: pd.DataFrame, title: str | None = None, value: str = "c
     chart = alt.layer(bars, labels, data=data).properties(width=WIDTH, height=170)
     if "company" in counts:
         chart = chart.facet(row=alt.Row("company:N", title=None))
-    return chart.properties(title=title or _("The demand waterfall"))
+    return chart.properties(title=title or _("The demand waterfall"),
+                            description=descriptions.funnel(counts, value, list(STAGE_LABELS), stage_label))
 
 
 def response_time_chart(table: pd.DataFrame) -> alt.Chart:
@@ -214,7 +234,8 @@ def response_time_chart(table: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("sql_rate:Q", title=_("MQL → SQL"), format=".1%")]
         + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
         **encoding,
-    ).properties(title=_("Speed to lead: slow answers lose qualified buyers"), width=WIDTH, height=220)
+    ).properties(title=_("Speed to lead: slow answers lose qualified buyers"), width=WIDTH, height=220,
+                 description=descriptions.response_time(table))
 
 
 def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt.LayerChart:
@@ -236,7 +257,7 @@ def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt
         layers.append(alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3]).encode(
             x=alt.X("threshold:Q", title=_("MQL threshold (lead score, points)"))))
     return alt.layer(*layers).properties(title=_("The MQL threshold: workload against revenue"), width=WIDTH,
-                                         height=220)
+                                         height=220, description=descriptions.threshold(tradeoff, threshold))
 
 
 def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: str | None = None) -> alt.Chart:
@@ -254,7 +275,8 @@ def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: s
         tooltip=[alt.Tooltip("period:O", title=_("period")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("rate:Q", title=_("conversion"), format=".1%"),
                  alt.Tooltip("entered:Q", title=_("entered the stage"), format=",")],
-    ).properties(title=title or _("Cohort conversion against the naive monthly ratio"), width=WIDTH, height=220)
+    ).properties(title=title or _("Cohort conversion against the naive monthly ratio"), width=WIDTH, height=220,
+                 description=descriptions.cohort_naive(table))
 
 
 def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Chart:
@@ -275,7 +297,8 @@ def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Char
                  alt.Tooltip(f"{measure}:Q", title=_("rate"), format=".1%")]
         + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
         **encoding,
-    ).properties(title=_("Does the lead score separate good leads from bad?"), width=WIDTH, height=220)
+    ).properties(title=_("Does the lead score separate good leads from bad?"), width=WIDTH, height=220,
+                 description=descriptions.score_band(table, measure))
 
 
 # ---- module 04 ---------------------------------------------------------------------------------------
@@ -308,7 +331,7 @@ def backtest_chart(backtest: pd.DataFrame, title: str | None = None, company: st
         shape=alt.Shape("method:N", title=_("method")))
     zero = alt.Chart(pd.DataFrame({"error": [0.0]})).mark_rule(color="#333333").encode(y="error:Q")
     return (zero + lines + points).properties(title=title or _("How far each forecast was from what was booked"),
-                                     width=WIDTH, height=240)
+                                              width=WIDTH, height=240, description=descriptions.backtest(data))
 
 
 def capacity_chart(by_region: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
@@ -324,7 +347,8 @@ def capacity_chart(by_region: pd.DataFrame, title: str | None = None) -> alt.Lay
         x=alt.X("capacity:Q", title=_("quota a quarter (bar: with the ramp; tick: full quota)"),
                 scale=alt.Scale(domain=[0, 1.1 * float(by_region["quota"].max() or 1)])))
     ticks = base.mark_tick(color="#333333", thickness=3, size=22).encode(x="quota:Q")
-    return (bars + ticks).properties(title=title or _("Capacity with the ramp, by region"), width=WIDTH, height=160)
+    return (bars + ticks).properties(title=title or _("Capacity with the ramp, by region"), width=WIDTH, height=160,
+                                     description=descriptions.capacity(by_region))
 
 
 # ---- module 05 ---------------------------------------------------------------------------------------
@@ -340,7 +364,8 @@ def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
         color=alt.Color("model:N", sort=list(shares.columns), title=_("attribution model")),
         tooltip=[alt.Tooltip("channel:N", title=_("channel")), alt.Tooltip("model:N", title=_("model")),
                  alt.Tooltip("share:Q", title=_("credit"), format=".1%")],
-    ).properties(title=_("Which channel works? It depends on the rule"), width=WIDTH, height=360)
+    ).properties(title=_("Which channel works? It depends on the rule"), width=WIDTH, height=360,
+                 description=descriptions.attribution(shares))
 
 
 def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
@@ -372,7 +397,7 @@ def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
                 _("shaded: the test weeks, the channel paused in the holdout")]
     return (shade + lines + points + ends).properties(
         title=alt.TitleParams(title or _("Leads a week: holdout against control"), subtitle=subtitle),
-        width=WIDTH, height=240)
+        width=WIDTH, height=240, description=descriptions.geo_test(test.weekly))
 
 
 def retention_chart(curves: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
@@ -398,7 +423,7 @@ def retention_chart(curves: pd.DataFrame, title: str | None = None) -> alt.Layer
     return (lines + points + ends).properties(
         title=alt.TitleParams(title or _("Customers who came back, by days since their first order"),
                               subtitle=_("one line per cohort: the customers whose first order fell in that period")),
-        width=WIDTH, height=240)
+        width=WIDTH, height=240, description=descriptions.retention(data))
 
 
 def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
@@ -415,7 +440,8 @@ def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
     rate = base.mark_bar().encode(y=alt.Y("mql_to_sql_rate:Q", axis=_percent_axis(_("MQL → SQL within segment (%)"))))
     return alt.hconcat(mix.properties(title=_("Who they sell to"), width=260, height=220),
                        rate.properties(title=_("How well they convert, segment by segment"), width=260, height=220)
-                       ).properties(title=_("Segment mix and conversion within each segment"))
+                       ).properties(title=_("Segment mix and conversion within each segment"),
+                                    description=descriptions.segment_conversion(by_segment, segments))
 
 
 def claim_chart(claim: pd.DataFrame) -> alt.Chart:
@@ -430,7 +456,8 @@ def claim_chart(claim: pd.DataFrame) -> alt.Chart:
         yOffset="source:N", color=alt.Color("source:N", title=None),
         tooltip=[alt.Tooltip("metric:N", title=_("metric")), alt.Tooltip("source:N", title=_("source")),
                  alt.Tooltip("difference:Q", title=_("difference"), format="+.0%")],
-    ).properties(title=_("The claim against the data"), width=WIDTH, height=200)
+    ).properties(title=_("The claim against the data"), width=WIDTH, height=200,
+                 description=descriptions.claim(claim))
 
 
 def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Chart:
@@ -446,7 +473,8 @@ def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Char
         tooltip=[alt.Tooltip("part:N", title=_("part")),
                  alt.Tooltip("percentage_points:Q", title=_("points"), format=".1f"),
                  alt.Tooltip("share_of_gap:Q", title=_("share of the gap"), format=".0%")],
-    ).properties(title=title or _("Where the conversion gap comes from"), width=WIDTH, height=170)
+    ).properties(title=title or _("Where the conversion gap comes from"), width=WIDTH, height=170,
+                 description=descriptions.gap(decomposition))
 
 
 # ---- module 06 ---------------------------------------------------------------------------------------
@@ -462,7 +490,8 @@ def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("function:N", title=_("function")), alt.Tooltip("from_level:O", title=_("level")),
                  alt.Tooltip("median_years:Q", title=_("median years"), format=".1f"),
                  alt.Tooltip("promotions:Q", title=_("promotions seen"))],
-    ).properties(title=_("How long until the next step?"), width=WIDTH, height=220)
+    ).properties(title=_("How long until the next step?"), width=WIDTH, height=220,
+                 description=descriptions.promotion(promotions))
 
 
 def transition_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame | None = None) -> alt.LayerChart:
@@ -488,7 +517,8 @@ def transition_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame | None = None)
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("share:Q", format=".0%"),
         color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
-    return alt.layer(cells, labels).properties(title=_("Where people move next"), width=WIDTH, height=WIDTH)
+    return alt.layer(cells, labels).properties(title=_("Where people move next"), width=WIDTH, height=WIDTH,
+                                               description=descriptions.transition(data))
 
 
 def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
@@ -511,7 +541,8 @@ def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
     median = base.mark_point(filled=True, size=80).encode(x=alt.X("median_years:Q", title=years), color=color,
                                                           tooltip=tooltip)
     return alt.layer(interval, median).properties(
-        title=_("Time before a promotion, with the uncertainty of the median"), width=WIDTH, height=200)
+        title=_("Time before a promotion, with the uncertainty of the median"), width=WIDTH, height=200,
+        description=descriptions.promotion_pace(pace))
 
 
 def skills_fit_chart(fit: pd.DataFrame) -> alt.Chart:
@@ -522,4 +553,5 @@ def skills_fit_chart(fit: pd.DataFrame) -> alt.Chart:
         color=alt.Color("path:N", legend=None,
                         scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
         tooltip=[alt.Tooltip("path:N", title=_("path")), alt.Tooltip("fit:Q", title=_("fit"), format=".0f")],
-    ).properties(title=_("Which path fits your skills today?"), width=WIDTH, height=150)
+    ).properties(title=_("Which path fits your skills today?"), width=WIDTH, height=150,
+                 description=descriptions.skills_fit(fit))

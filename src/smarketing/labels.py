@@ -8,6 +8,7 @@ exactly as they are."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from smarketing.messages import N_, _, language_code
@@ -32,24 +33,24 @@ def label(code: str) -> str:
     return _(LABELS[code]) if code in LABELS else code
 
 
+def spec_nodes(spec: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a Vega-Lite spec, depth first (encodings, layers, tooltips …)."""
+    if isinstance(spec, dict):
+        yield spec
+        for value in spec.values():
+            yield from spec_nodes(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from spec_nodes(value)
+
+
 def localised(spec: dict[str, Any]) -> dict[str, Any]:
     """A Vega-Lite ``spec`` with the codes of its nominal and ordinal fields shown by their labels: in its
     datasets and in the sort orders and colour domains that list them. The spec itself is not changed."""
     if language_code() == "en":
         return spec
-    fields: set[str] = set()
-
-    def find(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("field"), str) and node.get("type") in ("nominal", "ordinal"):
-                fields.add(node["field"])
-            for value in node.values():
-                find(value)
-        elif isinstance(node, list):
-            for value in node:
-                find(value)
-
-    find(spec)
+    fields = {node["field"] for node in spec_nodes(spec)
+              if isinstance(node.get("field"), str) and node.get("type") in ("nominal", "ordinal")}
     if not fields:
         return spec
     spec = copy.deepcopy(spec)

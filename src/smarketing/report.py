@@ -107,8 +107,9 @@ def module_html(notebook: nbformat.NotebookNode, company: str, title: str, show_
     page_title = _("{title} — {company}", title=title, company=company)
     body, _resources = exporter.from_notebook_node(presented(notebook, company),
                                                    resources={"metadata": {"name": page_title}})
-    nav = (f'<nav class="smarketing-nav"><a href="{INDEX}">← {html.escape(_("Report on {company}", company=company))}'
-           f"</a> · {html.escape(title)}</nav>")
+    # Babel finds no _() inside an f-string: every message is made first, then placed.
+    back = html.escape(_("Report on {company}", company=company))
+    nav = f'<nav class="smarketing-nav"><a href="{INDEX}">← {back}</a> · {html.escape(title)}</nav>'
     if stopped:
         nav += f'\n<div class="smarketing-stopped">{html.escape(stopped)}</div>'
     return _with_nav(body, nav)
@@ -177,20 +178,23 @@ def cover_html(company: Company, pages: Iterable[ModulePage], out: Path) -> str:
     approximated or could not find, and a link to each module's page (``pages``, in the course's order)."""
     name = html.escape(company.name)
     info = dict(company.params.get("import", {}))
-    parts = [f"<h1>{html.escape(_('Workshop report: {company}', company=company.name))}</h1>"]
+    # Babel finds no _() inside an f-string: every message is made first, then placed.
+    heading = _("Workshop report: {company}", company=company.name)
     if info:
-        crm = html.escape(str(info.get("mapping", "CRM")))
-        parts.append(f"<p>{html.escape(_('Imported from a {crm} export.', crm=crm))}</p>")
+        origin = _("Imported from a {crm} export.", crm=str(info.get("mapping", "CRM")))
     else:
-        parts.append(f"<p>{html.escape(_('{company} is a course company: synthetic data, every table complete.', company=company.name))}</p>")
+        origin = _("{company} is a course company: synthetic data, every table complete.", company=company.name)
+    parts = [f"<h1>{html.escape(heading)}</h1>", f"<p>{html.escape(origin)}</p>"]
     parts.append("{modules}")  # the links come first: what a facilitator opens
-    parts.append(f"<h2>{html.escape(_('What the export held'))}</h2>")
+    parts.append("<h2>" + html.escape(_("What the export held")) + "</h2>")
     if info.get("files"):
-        parts.append(f"<h3>{html.escape(_('Files'))}</h3>" + _items(info["files"]))
+        files = _("Files")
+        parts.append(f"<h3>{html.escape(files)}</h3>" + _items(info["files"]))
     table_rows = "".join(f"<tr><td>{html.escape(t)}</td><td class=\"n\">{n:,}</td><td>{html.escape(span)}</td></tr>"
                          for t, n, span in held(company))
-    parts.append(f"<h3>{html.escape(_('Tables and rows'))}</h3><table><thead><tr><th>{html.escape(_('table'))}</th>"
-                 f"<th>{html.escape(_('rows'))}</th><th>{html.escape(_('dates'))}</th></tr></thead>"
+    held_title, table_word, rows_word, dates_word = _("Tables and rows"), _("table"), _("rows"), _("dates")
+    parts.append(f"<h3>{html.escape(held_title)}</h3><table><thead><tr><th>{html.escape(table_word)}</th>"
+                 f"<th>{html.escape(rows_word)}</th><th>{html.escape(dates_word)}</th></tr></thead>"
                  f"<tbody>{table_rows}</tbody></table>")
     known = [k for k in SECTIONS if k in info]  # the known sections in their order, then any the import adds
     for key, value in [(k, info[k]) for k in known] + [(k, v) for k, v in info.items() if k not in SECTIONS]:
@@ -199,8 +203,9 @@ def cover_html(company: Company, pages: Iterable[ModulePage], out: Path) -> str:
         title = _(SECTIONS[key]) if key in SECTIONS else str(key).replace("_", " ").capitalize()
         parts.append(f'<section class="import-{html.escape(str(key))}"><h2>{html.escape(title)}</h2>{_items(value)}</section>')
     links = []
+    stopped_note = _("stopped at an error")
     for page in pages:
-        status = (f' <span class="stopped">{html.escape(_("stopped at an error"))}</span>' if page.stopped else "")
+        status = f' <span class="stopped">{html.escape(stopped_note)}</span>' if page.stopped else ""
         links.append(f'<li><a href="{html.escape(page.path.relative_to(out).as_posix())}">{html.escape(page.title)}</a>'
                      f"{status}</li>")
     modules = f"<h2>{html.escape(_('Modules'))}</h2><ol class=\"modules\">{''.join(links)}</ol>"

@@ -358,8 +358,9 @@ class Term:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        # Not inside a name of code or a path (smarketing.funnel, $SMARKETING_DATA, exercises/): prose only.
-        return re.compile(rf"(?<![A-Za-z\-_./$]){re.escape(self.en)}(?:s|es)?(?![A-Za-z\-_/\[(])",
+        # Not inside a name of code, a path or a placeholder (smarketing.funnel, $SMARKETING_DATA, exercises/,
+        # {channel}): prose only.
+        return re.compile(rf"(?<![A-Za-z\-_./${{]){re.escape(self.en)}(?:s|es)?(?![A-Za-z\-_/\[(}}])",
                           0 if self.exact else re.IGNORECASE)
 
     def kept_in(self, translation: str) -> bool:

@@ -3,6 +3,7 @@ catch a figure that drifts."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ import nbformat
 import pytest
 
 from smarketing import charts, manifest
+from smarketing.messages import LANGUAGES
 from tests.conftest import ROOT
 
 NOTEBOOKS = manifest.load(ROOT).notebooks()
@@ -60,3 +62,45 @@ def test_nbval_fails_when_a_figure_drifts(tmp_path):
                              "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml")],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout[-2000:]
+
+
+def _stored_charts(notebook) -> list[dict]:
+    """Every chart a notebook stores: in its outputs and in its apps' first drawings (the widget state)."""
+    state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
+    outputs += [o for model in state.get("state", {}).values() for o in model["state"].get("outputs", [])]
+    return [o["data"] for o in outputs if charts.VEGALITE_MIME in o.get("data", {})]
+
+
+def _figures(values) -> set[str]:
+    """How a description may write the numbers of a chart's data: whole, to one decimal, or as percentages."""
+    shown = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        for number in (value, value * 100):
+            shown |= {f"{number:.0f}", f"{number:.1f}", f"{abs(number):.0f}", f"{abs(number):.1f}"}
+    return shown
+
+
+DESCRIBED = [*NOTEBOOKS, ROOT / "workshop" / "app.ipynb"]
+DESCRIBED += [ROOT / language / p.relative_to(ROOT) for language in LANGUAGES for p in DESCRIBED]
+
+
+@pytest.mark.parametrize("path", DESCRIBED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_stored_chart_says_what_it_shows_with_a_figure_of_its_data(path):
+    notebook = nbformat.read(path, as_version=4)
+    stored = _stored_charts(notebook)
+    assert stored, f"{path.name} stores no chart"
+    chinese = path.is_relative_to(ROOT / "zh_CN")
+    for data in stored:
+        spec = data[charts.VEGALITE_MIME]
+        title, description = charts._title(spec), spec.get("description", "")
+        assert description and description != title, f"a chart of {path.name} has no description: {title!r}"
+        numbers = {n.replace(",", "").lstrip("+-") for n in re.findall(r"[-+]?\d[\d,]*(?:\.\d+)?", description)}
+        values = [v for rows in spec.get("datasets", {}).values() for row in rows for v in row.values()]
+        assert numbers & _figures(values), f"{title!r}: {description!r} names no figure of its data"
+        assert bool(re.search(r"[\u4e00-\u9fff]", description)) == chinese, description
+        svg = data["image/svg+xml"]
+        assert 'role="img"' in svg[:svg.index(">") + 1], "the static copy is an image with a name"
+        assert f"<desc>{html.escape(description)}</desc>" in svg and 'aria-label="' in svg[:svg.index(">") + 1]

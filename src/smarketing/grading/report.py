@@ -126,8 +126,9 @@ def write_report(course: Path, assignment: str, submissions: list[Submission]) -
     summary = _("{count} submission(s); mean score {mean:.1f} of {max:g}.", count=len(table),
                 mean=table["score"].mean() if len(table) else 0.0,
                 max=table["max_score"].max() if len(table) else 0)
+    problems, scores = _("Problems"), _("Scores")  # Babel finds no _() inside an f-string
     report = body.replace("<body>", f"<body><h1>{html.escape(assignment)}</h1><p>{html.escape(summary)}</p>"
-                          f"<h2>{html.escape(_('Problems'))}</h2>{listing}<h2>{html.escape(_('Scores'))}</h2>", 1)
+                          f"<h2>{html.escape(problems)}</h2>{listing}<h2>{html.escape(scores)}</h2>", 1)
     path = folder / f"{assignment}.html"
     path.write_text(report, encoding="utf-8")
     chart_file.unlink()

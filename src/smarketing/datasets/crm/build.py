@@ -496,9 +496,10 @@ def _parse_deals(export: Export, lead_export: Export | None, lead_id: pd.Series 
                                                     strict=True)))
         known = set(lead_id.dropna())
         stray = deal_lead.isna() | ~deal_lead.isin(known)
+        none = _("(none)")  # Babel finds no _() nested in another's arguments
         unknown = rows.set_aside(export, stray, export.columns.get("lead_id", export.columns["opportunity_id"]), _(
             "a deal whose contact/lead is not among the leads imported, such as '{example}' (export the contacts "
-            "of every deal)", example=deal_lead[stray].fillna(_("(none)")).iloc[0] if stray.any() else ""))
+            "of every deal)", example=deal_lead[stray].fillna(none).iloc[0] if stray.any() else ""))
     outcome = stage.map({"closed_won": "won", "closed_lost": "lost"}).fillna("open")
     late = (outcome != "open") & (closed > exported).fillna(False)
     rows.set_aside(export, late, export.columns.get("closed_at", "closed_at"), _(
