@@ -24,12 +24,46 @@ from smarketing.messages import N_, _, language_code
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 STAGE_LABELS = {"lead": N_("Lead"), "mql": N_("MQL"), "sal": N_("SAL"), "sql": N_("SQL"),
                 "opportunity": N_("Opportunity"), "won": N_("Won")}
-FUNCTION_COLORS = {"marketing": "#4c78a8", "sales": "#f58518", "operations": "#54a24b", "revops": "#b279a2",
-                   "shared": "#9d755d"}
+# The course's one categorical palette: Okabe & Ito's, made to be told apart with any colour vision (Okabe, M. and
+# Ito, K., "Color Universal Design (CUD): how to make figures and presentations that are friendly to colorblind
+# people", J*FLY, 2002/2008, https://jfly.uni-koeln.de/color/). In this order every pair of the first seven stays
+# at least 10 ΔE2000 apart under simulated protanopia, deuteranopia and tritanopia (tests/test_palette.py). Every
+# chart's categories take their colours from it (bundle sets it as Vega-Lite's category range).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+# One colour per function, from the palette, wherever a chart shows functions; "shared" work is the sky blue.
+FUNCTION_COLORS = {"marketing": PALETTE[0], "sales": PALETTE[1], "operations": PALETTE[2], "revops": PALETTE[3],
+                   "shared": PALETTE[4]}
+GREY = "#767676"  # the whole of a decomposition, rules and notes: 4.5:1 on white
 WIDTH = 420
 # The Chinese edition's charts name this font (Debian's fonts-noto-cjk; see the README): vl-convert measures and
 # draws the static copies with it, and a browser without it falls back to its own Chinese font.
 CJK_FONT = "Noto Sans CJK SC"
+
+
+# A heatmap's cells run from the palette's lightest to its darkest blue, mixed in RGB, so that the label colour
+# can be chosen here for each cell (label_ink): any colour has at least 4.58:1 against black or white.
+HEAT = ("#F2F7FB", "#0072B2")
+
+
+def heat_colour(share: float) -> tuple[float, float, float]:
+    """The fill (sRGB, 0–1) of a heatmap cell at ``share`` (0–1), as Vega draws it from :data:`HEAT`."""
+    low, high = ([int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in HEAT)
+    return tuple(a + (b - a) * min(max(share, 0.0), 1.0) for a, b in zip(low, high, strict=True))
+
+
+def contrast(one: tuple[float, float, float], other: tuple[float, float, float]) -> float:
+    """WCAG 2.1's contrast ratio of two sRGB colours (0–1 each)."""
+    def luminance(rgb: tuple[float, float, float]) -> float:
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def label_ink(fill: tuple[float, float, float]) -> str:
+    """Black or white text, whichever contrasts more with ``fill``."""
+    return "black" if contrast(fill, (0.0, 0.0, 0.0)) >= contrast(fill, (1.0, 1.0, 1.0)) else "white"
 
 
 def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
@@ -42,8 +76,11 @@ def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
     """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) an SVG copy (a quarter
     of a PNG's size; JupyterLab and Voilà prefer the interactive chart, other viewers show the SVG)."""
     spec = localised(spec)  # the data's codes by their labels, in a translated edition
+    config = spec.get("config", {})
+    config = {**config, "range": {**config.get("range", {}), "category": list(PALETTE)}}
     if language_code().startswith("zh"):
-        spec = {**spec, "config": {**spec.get("config", {}), "font": CJK_FONT}}
+        config["font"] = CJK_FONT
+    spec = {**spec, "config": config}
     data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
     if static:
         try:
@@ -190,7 +227,7 @@ def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
         xOffset=alt.XOffset("delivery:N", sort=list(labels.values())),
         y=alt.Y("share:Q", axis=_percent_axis(_("share of orders (%)"))),
         color=alt.Color("delivery:N", sort=list(labels.values()), title=_("delivery"),
-                        scale=alt.Scale(range=[FUNCTION_COLORS["operations"], "#e45756"])),
+                        scale=alt.Scale(range=[PALETTE[2], PALETTE[5]])),
         tooltip=[alt.Tooltip("delivery:N", title=_("delivery")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("share:Q", title=_("share of orders"), format=".1%"),
                  alt.Tooltip("orders:Q", title=_("orders"), format=",")],
@@ -469,7 +506,7 @@ def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Char
     return alt.Chart(decomposition).mark_bar().encode(
         y=alt.Y("part:N", sort=order, title=None),
         x=alt.X("percentage_points:Q", title=_("MQL → SQL rate gained (percentage points)")),
-        color=alt.condition(alt.datum.part == whole, alt.value("#9d9d9d"), alt.value(FUNCTION_COLORS["shared"])),
+        color=alt.condition(alt.datum.part == whole, alt.value(GREY), alt.value(FUNCTION_COLORS["shared"])),
         tooltip=[alt.Tooltip("part:N", title=_("part")),
                  alt.Tooltip("percentage_points:Q", title=_("points"), format=".1f"),
                  alt.Tooltip("share_of_gap:Q", title=_("share of the gap"), format=".0%")],
@@ -507,18 +544,21 @@ def transition_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame | None = None)
         data["moves"] = counts.stack().reindex(pd.MultiIndex.from_frame(data[["from", "to"]])).to_numpy()
         tooltip.append(alt.Tooltip("moves:Q", title=_("moves seen")))
     data = data[data["share"] > 0]
+    data = data.assign(ink=[label_ink(heat_colour(v)) for v in data["share"]])
     base = alt.Chart(data).encode(
         x=alt.X("to:N", title=_("moves to"), sort=[str(c) for c in matrix.columns]),
         y=alt.Y("from:N", title=_("moves from"), sort=[str(i) for i in matrix.index]))
     cells = base.mark_rect().encode(
-        color=alt.Color("share:Q", title=_("share of moves"), scale=alt.Scale(scheme="blues", domain=[0, 1]),
+        color=alt.Color("share:Q", title=_("share of moves"),
+                        scale=alt.Scale(range=list(HEAT), domain=[0, 1], interpolate="rgb"),
                         legend=alt.Legend(format="%")),
         tooltip=tooltip)
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("share:Q", format=".0%"),
-        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")))
-    return alt.layer(cells, labels).properties(title=_("Where people move next"), width=WIDTH, height=WIDTH,
-                                               description=descriptions.transition(data))
+        color=alt.Color("ink:N", scale=None))  # black or white, whichever reads better on the cell
+    # The labels' colours are their own (black, white), not points on the cells' scale.
+    return alt.layer(cells, labels).resolve_scale(color="independent").properties(
+        title=_("Where people move next"), width=WIDTH, height=WIDTH, description=descriptions.transition(data))
 
 
 def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
