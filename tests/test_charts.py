@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pandas as pd
@@ -80,6 +81,19 @@ def test_without_vl_convert_a_chart_stays_live_with_no_static_copy(companies, mo
     output = charts.bundle(chart.to_dict())
     assert set(output) == {charts.VEGALITE_MIME, "text/plain"}
     assert output[charts.VEGALITE_MIME]["title"]
+
+
+def test_a_charts_data_is_a_table_named_and_formatted_as_the_chart_shows_it(companies):
+    from smarketing import funnel as funnel_module
+
+    chart = charts.response_time_chart(funnel_module.conversion_by_response_time(companies["ferro"].leads))
+    table = charts.data_table(charts.bundle(chart.to_dict())[charts.VEGALITE_MIME])
+    assert table.startswith('<details class="smarketing-chart-data"><summary>The chart as a table</summary>')
+    headers = re.findall(r"<th>(.*?)</th>", table)
+    assert headers == ["first response", "MQLs", "MQL → SQL"], headers  # the tooltip's names, in its order
+    assert "32.4%" in table and "under 5 min" in table  # as the tooltip shows it, not 0.3244
+    output = charts.table_output(chart.to_dict())
+    assert output["metadata"]["smarketing"]["chart_data"] and output["data"]["text/html"].startswith("<details")
 
 
 def test_facet_funnel_by_company(companies):

@@ -114,10 +114,11 @@ def test_a_static_page_shows_each_app_as_its_first_drawing_with_its_controls():
     figures = [o["data"]["text/html"] for o in outputs if 'class="smarketing-chart"' in o.get("data", {}).get(
         "text/html", "")]
     assert len(figures) == _stored_svgs(notebook) and not any("image/svg+xml" in o.get("data", {}) for o in outputs)
-    # Each chart: an image named by its description (with its figures), and its data one click away.
-    first = figures[0]
-    assert re.search(r'<img class="smarketing-chart" src="data:image/svg\+xml;base64,[^"]+" alt="[^"]*\d', first)
-    assert "<details><summary>The chart as a table</summary>" in first and "<table" in first
+    # Each chart: an image named by its description (with its figures), and its data one click away after it.
+    assert re.search(r'<img class="smarketing-chart" src="data:image/svg\+xml;base64,[^"]+" alt="[^"]*\d', figures[0])
+    html_outputs = [o.get("data", {}).get("text/html", "") for o in outputs]
+    after = [html_outputs[i + 1] for i, h in enumerate(html_outputs) if 'class="smarketing-chart"' in h]
+    assert all('<details class="smarketing-chart-data"><summary>The chart as a table</summary>' in t for t in after)
 
 
 def _stored_svgs(notebook) -> int:
@@ -244,7 +245,7 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
             shown = page.eval_on_selector_all(
                 "main img.smarketing-chart", "els => els.filter(e => e.naturalWidth > 0 && /\\d/.test(e.alt)).length")
             assert shown == stored, f"{item.path}: {shown} charts drawn with a description, {stored} stored"
-            tables = page.locator("main figure.smarketing-chart details table").count()
+            tables = page.locator("main details.smarketing-chart-data table").count()
             assert tables == stored, f"{item.path}: {tables} charts have their data as a table"
         errors = page.locator("main .output.traceback, main .output.error, main .output.stderr").count()
         assert errors == 0, f"{item.path}: {errors} error outputs"
@@ -263,7 +264,7 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
             if item.path == "glossary.md":
                 page.locator("main table").first.scroll_into_view_if_needed()
             else:  # a chart with its table open
-                summary = page.locator("main figure.smarketing-chart summary").first
+                summary = page.locator("main details.smarketing-chart-data summary").first
                 summary.click()
                 page.locator("main figure.smarketing-chart").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / name))

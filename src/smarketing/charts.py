@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 
 from smarketing import descriptions
-from smarketing.labels import localised
+from smarketing.labels import localised, spec_nodes
 from smarketing.messages import N_, _, language_code
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
@@ -103,6 +103,49 @@ def described_svg(svg: str, title: str, description: str) -> str:
             + svg[opening:])
 
 
+def data_table(spec: dict[str, Any]) -> str:
+    """The data a chart plots, as a collapsed HTML table one click under it: its largest dataset (the marks', not a
+    rule's one row), the columns it encodes named as its axes and tooltips name them, formatted as they show them."""
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return ""
+    frame = pd.DataFrame(max(datasets.values(), key=len))
+    # The columns the chart encodes (the rest is the builder's own), named and formatted as its tooltip shows them,
+    # in the tooltip's order; then any other encoded field, by name, with its axis title. Only lists keep their
+    # order in a stored notebook (its JSON sorts objects' keys), so nothing here depends on an object's order.
+    tips = [t for node in spec_nodes(spec) if isinstance(node.get("tooltip"), list) for t in node["tooltip"]
+            if isinstance(t, dict) and t.get("field") in frame]
+    titles: dict[str, str] = {}
+    formats: dict[str, str] = {}
+    for tip in tips:
+        titles.setdefault(tip["field"], tip.get("title") if isinstance(tip.get("title"), str) else tip["field"])
+        if isinstance(tip.get("format"), str):
+            formats.setdefault(tip["field"], tip["format"])
+    others = sorted({n["field"] for n in spec_nodes(spec) if isinstance(n.get("field"), str) and n["field"] in frame}
+                    - set(titles))
+    for field in others:
+        named = sorted(n["title"] for n in spec_nodes(spec)
+                       if n.get("field") == field and isinstance(n.get("title"), str))
+        titles[field] = named[0] if named else field
+    for field, fmt in formats.items():  # 52.3%, 1,229: d3's formats read as Python's
+        frame[field] = frame[field].map(lambda v, fmt=fmt: _formatted(v, fmt))
+    if titles:
+        frame = frame[list(titles)].rename(columns=titles)
+    table = frame.to_html(index=False, border=0, classes="smarketing-chart-data", na_rep="",
+                          float_format=lambda v: f"{v:,.4g}")
+    summary = html.escape(_("The chart as a table"))
+    return f'<details class="smarketing-chart-data"><summary>{summary}</summary>{table}</details>'
+
+
+def _formatted(value: Any, fmt: str) -> Any:
+    if value is None or value != value:  # missing (None, NaN): an empty cell, as the chart draws no mark
+        return ""
+    try:
+        return format(value, fmt)
+    except (TypeError, ValueError):
+        return value
+
+
 def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
     return bundle(spec, static=True)
 
@@ -110,9 +153,35 @@ def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
 alt.renderers.register("smarketing", _course_renderer)
 
 
+def table_output(spec: dict[str, Any]) -> dict[str, Any]:
+    """The output that follows a chart: its data as a collapsed table (:func:`data_table`)."""
+    return {"output_type": "display_data", "data": {"text/html": data_table(spec), "text/plain": ""},
+            "metadata": {"smarketing": {"chart_data": True}}}
+
+
+def _show(chart: alt.TopLevelMixin) -> bool:
+    """IPython's display of a chart: the chart (interactive, with its static copy), then its data as a table."""
+    from IPython.display import display
+
+    output = bundle(chart.to_dict(validate=False))
+    display(output, raw=True)
+    table = table_output(output[VEGALITE_MIME])
+    display(table["data"], raw=True, metadata=table["metadata"])
+    return True
+
+
 def enable() -> None:
-    """Render charts in this notebook with the course renderer (interactive + static copy)."""
+    """Render charts in this notebook with the course renderer: each chart (interactive + static copy) with its
+    data as a collapsed table under it."""
     alt.renderers.enable("smarketing")
+    try:
+        from IPython import get_ipython
+    except ImportError:  # no IPython: nothing displays, the renderer alone serves to_dict() and save()
+        return
+    shell = get_ipython()
+    if shell is not None:
+        # IPython's own hook for an object that displays itself (as _ipython_display_ would): two outputs.
+        shell.display_formatter.ipython_display_formatter.for_type(alt.TopLevelMixin, _show)
 
 
 def live_bundle(chart: alt.TopLevelMixin, static: bool = False) -> dict[str, Any]:

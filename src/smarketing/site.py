@@ -31,7 +31,6 @@ import nbformat
 import yaml
 from babel import Locale
 
-from smarketing.labels import spec_nodes
 from smarketing.manifest import Course, load
 from smarketing.messages import LANGUAGES, _, speaking
 
@@ -196,7 +195,7 @@ def static_notebook(notebook: nbformat.NotebookNode, relink=lambda text: text) -
 
 def static_chart(output: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A chart as a static page shows it: its stored SVG copy as an image whose text alternative is the chart's
-    description, with its data as a table one click away. Any other output is kept as it is."""
+    description. Any other output is kept as it is."""
     data = output.get("data", {})
     if "image/svg+xml" not in data:
         return output
@@ -206,48 +205,8 @@ def static_chart(output: nbformat.NotebookNode) -> nbformat.NotebookNode:
     # An <img> of a data URI rather than inline SVG: two charts' inline ids (clip paths) would collide on a page.
     image = (f'<img class="smarketing-chart" src="data:image/svg+xml;base64,{encoded}" '
              f'alt="{html.escape(description, quote=True)}">')
-    figure = f'<figure class="smarketing-chart">{image}{_data_table(spec)}</figure>'
-    return _html_output(figure)
-
-
-def _data_table(spec: dict[str, Any]) -> str:
-    """The data a chart plots, as a collapsed table (its largest dataset: the marks', not a rule's one row)."""
-    datasets = spec.get("datasets") or {}
-    if not datasets:
-        return ""
-    import pandas as pd
-
-    frame = pd.DataFrame(max(datasets.values(), key=len))
-    # The columns the chart encodes, named as its axes and tooltips name them (the rest is the builder's own).
-    titles: dict[str, str] = {}
-    formats: dict[str, str] = {}
-    for node in spec_nodes(spec):
-        field = node.get("field")
-        if not isinstance(field, str) or field not in frame:
-            continue
-        if isinstance(node.get("format"), str):
-            formats.setdefault(field, node["format"])
-        if isinstance(node.get("title"), str):
-            titles[field] = node["title"]
-        else:
-            titles.setdefault(field, field)
-    for field, fmt in formats.items():  # as the tooltip shows it: 52.3%, 1,229 (d3's formats read as Python's)
-        frame[field] = frame[field].map(lambda v, fmt=fmt: _formatted(v, fmt))
-    if titles:
-        frame = frame[[c for c in frame.columns if c in titles]].rename(columns=titles)
-    table = frame.to_html(index=False, border=0, classes="smarketing-chart-data", na_rep="",
-                          float_format=lambda v: f"{v:,.4g}")
-    summary = html.escape(_("The chart as a table"))
-    return f"<details><summary>{summary}</summary>{table}</details>"
-
-
-def _formatted(value: Any, fmt: str) -> Any:
-    if value is None or value != value:  # missing (None, NaN): an empty cell, as the chart draws no mark
-        return ""
-    try:
-        return format(value, fmt)
-    except (TypeError, ValueError):
-        return value
+    # The chart's data follows it as its own output (charts.table_output), in the notebook as on the page.
+    return _html_output(f'<figure class="smarketing-chart">{image}</figure>')
 
 
 def _targets(markdown: str, wanted: set[str]) -> str:

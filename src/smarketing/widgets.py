@@ -113,8 +113,10 @@ class App(widgets.VBox):
         if chart is not None:
             output = charts.live_bundle(chart, static=not self.spec)  # the first drawing gets an SVG copy
             self.spec = output[charts.VEGALITE_MIME]
-            # Setting the Output widget's outputs directly works with and without a kernel (tests).
-            self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},)
+            # Setting the Output widget's outputs directly works with and without a kernel (tests). The chart's data
+            # follows it as a table, as under every chart of the course.
+            self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},
+                                  charts.table_output(self.spec))
 
 
 def _assumed_note(stages: Sequence[str]) -> str:

@@ -72,6 +72,24 @@ def _stored_charts(notebook) -> list[dict]:
     return [o["data"] for o in outputs if charts.VEGALITE_MIME in o.get("data", {})]
 
 
+@pytest.mark.parametrize("path", [*NOTEBOOKS, ROOT / "workshop" / "app.ipynb"], ids=lambda p: p.stem)
+def test_every_stored_chart_has_its_data_as_a_table_under_it(path):
+    notebook = nbformat.read(path, as_version=4)
+    state = notebook.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    runs = [c.get("outputs", []) for c in notebook.cells]
+    runs += [model["state"].get("outputs", []) for model in state.get("state", {}).values()]
+    charts_seen = 0
+    for outputs in runs:
+        for i, output in enumerate(outputs):
+            if charts.VEGALITE_MIME in output.get("data", {}):
+                charts_seen += 1
+                table = outputs[i + 1] if i + 1 < len(outputs) else {}
+                assert table.get("metadata", {}).get("smarketing", {}).get("chart_data"), \
+                    f"{path.name}: a chart without its table (charts.enable() shows both)"
+                assert table["data"]["text/html"] == charts.data_table(output["data"][charts.VEGALITE_MIME])
+    assert charts_seen
+
+
 def _figures(values) -> set[str]:
     """How a description may write the numbers of a chart's data: whole, to one decimal, or as percentages."""
     shown = set()
