@@ -103,12 +103,12 @@ def described_svg(svg: str, title: str, description: str) -> str:
             + svg[opening:])
 
 
-def data_table(spec: dict[str, Any]) -> str:
-    """The data a chart plots, as a collapsed HTML table one click under it: its largest dataset (the marks', not a
-    rule's one row), the columns it encodes named as its axes and tooltips name them, formatted as they show them."""
+def data_frame(spec: dict[str, Any]) -> pd.DataFrame:
+    """The data a chart plots, as a table reads it: its largest dataset (the marks', not a rule's one row), the
+    columns it encodes named and formatted as its tooltip shows them."""
     datasets = spec.get("datasets") or {}
     if not datasets:
-        return ""
+        return pd.DataFrame()
     frame = pd.DataFrame(max(datasets.values(), key=len))
     # The columns the chart encodes (the rest is the builder's own), named and formatted as its tooltip shows them,
     # in the tooltip's order; then any other encoded field, by name, with its axis title. Only lists keep their
@@ -129,8 +129,14 @@ def data_table(spec: dict[str, Any]) -> str:
         titles[field] = named[0] if named else field
     for field, fmt in formats.items():  # 52.3%, 1,229: d3's formats read as Python's
         frame[field] = frame[field].map(lambda v, fmt=fmt: _formatted(v, fmt))
-    if titles:
-        frame = frame[list(titles)].rename(columns=titles)
+    return frame[list(titles)].rename(columns=titles) if titles else frame
+
+
+def data_table(spec: dict[str, Any]) -> str:
+    """The data a chart plots (:func:`data_frame`) as a collapsed HTML table, one click under the chart."""
+    frame = data_frame(spec)
+    if frame.empty:
+        return ""
     table = frame.to_html(index=False, border=0, classes="smarketing-chart-data", na_rep="",
                           float_format=lambda v: f"{v:,.4g}")
     summary = html.escape(_("The chart as a table"))
@@ -155,7 +161,9 @@ alt.renderers.register("smarketing", _course_renderer)
 
 def table_output(spec: dict[str, Any]) -> dict[str, Any]:
     """The output that follows a chart: its data as a collapsed table (:func:`data_table`)."""
-    return {"output_type": "display_data", "data": {"text/html": data_table(spec), "text/plain": ""},
+    # As plain text too, for a viewer without HTML (and a table of figures reads as one, not as a result).
+    plain = data_frame(spec).to_string(index=False, na_rep="", float_format=lambda v: f"{v:,.4g}")
+    return {"output_type": "display_data", "data": {"text/html": data_table(spec), "text/plain": plain},
             "metadata": {"smarketing": {"chart_data": True}}}
 
 
