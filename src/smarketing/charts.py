@@ -18,52 +18,20 @@ import altair as alt
 import pandas as pd
 
 from smarketing import descriptions
-from smarketing.labels import localised, spec_nodes
+
+# Re-exported: apps and tests read the charts' colours and data tables as charts.PALETTE, charts.data_table …
+from smarketing.chart_data import data_frame, data_table, table_output  # noqa: F401
+from smarketing.colours import FUNCTION_COLORS, GREY, HEAT, PALETTE, contrast, heat_colour, label_ink  # noqa: F401
+from smarketing.labels import localised
 from smarketing.messages import N_, _, language_code
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 STAGE_LABELS = {"lead": N_("Lead"), "mql": N_("MQL"), "sal": N_("SAL"), "sql": N_("SQL"),
                 "opportunity": N_("Opportunity"), "won": N_("Won")}
-# The course's one categorical palette: Okabe & Ito's, made to be told apart with any colour vision (Okabe, M. and
-# Ito, K., "Color Universal Design (CUD): how to make figures and presentations that are friendly to colorblind
-# people", J*FLY, 2002/2008, https://jfly.uni-koeln.de/color/). In this order every pair of the first seven stays
-# at least 10 ΔE2000 apart under simulated protanopia, deuteranopia and tritanopia (tests/test_palette.py). Every
-# chart's categories take their colours from it (bundle sets it as Vega-Lite's category range).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
-# One colour per function, from the palette, wherever a chart shows functions; "shared" work is the sky blue.
-FUNCTION_COLORS = {"marketing": PALETTE[0], "sales": PALETTE[1], "operations": PALETTE[2], "revops": PALETTE[3],
-                   "shared": PALETTE[4]}
-GREY = "#767676"  # the whole of a decomposition, rules and notes: 4.5:1 on white
 WIDTH = 420
 # The Chinese edition's charts name this font (Debian's fonts-noto-cjk; see the README): vl-convert measures and
 # draws the static copies with it, and a browser without it falls back to its own Chinese font.
 CJK_FONT = "Noto Sans CJK SC"
-
-
-# A heatmap's cells run from the palette's lightest to its darkest blue, mixed in RGB, so that the label colour
-# can be chosen here for each cell (label_ink): any colour has at least 4.58:1 against black or white.
-HEAT = ("#F2F7FB", "#0072B2")
-
-
-def heat_colour(share: float) -> tuple[float, float, float]:
-    """The fill (sRGB, 0–1) of a heatmap cell at ``share`` (0–1), as Vega draws it from :data:`HEAT`."""
-    low, high = ([int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in HEAT)
-    return tuple(a + (b - a) * min(max(share, 0.0), 1.0) for a, b in zip(low, high, strict=True))
-
-
-def contrast(one: tuple[float, float, float], other: tuple[float, float, float]) -> float:
-    """WCAG 2.1's contrast ratio of two sRGB colours (0–1 each)."""
-    def luminance(rgb: tuple[float, float, float]) -> float:
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def label_ink(fill: tuple[float, float, float]) -> str:
-    """Black or white text, whichever contrasts more with ``fill``."""
-    return "black" if contrast(fill, (0.0, 0.0, 0.0)) >= contrast(fill, (1.0, 1.0, 1.0)) else "white"
 
 
 def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
@@ -103,68 +71,11 @@ def described_svg(svg: str, title: str, description: str) -> str:
             + svg[opening:])
 
 
-def data_frame(spec: dict[str, Any]) -> pd.DataFrame:
-    """The data a chart plots, as a table reads it: its largest dataset (the marks', not a rule's one row), the
-    columns it encodes named and formatted as its tooltip shows them."""
-    datasets = spec.get("datasets") or {}
-    if not datasets:
-        return pd.DataFrame()
-    frame = pd.DataFrame(max(datasets.values(), key=len))
-    # The columns the chart encodes (the rest is the builder's own), named and formatted as its tooltip shows them,
-    # in the tooltip's order; then any other encoded field, by name, with its axis title. Only lists keep their
-    # order in a stored notebook (its JSON sorts objects' keys), so nothing here depends on an object's order.
-    tips = [t for node in spec_nodes(spec) if isinstance(node.get("tooltip"), list) for t in node["tooltip"]
-            if isinstance(t, dict) and t.get("field") in frame]
-    titles: dict[str, str] = {}
-    formats: dict[str, str] = {}
-    for tip in tips:
-        titles.setdefault(tip["field"], tip.get("title") if isinstance(tip.get("title"), str) else tip["field"])
-        if isinstance(tip.get("format"), str):
-            formats.setdefault(tip["field"], tip["format"])
-    others = sorted({n["field"] for n in spec_nodes(spec) if isinstance(n.get("field"), str) and n["field"] in frame}
-                    - set(titles))
-    for field in others:
-        named = sorted(n["title"] for n in spec_nodes(spec)
-                       if n.get("field") == field and isinstance(n.get("title"), str))
-        titles[field] = named[0] if named else field
-    for field, fmt in formats.items():  # 52.3%, 1,229: d3's formats read as Python's
-        frame[field] = frame[field].map(lambda v, fmt=fmt: _formatted(v, fmt))
-    return frame[list(titles)].rename(columns=titles) if titles else frame
-
-
-def data_table(spec: dict[str, Any]) -> str:
-    """The data a chart plots (:func:`data_frame`) as a collapsed HTML table, one click under the chart."""
-    frame = data_frame(spec)
-    if frame.empty:
-        return ""
-    table = frame.to_html(index=False, border=0, classes="smarketing-chart-data", na_rep="",
-                          float_format=lambda v: f"{v:,.4g}")
-    summary = html.escape(_("The chart as a table"))
-    return f'<details class="smarketing-chart-data"><summary>{summary}</summary>{table}</details>'
-
-
-def _formatted(value: Any, fmt: str) -> Any:
-    if value is None or value != value:  # missing (None, NaN): an empty cell, as the chart draws no mark
-        return ""
-    try:
-        return format(value, fmt)
-    except (TypeError, ValueError):
-        return value
-
-
 def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
     return bundle(spec, static=True)
 
 
 alt.renderers.register("smarketing", _course_renderer)
-
-
-def table_output(spec: dict[str, Any]) -> dict[str, Any]:
-    """The output that follows a chart: its data as a collapsed table (:func:`data_table`)."""
-    # As plain text too, for a viewer without HTML (and a table of figures reads as one, not as a result).
-    plain = data_frame(spec).to_string(index=False, na_rep="", float_format=lambda v: f"{v:,.4g}")
-    return {"output_type": "display_data", "data": {"text/html": data_table(spec), "text/plain": plain},
-            "metadata": {"smarketing": {"chart_data": True}}}
 
 
 def _show(chart: alt.TopLevelMixin) -> bool:
