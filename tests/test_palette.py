@@ -102,3 +102,56 @@ def test_labels_on_the_heatmap_read_at_4_5_to_1(companies):
     assert worst >= 4.5
     cells = next(n for n in spec_nodes(spec) if n.get("mark", {}) == "rect" or n.get("mark") == {"type": "rect"})
     assert cells["encoding"]["color"]["scale"]["interpolate"] == "rgb"  # what heat_colour assumes
+
+
+def _field(channel) -> str | None:
+    return channel.get("field") if isinstance(channel, dict) else (channel.split(":")[0] if isinstance(channel, str)
+                                                                     else None)
+
+
+def colour_only_keys(spec: dict) -> list[str]:
+    """The fields that a chart tells apart by colour alone: coloured by the field, with more than one of its values
+    drawn, and the field in no other channel of the chart (an axis, a facet's header, a point shape, a dash, or a
+    text label such as a line's name at its end or a bar's name on the bar)."""
+    rows = [row for data in spec.get("datasets", {}).values() for row in data]
+    coloured, elsewhere = set(), set()
+    for node in spec_nodes(spec):
+        for channel, value in node.items():
+            if channel in ("encoding", "facet") and isinstance(value, dict):
+                for inner, encoded in value.items():
+                    if inner in ("color", "fill") and isinstance(encoded, dict) and "scale" in encoded \
+                            and encoded["scale"] is None:
+                        continue  # the field holds the colour itself (a label's ink): it keys nothing
+                    (coloured if inner in ("color", "fill") else elsewhere).add(_field(encoded))
+            elif channel in ("row", "column") and isinstance(value, dict):
+                elsewhere.add(_field(value))
+    keys = [f for f in coloured - {None} if len({row.get(f) for row in rows if f in row}) > 1]
+    # x, y, shape, strokeDash, text, row and column each name the value where a reader looks; xOffset and yOffset
+    # only place it, and tooltip needs a mouse.
+    named = {f for node in spec_nodes(spec) if isinstance(node.get("encoding"), dict)
+             for channel, encoded in node["encoding"].items()
+             if channel in ("x", "y", "shape", "strokeDash", "text", "row", "column", "facet")
+             for f in [_field(encoded)]}
+    named |= {_field(node.get("facet", {}).get(c)) for node in spec_nodes(spec) for c in ("row", "column")
+              if isinstance(node.get("facet"), dict)}
+    return sorted(f for f in keys if f not in named)
+
+
+def test_the_check_finds_a_legend_as_the_only_key():
+    """Grouped bars told apart by a legend, as the delivery chart had them, are caught; named on the bar, not."""
+    import altair as alt
+    import pandas as pd
+
+    data = pd.DataFrame({"measure": ["sent back", "sent back"], "delivery": ["on time", "late"], "share": [.07, .15]})
+    bars = alt.Chart(data).encode(x="measure:N", xOffset="delivery:N", y="share:Q", color="delivery:N")
+    assert colour_only_keys(charts.bundle(bars.mark_bar().to_dict(), static=False)[charts.VEGALITE_MIME]) == \
+        ["delivery"]
+    named = bars.mark_bar() + charts._bar_names(bars, "delivery", horizontal=False)
+    assert colour_only_keys(charts.bundle(named.to_dict(), static=False)[charts.VEGALITE_MIME]) == []
+
+
+@pytest.mark.parametrize("path", DESCRIBED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_colour_is_never_the_only_key_of_a_stored_chart(path):
+    for data in _stored_charts(nbformat.read(path, as_version=4)):
+        spec = data[charts.VEGALITE_MIME]
+        assert not colour_only_keys(spec), f"{charts._title(spec)!r} tells {colour_only_keys(spec)} by colour alone"

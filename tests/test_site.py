@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from smarketing import manifest, site
+from tests import axe
 from tests.conftest import ROOT
 
 HUB = "https://hub.example.edu"
@@ -233,7 +234,7 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
     expected = site.pages(COURSE, edition)  # the front page first
     assert [urllib.parse.urlparse(u).path for u in sidebar] == \
         [urllib.parse.urlparse(root).path + str(Path(p.path).with_suffix(".html")) for p in expected]
-    checked_links, problems = set(), []
+    checked_links, problems, inaccessible = set(), [], {}
     for url, item in zip(sidebar, expected, strict=True):
         page.goto(url)
         title = page.locator("main h1").first.inner_text().strip().rstrip("#").strip()
@@ -249,6 +250,9 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
             assert tables == stored, f"{item.path}: {tables} charts have their data as a table"
         errors = page.locator("main .output.traceback, main .output.error, main .output.stderr").count()
         assert errors == 0, f"{item.path}: {errors} error outputs"
+        found = axe.findings(page)  # WCAG 2.0/2.1 A and AA: none critical, none serious
+        if found:
+            inaccessible[item.path] = axe.described(found)
         for link in page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)"):
             if link in checked_links:
                 continue
@@ -269,6 +273,7 @@ def test_chromium_follows_the_contents_through_every_page(served, page, edition)
                 page.locator("main figure.smarketing-chart").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / name))
     assert not problems, "\n".join(problems)
+    assert not inaccessible, "\n\n".join(f"{path}:\n{text}" for path, text in inaccessible.items())
     assert len(checked_links) > 50
     assert not page.outside, f"the site asked outside for: {sorted(set(page.outside))[:5]}"
     page.goto(root + "index.html")

@@ -71,8 +71,14 @@ def described_svg(svg: str, title: str, description: str) -> str:
             + svg[opening:])
 
 
-def _course_renderer(spec: dict[str, Any], **_options: Any) -> dict[str, Any]:
-    return bundle(spec, static=True)
+# How JupyterLab and Voilà embed a chart: without vega-embed's "…" menu, whose button has no accessible name (its
+# <summary> holds only an icon). What the menu offered stays one step away: the data, in the table under every
+# chart; the picture, in the static SVG copy each output stores.
+EMBED = {VEGALITE_MIME: {"embed_options": {"actions": False}}}
+
+
+def _course_renderer(spec: dict[str, Any], **_options: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    return bundle(spec, static=True), EMBED
 
 
 alt.renderers.register("smarketing", _course_renderer)
@@ -83,7 +89,7 @@ def _show(chart: alt.TopLevelMixin) -> bool:
     from IPython.display import display
 
     output = bundle(chart.to_dict(validate=False))
-    display(output, raw=True)
+    display(output, raw=True, metadata=EMBED)
     table = table_output(output[VEGALITE_MIME])
     display(table["data"], raw=True, metadata=table["metadata"])
     return True
@@ -125,24 +131,56 @@ def _percent_axis(title: str) -> alt.Axis:
     return alt.Axis(title=title, format="%")
 
 
+# Colour is never the only key (WCAG 1.4.1): lines differ in dash and point shape too; bars side by side are named on
+# the bar; stacked parts become panels named in their header.
+
+def _named_lines(base: alt.Chart, field: str, title: str | None, points: bool = True) -> list[alt.Chart]:
+    """One line per value of ``field`` on ``base`` (which encodes x, y and the tooltip), told apart by colour, dash
+    and (``points``) point shape, with one legend that shows all three. Not names at the lines' ends: the course's
+    lines often end together (every company's revenue reaches 100 %), and their names would overprint."""
+    lines = base.mark_line().encode(color=alt.Color(f"{field}:N", title=title, legend=None if points else alt.Legend()),
+                                    strokeDash=alt.StrokeDash(f"{field}:N", title=title,
+                                                              legend=None if points else alt.Legend()))
+    if not points:
+        return [lines]
+    # Fill as well as colour, and no custom sort: only then does Vega-Lite merge the colour and shape legends of a
+    # line layer and a point layer into one with coloured symbols (otherwise its symbols come out black).
+    return [lines, base.mark_point(size=50, filled=True, opacity=1).encode(
+        color=alt.Color(f"{field}:N", title=title), fill=alt.Fill(f"{field}:N", title=title),
+        shape=alt.Shape(f"{field}:N", title=title))]
+
+
+def _bar_names(bars: alt.Chart, field: str, horizontal: bool) -> alt.Chart:
+    """The name of each bar's series (``field``) written at the end of its bar (``bars`` encodes the bars' position):
+    after it (``horizontal``), or up from its top."""
+    if horizontal:
+        text = bars.mark_text(align="left", baseline="middle", dx=3, fontSize=10, color="#333333")
+    else:
+        text = bars.mark_text(align="left", baseline="middle", angle=270, dx=3, fontSize=10, color="#333333")
+    return text.encode(text=f"{field}:N", color=alt.value("#333333"))  # the series' colour may be pale on white
+
+
 # ---- module 01 ---------------------------------------------------------------------------------------
 
-def time_allocation_chart(allocation: pd.DataFrame, company: str = "") -> alt.Chart:
+def time_allocation_chart(allocation: pd.DataFrame, company: str = "") -> alt.FacetChart:
     """Stacked bars: how each function's hours split over the functions that own the work
     (``roles.time_allocation``)."""
     data = allocation.reset_index().melt(id_vars="function", var_name="owner", value_name="share")
+    owners = list(FUNCTION_COLORS)[:4]
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("function:N", title=_("people in"), sort=list(allocation.index)),
-        x=alt.X("share:Q", axis=_percent_axis(_("share of their working hours (%)")), stack="normalize"),
-        color=alt.Color("owner:N", title=_("work owned by"),
-                        scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
+        x=alt.X("share:Q", axis=_percent_axis(_("share of hours (%)"))),  # short: four panels side by side
+        color=alt.Color("owner:N", legend=None,
+                        scale=alt.Scale(domain=owners, range=list(FUNCTION_COLORS.values())[:4])),
         tooltip=[alt.Tooltip("function:N", title=_("people in")), alt.Tooltip("owner:N", title=_("work owned by")),
                  alt.Tooltip("share:Q", title=_("share of hours"), format=".1%")],
-    ).properties(title=_("Who does whose work? {company}", company=company).strip(), width=WIDTH, height=140,
+    ).properties(width=120, height=140).facet(
+        column=alt.Column("owner:N", sort=owners, title=_("work owned by")),
+    ).properties(title=_("Who does whose work? {company}", company=company).strip(),
                  description=descriptions.time_allocation(allocation))
 
 
-def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
+def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.FacetChart:
     """Stacked bars, one per activity: hours a week the people of each function spend on it
     (``roles.activity_split``); the label names the function that owns the activity."""
     functions = [f for f in FUNCTION_COLORS if f in split.columns]
@@ -152,12 +190,14 @@ def activity_split_chart(split: pd.DataFrame, company: str = "") -> alt.Chart:
     data = data[data["hours"] > 0]
     return alt.Chart(data).mark_bar().encode(
         y=alt.Y("activity:N", sort=labels, title=_("activity (the function that owns it)")),
-        x=alt.X("hours:Q", title=_("hours a week, whole company (h)")),
-        color=alt.Color("done_by:N", title=_("done by"),
+        x=alt.X("hours:Q", title=_("hours a week (h)")),  # short: four panels side by side
+        color=alt.Color("done_by:N", legend=None,
                         scale=alt.Scale(domain=functions, range=[FUNCTION_COLORS[f] for f in functions])),
         tooltip=[alt.Tooltip("activity:N", title=_("activity")), alt.Tooltip("done_by:N", title=_("done by")),
                  alt.Tooltip("hours:Q", title=_("hours a week"), format=",.0f")],
-    ).properties(title=_("Who does each activity? {company}", company=company).strip(), width=WIDTH, height=300,
+    ).properties(width=110, height=300).facet(
+        column=alt.Column("done_by:N", sort=functions, title=_("done by, hours a week across the whole company")),
+    ).properties(title=_("Who does each activity? {company}", company=company).strip(),
                  description=descriptions.activity_split(split, functions))
 
 
@@ -171,13 +211,13 @@ def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str |
     percent = unit.startswith("share")
     axis = alt.Axis(title=f"{unit} (%)" if percent else unit, format="%" if percent else ",.0f")
     fmt = ".1%" if percent else ",.1f"
-    color = alt.Color("company:N", title=_("company")) if "company" in table else alt.value(FUNCTION_COLORS["shared"])
     base = alt.Chart(table).encode(x=alt.X("quarter:O", title=_("quarter"), axis=alt.Axis(labelAngle=0)))
-    line = base.mark_line(point=True).encode(
-        y=alt.Y("value:Q", axis=axis), color=color,
+    values = base.encode(
+        y=alt.Y("value:Q", axis=axis),
         tooltip=[alt.Tooltip("quarter:O", title=_("quarter")), alt.Tooltip("value:Q", title=unit, format=fmt)]
         + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []))
-    layers: list[alt.Chart] = [line]
+    layers: list[alt.Chart] = (_named_lines(values, "company", _("company")) if "company" in table
+                               else [values.mark_line(point=True, color=FUNCTION_COLORS["shared"])])
     if "target" in table and table["target"].notna().any():
         layers.append(base.mark_line(strokeDash=[4, 3], color="gray").encode(
             y=alt.Y("target:Q", axis=axis), tooltip=[alt.Tooltip("target:Q", title=_("target"), format=fmt)]))
@@ -188,21 +228,21 @@ def kpi_trend_chart(table: pd.DataFrame, title: str, unit: str, highlight: str |
                                          description=descriptions.kpi_trend(table, unit, percent))
 
 
-def revenue_lag_chart(lag: pd.DataFrame) -> alt.Chart:
+def revenue_lag_chart(lag: pd.DataFrame) -> alt.LayerChart:
     """Cumulative share of won revenue against months since the lead came in (``funnel.revenue_lag``),
     one line per company."""
-    return alt.Chart(lag).mark_line(point=True).encode(
+    base = alt.Chart(lag).encode(
         x=alt.X("months_after_lead:Q", title=_("months after the lead came in")),
         y=alt.Y("share_of_revenue:Q", axis=_percent_axis(_("won revenue closed so far (%)"))),
-        color=alt.Color("company:N", title=_("company")),
         tooltip=[alt.Tooltip("company:N", title=_("company")),
                  alt.Tooltip("months_after_lead:Q", title=_("months after lead")),
-                 alt.Tooltip("share_of_revenue:Q", title=_("revenue closed"), format=".0%")],
-    ).properties(title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220,
-                 description=descriptions.revenue_lag(lag))
+                 alt.Tooltip("share_of_revenue:Q", title=_("revenue closed"), format=".0%")])
+    return alt.layer(*_named_lines(base, "company", _("company"))).properties(
+        title=_("Marketing's lag: when a lead's revenue arrives"), width=WIDTH, height=220,
+        description=descriptions.revenue_lag(lag))
 
 
-def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
+def delivery_effect_chart(effects: pd.DataFrame) -> alt.LayerChart:
     """Returns and repeat purchases after on-time and late deliveries (``dashboard.delivery_effects``):
     two groups of bars, one bar per kind of delivery."""
     labels = {"on_time": _("on time"), "late": _("late")}
@@ -210,7 +250,7 @@ def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
     data = effects.reset_index().melt(id_vars=["delivery", "orders"], value_vars=list(measures),
                                       var_name="measure", value_name="share")
     data["delivery"], data["measure"] = data["delivery"].map(labels), data["measure"].map(measures)
-    return alt.Chart(data).mark_bar().encode(
+    bars = alt.Chart(data).encode(
         x=alt.X("measure:N", sort=list(measures.values()), title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("delivery:N", sort=list(labels.values())),
         y=alt.Y("share:Q", axis=_percent_axis(_("share of orders (%)"))),
@@ -218,9 +258,10 @@ def delivery_effect_chart(effects: pd.DataFrame) -> alt.Chart:
                         scale=alt.Scale(range=[PALETTE[2], PALETTE[5]])),
         tooltip=[alt.Tooltip("delivery:N", title=_("delivery")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("share:Q", title=_("share of orders"), format=".1%"),
-                 alt.Tooltip("orders:Q", title=_("orders"), format=",")],
-    ).properties(title=_("What a late delivery costs"), width=WIDTH, height=220,
-                 description=descriptions.delivery_effect(effects))
+                 alt.Tooltip("orders:Q", title=_("orders"), format=",")])
+    return (bars.mark_bar() + _bar_names(bars, "delivery", horizontal=False)).properties(
+        title=_("What a late delivery costs"), width=WIDTH, height=220,
+        description=descriptions.delivery_effect(effects))
 
 
 # ---- module 03 ---------------------------------------------------------------------------------------
@@ -245,22 +286,24 @@ def funnel_chart(counts: pd.DataFrame, title: str | None = None, value: str = "c
                             description=descriptions.funnel(counts, value, list(STAGE_LABELS), stage_label))
 
 
-def response_time_chart(table: pd.DataFrame) -> alt.Chart:
+def response_time_chart(table: pd.DataFrame) -> alt.Chart | alt.LayerChart:
     """MQL → SQL conversion by how fast sales first answered (``funnel.conversion_by_response_time``),
     grouped by company when a company column is present."""
     order = list(dict.fromkeys(table["response_time"]))
     encoding: dict[str, Any] = {}
     if "company" in table:
         encoding = {"xOffset": "company:N", "color": alt.Color("company:N", title=_("company"))}
-    return alt.Chart(table).mark_bar().encode(
-        x=alt.X("response_time:N", sort=order, title=_("sales' first response to the MQL"), axis=alt.Axis(labelAngle=0)),
+    bars = alt.Chart(table).encode(
+        x=alt.X("response_time:N", sort=order, title=_("sales' first response to the MQL"),
+                axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sql_rate:Q", axis=_percent_axis(_("MQLs that became SQLs (%)"))),
         tooltip=[alt.Tooltip("response_time:N", title=_("first response")), alt.Tooltip("mqls:Q", title=_("MQLs")),
                  alt.Tooltip("sql_rate:Q", title=_("MQL → SQL"), format=".1%")]
         + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
-        **encoding,
-    ).properties(title=_("Speed to lead: slow answers lose qualified buyers"), width=WIDTH, height=220,
-                 description=descriptions.response_time(table))
+        **encoding)
+    chart = bars.mark_bar() + _bar_names(bars, "company", horizontal=False) if encoding else bars.mark_bar()
+    return chart.properties(title=_("Speed to lead: slow answers lose qualified buyers"), width=WIDTH, height=220,
+                            description=descriptions.response_time(table))
 
 
 def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt.LayerChart:
@@ -270,14 +313,13 @@ def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt
                          var_name="measure", value_name="share")
     data["measure"] = data["measure"].map({"share_of_leads": _("leads sales must work"),
                                            "share_of_won_revenue": _("won revenue they hold")})
-    lines = alt.Chart(data).mark_line().encode(
+    base = alt.Chart(data).encode(
         x=alt.X("threshold:Q", title=_("MQL threshold (lead score, points)")),
         y=alt.Y("share:Q", axis=_percent_axis(_("share (%)"))),
-        color=alt.Color("measure:N", title=None),
         tooltip=[alt.Tooltip("threshold:Q", title=_("threshold")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("share:Q", title=_("share"), format=".1%")],
     )
-    layers: list[alt.Chart] = [lines]
+    layers: list[alt.Chart] = _named_lines(base, "measure", None, points=False)  # 101 thresholds: points would blur
     if threshold is not None:
         layers.append(alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3]).encode(
             x=alt.X("threshold:Q", title=_("MQL threshold (lead score, points)"))))
@@ -285,7 +327,7 @@ def threshold_chart(tradeoff: pd.DataFrame, threshold: int | None = None) -> alt
                                          height=220, description=descriptions.threshold(tradeoff, threshold))
 
 
-def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: str | None = None) -> alt.Chart:
+def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: str | None = None) -> alt.LayerChart:
     """A conversion per period measured two ways (``funnel.cohort_vs_naive``): the same cohort of
     leads, and the naive "reached this period ÷ entered this period". ``company`` names it in the title."""
     title = _given(title) or (_("{company}: lead → won, two ways", company=company) if company else None)
@@ -293,18 +335,18 @@ def cohort_naive_chart(table: pd.DataFrame, title: str | None = None, company: s
                       value_name="rate")
     data["measure"] = data["measure"].map({"cohort_rate": _("same cohort of leads"),
                                            "naive_rate": _("naive: this period ÷ this period")})
-    return alt.Chart(data).mark_line(point=True).encode(
+    base = alt.Chart(data).encode(
         x=alt.X("period:O", title=_("period the leads entered the stage"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("rate:Q", axis=_percent_axis(_("conversion (%)"))),
-        color=alt.Color("measure:N", title=None),
         tooltip=[alt.Tooltip("period:O", title=_("period")), alt.Tooltip("measure:N", title=_("measure")),
                  alt.Tooltip("rate:Q", title=_("conversion"), format=".1%"),
-                 alt.Tooltip("entered:Q", title=_("entered the stage"), format=",")],
-    ).properties(title=title or _("Cohort conversion against the naive monthly ratio"), width=WIDTH, height=220,
-                 description=descriptions.cohort_naive(table))
+                 alt.Tooltip("entered:Q", title=_("entered the stage"), format=",")])
+    return alt.layer(*_named_lines(base, "measure", None)).properties(
+        title=title or _("Cohort conversion against the naive monthly ratio"), width=WIDTH, height=220,
+        description=descriptions.cohort_naive(table))
 
 
-def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Chart:
+def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Chart | alt.LayerChart:
     """Bars per lead-score band (``funnel.outcomes_by_score_band``): the share of contacted leads that
     became SQL (``measure="sql_rate"``) or were won (``"won_rate"``); bands nobody contacted have no
     bar. A company column puts the companies side by side."""
@@ -313,7 +355,7 @@ def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Char
     encoding: dict[str, Any] = {"color": alt.value(FUNCTION_COLORS["shared"])}
     if "company" in table:
         encoding = {"xOffset": "company:N", "color": alt.Color("company:N", title=_("company"))}
-    return alt.Chart(table).mark_bar().encode(
+    bars = alt.Chart(table).encode(
         x=alt.X("band:N", sort=list(dict.fromkeys(table["band"])), title=_("lead score band (points)"),
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{measure}:Q", axis=_percent_axis(label)),
@@ -321,9 +363,10 @@ def score_band_chart(table: pd.DataFrame, measure: str = "sql_rate") -> alt.Char
                  alt.Tooltip("contacted:Q", title=_("contacted by sales"), format=","),
                  alt.Tooltip(f"{measure}:Q", title=_("rate"), format=".1%")]
         + ([alt.Tooltip("company:N", title=_("company"))] if "company" in table else []),
-        **encoding,
-    ).properties(title=_("Does the lead score separate good leads from bad?"), width=WIDTH, height=220,
-                 description=descriptions.score_band(table, measure))
+        **encoding)
+    chart = bars.mark_bar() + _bar_names(bars, "company", horizontal=False) if "company" in table else bars.mark_bar()
+    return chart.properties(title=_("Does the lead score separate good leads from bad?"), width=WIDTH, height=220,
+                            description=descriptions.score_band(table, measure))
 
 
 # ---- module 04 ---------------------------------------------------------------------------------------
@@ -378,19 +421,20 @@ def capacity_chart(by_region: pd.DataFrame, title: str | None = None) -> alt.Lay
 
 # ---- module 05 ---------------------------------------------------------------------------------------
 
-def attribution_chart(credit: pd.DataFrame) -> alt.Chart:
+def attribution_chart(credit: pd.DataFrame) -> alt.LayerChart:
     """Share of won revenue each channel gets under each model (``attribution.credit_by_channel``)."""
     shares = credit.div(credit.sum(axis=0), axis=1)
     data = shares.reset_index().melt(id_vars="channel", var_name="model", value_name="share")
-    return alt.Chart(data).mark_bar().encode(
+    bars = alt.Chart(data).encode(
         y=alt.Y("channel:N", sort=list(shares.index), title=_("channel")),
         x=alt.X("share:Q", axis=_percent_axis(_("share of won revenue credited (%)"))),
         yOffset=alt.YOffset("model:N", sort=list(shares.columns)),
         color=alt.Color("model:N", sort=list(shares.columns), title=_("attribution model")),
         tooltip=[alt.Tooltip("channel:N", title=_("channel")), alt.Tooltip("model:N", title=_("model")),
-                 alt.Tooltip("share:Q", title=_("credit"), format=".1%")],
-    ).properties(title=_("Which channel works? It depends on the rule"), width=WIDTH, height=360,
-                 description=descriptions.attribution(shares))
+                 alt.Tooltip("share:Q", title=_("credit"), format=".1%")])
+    return (bars.mark_bar() + _bar_names(bars, "model", horizontal=True)).properties(
+        title=_("Which channel works? It depends on the rule"), width=WIDTH, height=520,
+        description=descriptions.attribution(shares))
 
 
 def geo_test_chart(test: Any, title: str | None = None) -> alt.LayerChart:
@@ -461,28 +505,30 @@ def segment_conversion_chart(by_segment: pd.DataFrame) -> alt.HConcatChart:
     base = alt.Chart(by_segment).encode(
         x=alt.X("segment:N", sort=segments, title=_("segment"), axis=alt.Axis(labelAngle=0)),
         xOffset="company:N", color=alt.Color("company:N", title=_("company")), tooltip=tooltip)
-    mix = base.mark_bar().encode(y=alt.Y("share_of_leads:Q", axis=_percent_axis(_("share of the company's leads (%)"))))
-    rate = base.mark_bar().encode(y=alt.Y("mql_to_sql_rate:Q", axis=_percent_axis(_("MQL → SQL within segment (%)"))))
+    mix = base.encode(y=alt.Y("share_of_leads:Q", axis=_percent_axis(_("share of the company's leads (%)"))))
+    mix = mix.mark_bar() + _bar_names(mix, "company", horizontal=False)
+    rate = base.encode(y=alt.Y("mql_to_sql_rate:Q", axis=_percent_axis(_("MQL → SQL within segment (%)"))))
+    rate = rate.mark_bar() + _bar_names(rate, "company", horizontal=False)
     return alt.hconcat(mix.properties(title=_("Who they sell to"), width=260, height=220),
                        rate.properties(title=_("How well they convert, segment by segment"), width=260, height=220)
                        ).properties(title=_("Segment mix and conversion within each segment"),
                                     description=descriptions.segment_conversion(by_segment, segments))
 
 
-def claim_chart(claim: pd.DataFrame) -> alt.Chart:
+def claim_chart(claim: pd.DataFrame) -> alt.LayerChart:
     """Observed against claimed relative differences (``alignment.claim_table``)."""
     data = claim.melt(id_vars="metric", value_vars=["observed_difference", "claimed_difference"],
                       var_name="source", value_name="difference")
     data["source"] = data["source"].map({"observed_difference": _("observed in our companies"),
                                          "claimed_difference": _("claimed in seed 000")})
-    return alt.Chart(data).mark_bar().encode(
+    bars = alt.Chart(data).encode(
         y=alt.Y("metric:N", title=None),
         x=alt.X("difference:Q", axis=_percent_axis(_("aligned vs misaligned, relative difference (%)"))),
         yOffset="source:N", color=alt.Color("source:N", title=None),
         tooltip=[alt.Tooltip("metric:N", title=_("metric")), alt.Tooltip("source:N", title=_("source")),
-                 alt.Tooltip("difference:Q", title=_("difference"), format="+.0%")],
-    ).properties(title=_("The claim against the data"), width=WIDTH, height=200,
-                 description=descriptions.claim(claim))
+                 alt.Tooltip("difference:Q", title=_("difference"), format="+.0%")])
+    return (bars.mark_bar() + _bar_names(bars, "source", horizontal=True)).properties(
+        title=_("The claim against the data"), width=WIDTH, height=200, description=descriptions.claim(claim))
 
 
 def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Chart:
@@ -504,9 +550,9 @@ def gap_chart(decomposition: pd.DataFrame, title: str | None = None) -> alt.Char
 
 # ---- module 06 ---------------------------------------------------------------------------------------
 
-def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
+def promotion_chart(promotions: pd.DataFrame) -> alt.LayerChart:
     """Median years at each level before promotion, by function (``careers.time_to_promotion``)."""
-    return alt.Chart(promotions).mark_bar().encode(
+    bars = alt.Chart(promotions).encode(
         x=alt.X("from_level:O", title=_("level before the promotion"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("median_years:Q", title=_("median years at that level")),
         xOffset="function:N",
@@ -514,9 +560,10 @@ def promotion_chart(promotions: pd.DataFrame) -> alt.Chart:
                         scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4], range=list(FUNCTION_COLORS.values())[:4])),
         tooltip=[alt.Tooltip("function:N", title=_("function")), alt.Tooltip("from_level:O", title=_("level")),
                  alt.Tooltip("median_years:Q", title=_("median years"), format=".1f"),
-                 alt.Tooltip("promotions:Q", title=_("promotions seen"))],
-    ).properties(title=_("How long until the next step?"), width=WIDTH, height=220,
-                 description=descriptions.promotion(promotions))
+                 alt.Tooltip("promotions:Q", title=_("promotions seen"))])
+    return (bars.mark_bar() + _bar_names(bars, "function", horizontal=False)).properties(
+        title=_("How long until the next step?"), width=WIDTH, height=220,
+        description=descriptions.promotion(promotions))
 
 
 def transition_heatmap(matrix: pd.DataFrame, counts: pd.DataFrame | None = None) -> alt.LayerChart:
@@ -566,8 +613,10 @@ def promotion_pace_chart(pace: pd.DataFrame) -> alt.LayerChart:
     interval = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
         x=alt.X("low:Q", title=years), x2="high:Q", color=color, tooltip=tooltip)
     # the same title on both layers: else Vega-Lite joins "median_years" to the shared axis title
-    median = base.mark_point(filled=True, size=80).encode(x=alt.X("median_years:Q", title=years), color=color,
-                                                          tooltip=tooltip)
+    # The function is also each row's label and the median's shape: never told by colour alone.
+    median = base.mark_point(filled=True, size=80).encode(
+        x=alt.X("median_years:Q", title=years), color=color, tooltip=tooltip,
+        shape=alt.Shape("function:N", title=_("function"), scale=alt.Scale(domain=list(FUNCTION_COLORS)[:4])))
     return alt.layer(interval, median).properties(
         title=_("Time before a promotion, with the uncertainty of the median"), width=WIDTH, height=200,
         description=descriptions.promotion_pace(pace))

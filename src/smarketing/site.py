@@ -170,13 +170,50 @@ def build(editions: tuple[str, ...] = EDITIONS, out: Path | None = None, hub: st
             warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
             raise SiteError(f"the {edition} edition of the site did not build ({len(warnings)} warnings are errors "
                             f"here); the whole log is {log}:\n" + "\n".join(warnings[:30] or _last_lines(output)))
-        shutil.copytree(out / "books" / edition / "_build" / "html", site if edition == "en" else site / edition)
+        pages = site if edition == "en" else site / edition
+        shutil.copytree(out / "books" / edition / "_build" / "html", pages)
+        with speaking(edition):
+            for page in pages.glob("**/*.html") if edition != "en" else _english_pages(site):
+                page.write_text(mend_theme(page.read_text(encoding="utf-8")), encoding="utf-8")
     return site
 
 
-def static_notebook(notebook: nbformat.NotebookNode, relink=lambda text: text) -> nbformat.NotebookNode:
+def _english_pages(site: Path) -> list[Path]:
+    return [page for page in site.glob("**/*.html") if page.relative_to(site).parts[0] not in LANGUAGES]
+
+
+# The theme's (pydata-sphinx-theme 0.15) failures of WCAG 2.1 A, found by axe-core on every page.
+_SECTION_TOGGLE = re.compile(
+    r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(?P<title>[^<]*)</a><details[^>]*>)<summary>')
+_SEARCH_NAME = re.compile(r'(<button class="[^"]*search-button__button[^"]*"[^>]*?) aria-label="[^"]*"')
+_MODE_ICON = re.compile(r'<i class="theme-switch (?P<rest>[^"]*" data-mode="[^"]*")\s+title="[^"]*"')
+_SCROLLING_CODE = re.compile(r'<pre(?=[ >])(?![^>]*tabindex)')
+_DATA_FRAME = re.compile(r'<div class="output text_html">(?=\s*<div>\s*<style scoped)')
+
+
+def mend_theme(page: str) -> str:
+    """A built page, mended where the theme fails WCAG 2.1 A:
+
+    * the sidebar's section toggles (a ``<summary>`` holding only an icon) get a name, "the pages under 01 · Roles";
+    * the search button loses its ``aria-label`` "Search", which differs from the text shown ("Search Ctrl+K"), so
+      that a speech-input user can say what they see: its name is that text;
+    * the colour-mode button's icons lose their titles ("Light", "Dark"), which Font Awesome turns into text of
+      the button that differs from its name, "Color mode";
+    * code blocks and pandas tables can take the keyboard's focus, so that one wider than the page (a table with
+      Chinese column names) scrolls without a mouse."""
+    page = _SECTION_TOGGLE.sub(lambda m: m[1] + '<summary aria-label="{}">'.format(
+        html.escape(_("the pages under {title}", title=html.unescape(m["title"])), quote=True)), page)
+    page = _SEARCH_NAME.sub(r"\1", page)
+    page = _MODE_ICON.sub(r'<i aria-hidden="true" class="theme-switch \g<rest>', page)
+    page = _DATA_FRAME.sub('<div class="output text_html" tabindex="0">', page)
+    return _SCROLLING_CODE.sub('<pre tabindex="0"', page)
+
+
+def static_notebook(notebook: nbformat.NotebookNode, relink=lambda text: text,
+                    where: str = "site") -> nbformat.NotebookNode:
     """A notebook as a static page shows it: links relinked, each app's output replaced by its first drawing
-    and a note on how to use it live, and no widget state (so the page loads no widget scripts)."""
+    and a note on how to use it live (``where`` the page is read: on the ``"site"``, or an ``"export"`` of the
+    notebook), and no widget state (so the page loads no widget scripts)."""
     notebook = copy.deepcopy(notebook)
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     wanted = {m["target"][1:] for c in notebook.cells if c.cell_type == "markdown" for m in LINK.finditer(c.source)
@@ -188,7 +225,7 @@ def static_notebook(notebook: nbformat.NotebookNode, relink=lambda text: text) -
             outputs = []
             for output in cell.outputs:
                 view = output.get("data", {}).get(WIDGET_VIEW)
-                outputs += app_outputs(view["model_id"], state) if view else [output]
+                outputs += app_outputs(view["model_id"], state, where) if view else [output]
             cell.outputs = [static_chart(o) for o in outputs]
     return notebook
 
@@ -217,13 +254,17 @@ def _targets(markdown: str, wanted: set[str]) -> str:
         heading = HEADING.match(line)
         if heading:
             anchor = heading["id"] or heading["text"].strip().replace(" ", "-")
-            if anchor in wanted:
+            if anchor in wanted or heading["id"]:
                 lines += [f"({anchor})=", ""]
+            if heading["id"]:
+                # The target replaces the inline <a id>: Sphinx would name the heading in the page's contents by
+                # the raw HTML's empty text (a link with no name), not by its words.
+                line = line[:line.index("<a id=")] + heading["text"]
         lines.append(line)
     return "\n".join(lines)
 
 
-def app_outputs(model_id: str, state: dict[str, Any]) -> list[nbformat.NotebookNode]:
+def app_outputs(model_id: str, state: dict[str, Any], where: str = "site") -> list[nbformat.NotebookNode]:
     """An app's stored first drawing as static outputs: a note (the app is live only in a running notebook) with
     its controls' values as first shown, then its texts and charts in the order the app lays them out."""
     controls: list[str] = []
@@ -244,8 +285,12 @@ def app_outputs(model_id: str, state: dict[str, Any]) -> list[nbformat.NotebookN
             walk(child)
 
     walk(model_id)
-    note = _("<strong>An app.</strong> Its controls move only in a running notebook: launch this page (the rocket "
-             "button at the top) on Binder or your class's JupyterHub. Below is its first drawing.")
+    if where == "site":
+        note = _("<strong>An app.</strong> Its controls move only in a running notebook: launch this page (the rocket "
+                 "button at the top) on Binder or your class's JupyterHub. Below is its first drawing.")
+    else:
+        note = _("<strong>An app.</strong> Its controls move only in a running notebook: open the notebook in "
+                 "JupyterLab. Below is its first drawing.")
     if controls:
         note += " " + _("Its controls as first set: {controls}.", controls="; ".join(html.escape(c) for c in controls))
     return [_html_output(f'<div class="smarketing-app-note" role="note"><p>{note}</p></div>'), *shown]
@@ -253,6 +298,8 @@ def app_outputs(model_id: str, state: dict[str, Any]) -> list[nbformat.NotebookN
 
 def _control_text(values: dict[str, Any]) -> str:
     description = values.get("description", "")
+    if values.get("value_text"):  # the course's own controls (smarketing.controls) store the value as shown
+        return f"{description} {values['value_text']}".strip()
     if "_options_labels" in values and values.get("index") is not None:
         return f"{description} {values['_options_labels'][values['index']]}".strip()
     value = values.get("value")

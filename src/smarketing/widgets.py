@@ -26,6 +26,7 @@ from smarketing import (
     alignment,
     careers,
     charts,
+    controls,
     dashboard,
     funnel,
     kpis,
@@ -36,8 +37,6 @@ from smarketing.datasets import Company, availability
 from smarketing.messages import _
 
 RESPONSE_CHOICES = (5, 15, 30, 60, 120, 240, 480, 1440, 2880)  # minutes
-_WIDE = widgets.Layout(width="460px")
-_LABEL = {"description_width": "190px"}
 
 
 def format_value(value: float, unit: str) -> str:
@@ -67,14 +66,26 @@ class App(widgets.VBox):
         self.chart = widgets.Output()
         self.result: Any = None
         self.spec: dict[str, Any] = {}
-        super().__init__([widgets.HTML(f"<h4>{html.escape(title)}</h4>"), widgets.VBox(self.controls),
-                          self.summary, self.table, self.chart], **kwargs)
+        self.heading = widgets.HTML()
+        self.heading_level = 3
+        super().__init__([self.heading, widgets.VBox(self.controls), self.summary, self.table, self.chart], **kwargs)
         for control in self.controls:
             if hasattr(control, "value"):
                 control.observe(lambda _change: self._held or self.update(), names="value")
         self.update()
 
     _held = False
+
+    @property
+    def heading_level(self) -> int:
+        """The level of the app's title: 3, under the ``##`` section of a course notebook that shows it; the
+        facilitator's app, under the page's ``#``, uses 2 (a skipped level loses a screen reader's outline)."""
+        return self._heading_level
+
+    @heading_level.setter
+    def heading_level(self, level: int) -> None:
+        self._heading_level = level
+        self.heading.value = f"<h{level}>{html.escape(self.title)}</h{level}>"
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -115,7 +126,7 @@ class App(widgets.VBox):
             self.spec = output[charts.VEGALITE_MIME]
             # Setting the Output widget's outputs directly works with and without a kernel (tests). The chart's data
             # follows it as a table, as under every chart of the course.
-            self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": {}},
+            self.chart.outputs = ({"output_type": "display_data", "data": output, "metadata": charts.EMBED},
                                   charts.table_output(self.spec))
 
 
@@ -175,8 +186,7 @@ class KPIDashboard(App):
         self.company = widgets.Dropdown(options=list(self.kpis), description=_("company"))
         first = self.quarters[self.company.value]
         self.quarter = widgets.Dropdown(options=first, value=first[-1], description=_("quarter"))
-        self.function = widgets.ToggleButtons(options=["marketing", "sales", "operations", "shared"],
-                                              description=_("function"))
+        self.function = controls.Choice(_("function"), ["marketing", "sales", "operations", "shared"])
         self.kpi = widgets.Dropdown(description=_("trend of"))
         self._sync_kpi_options()
         for control in (self.company, self.function):
@@ -250,20 +260,17 @@ class FunnelSimulator(App):
                  response_minutes: int = 30, response_decay: float = 0.5, assumed: Sequence[str] = ()):
         self.response_decay = response_decay
         self.assumed = list(assumed)
-        self.leads = widgets.IntSlider(value=leads_per_month, min=0, max=max(5000, 2 * leads_per_month), step=50,
-                                       description=_("leads a month"), style=_LABEL, layout=_WIDE)
-        self.rates = {stage: widgets.FloatSlider(value=round(float(rates[stage]), 2), min=0.0, max=1.0, step=0.01,
-                                                 description=_("{before} → {after}", before=charts.stage_label(before),
-                                                               after=charts.stage_label(stage)),
-                                                 readout_format=".0%", style=_LABEL, layout=_WIDE)
+        self.leads = controls.Slider(_("leads a month"), leads_per_month, 0, max(5000, 2 * leads_per_month),
+                                     _step(leads_per_month, 50))
+        self.rates = {stage: controls.Slider(_("{before} → {after}", before=charts.stage_label(before),
+                                               after=charts.stage_label(stage)),
+                                             round(float(rates[stage]), 2), 0.0, 1.0, 0.01, percent=True)
                       for before, stage in pairwise(funnel.STAGES)}
-        self.average_deal = widgets.IntSlider(value=int(round(average_deal, -2)), min=0,
-                                              max=int(max(4 * average_deal, 1000)), step=100,
-                                              description=_("average deal"), style=_LABEL, layout=_WIDE)
+        self.average_deal = controls.Slider(_("average deal"), int(round(average_deal, -2)), 0,
+                                            int(max(4 * average_deal, 1000)), 100)
         nearest = min(RESPONSE_CHOICES, key=lambda m: abs(m - response_minutes))
-        self.response = widgets.SelectionSlider(options=[(_minutes_label(m), m) for m in RESPONSE_CHOICES],
-                                                value=nearest, description=_("first response"), style=_LABEL,
-                                                layout=_WIDE)
+        self.response = controls.SelectionSlider(_("first response"),
+                                                 [(_minutes_label(m), m) for m in RESPONSE_CHOICES], nearest)
         super().__init__(_("Funnel simulator"), [self.leads, *self.rates.values(), self.average_deal, self.response])
 
     @classmethod
@@ -307,11 +314,10 @@ class ThresholdExplorer(App):
         self.months = company.quarters.months
         current = int(company.params.get("mql_threshold", 50))
         per_month = self.tradeoff.set_index("threshold")["mqls"] / self.months
-        self.threshold = widgets.IntSlider(value=current, min=0, max=100, description=_("MQL threshold"),
-                                           style=_LABEL, layout=_WIDE)
-        self.capacity = widgets.IntSlider(value=capacity_per_month or math.ceil(per_month.loc[current]), min=0,
-                                          max=math.ceil(per_month.max()), step=1,
-                                          description=_("sales can work (MQLs a month)"), style=_LABEL, layout=_WIDE)
+        self.threshold = controls.Slider(_("MQL threshold"), current, 0, 100)
+        self.capacity = controls.Slider(_("sales can work (MQLs a month)"),
+                                        capacity_per_month or math.ceil(per_month.loc[current]), 0,
+                                        math.ceil(per_month.max()))
         self.company_name = company.name
         super().__init__(_("The MQL threshold"), [self.threshold, self.capacity])
 
@@ -341,12 +347,9 @@ class CapacityPlanner(App):
         self.employees, self.quarter, self.booked = employees, pd.Period(quarter, freq="Q"), float(booked_last_year)
         quotas = employees["quarterly_quota"].dropna()
         self.yearly_quota = 4 * float(quotas.median()) if len(quotas) else 0.0
-        self.ramp = widgets.IntSlider(value=ramp_days, min=0, max=360, step=15, style=_LABEL, layout=_WIDE,
-                                      description=_("days a new rep takes to ramp"))
-        self.attainment = widgets.FloatSlider(value=attainment, min=0.3, max=1.5, step=0.05, readout_format=".0%",
-                                              style=_LABEL, layout=_WIDE, description=_("share of quota reps reach"))
-        self.growth = widgets.FloatSlider(value=growth, min=0.0, max=1.0, step=0.05, readout_format=".0%",
-                                          style=_LABEL, layout=_WIDE, description=_("growth target over last year"))
+        self.ramp = controls.Slider(_("days a new rep takes to ramp"), ramp_days, 0, 360, _step(ramp_days, 15))
+        self.attainment = controls.Slider(_("share of quota reps reach"), attainment, 0.3, 1.5, 0.05, percent=True)
+        self.growth = controls.Slider(_("growth target over last year"), growth, 0.0, 1.0, 0.05, percent=True)
         super().__init__(_("Capacity planner"), [self.ramp, self.attainment, self.growth])
 
     @classmethod
@@ -389,21 +392,17 @@ class SLAPlanner(App):
     def __init__(self, rates: Mapping[str, float], average_deal: float, revenue_target: float = 1_000_000,
                  reps: int = 10, assumed: Sequence[str] = ()):
         self.assumed = list(assumed)
-        self.target = widgets.IntSlider(value=int(revenue_target), min=0, max=int(max(5 * revenue_target, 1e6)),
-                                        step=50_000, description=_("revenue target a quarter"), style=_LABEL,
-                                        layout=_WIDE)
-        self.average_deal = widgets.IntSlider(value=int(round(average_deal, -2)), min=100,
-                                              max=int(max(4 * average_deal, 1000)), step=100,
-                                              description=_("average deal"), style=_LABEL, layout=_WIDE)
-        self.rates = {stage: widgets.FloatSlider(value=min(max(round(float(rates[stage]), 2), 0.01), 1.0), min=0.01,
-                                                 max=1.0, step=0.01, readout_format=".0%", style=_LABEL, layout=_WIDE,
-                                                 description=_("{before} → {after}", before=charts.stage_label(before),
-                                                               after=charts.stage_label(stage)))
+        self.target = controls.Slider(_("revenue target a quarter"), int(revenue_target), 0,
+                                      int(max(5 * revenue_target, 1e6)), _step(int(revenue_target), 50_000))
+        self.average_deal = controls.Slider(_("average deal"), int(round(average_deal, -2)), 100,
+                                            int(max(4 * average_deal, 1000)), 100)
+        self.rates = {stage: controls.Slider(_("{before} → {after}", before=charts.stage_label(before),
+                                               after=charts.stage_label(stage)),
+                                             min(max(round(float(rates[stage]), 2), 0.01), 1.0), 0.01, 1.0, 0.01,
+                                             percent=True)
                       for before, stage in pairwise(funnel.STAGES)}
-        self.reps = widgets.IntSlider(value=reps, min=1, max=100, description=_("sales reps"), style=_LABEL,
-                                      layout=_WIDE)
-        self.attempts = widgets.IntSlider(value=alignment.SLA_ATTEMPTS, min=1, max=12,
-                                          description=_("attempts per MQL"), style=_LABEL, layout=_WIDE)
+        self.reps = controls.Slider(_("sales reps"), reps, 1, 100)
+        self.attempts = controls.Slider(_("attempts per MQL"), alignment.SLA_ATTEMPTS, 1, 12)
         super().__init__(_("SLA planner"), [self.target, self.average_deal, *self.rates.values(), self.reps,
                                             self.attempts])
 
@@ -443,8 +442,7 @@ class SkillsAssessment(App):
 
     def __init__(self, ratings: Mapping[str, int] | None = None):
         start = dict(ratings or {})
-        self.ratings = {skill: widgets.IntSlider(value=int(start.get(skill, 3)), min=1, max=5, description=skill,
-                                                 style=_LABEL, layout=_WIDE) for skill in careers.SKILLS}
+        self.ratings = {skill: controls.Slider(skill, int(start.get(skill, 3)), 1, 5) for skill in careers.SKILLS}
         super().__init__(_("Skills self-assessment"), list(self.ratings.values()))
 
     def compute(self) -> pd.DataFrame:
@@ -457,6 +455,12 @@ class SkillsAssessment(App):
                     path=roles.FUNCTION_LABELS[best], fit=fit["fit"].iloc[0],
                     gaps=", ".join(gaps) if gaps else _("nothing: you rated every skill 5"))
         return summary, "", charts.skills_fit_chart(fit)
+
+
+def _step(start: int, preferred: int) -> int:
+    """A slider's step that its start is on: ``preferred``, or the largest step that divides both (420 leads with a
+    preferred 50 → 10), so that the slider shows the start it was given (controls.Slider refuses any other)."""
+    return math.gcd(int(start), preferred) or preferred
 
 
 def _minutes_label(minutes: float) -> str:
@@ -490,6 +494,9 @@ def facilitator_app(company: Company, others: Sequence[Company] = ()) -> widgets
                             + "</p>")
         apps = [(_("Funnel simulator"), note), (_("SLA planner"), note)]
     apps.append((dashboard_app.title, dashboard_app))
+    for _title, app in apps:
+        if isinstance(app, App):
+            app.heading_level = 2  # under the page's title
     tabs = widgets.Tab(children=[app for _title, app in apps])
     for number, (title, _app) in enumerate(apps):
         tabs.set_title(number, title)

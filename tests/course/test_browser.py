@@ -118,7 +118,7 @@ def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_pa
         summary.wait_for(timeout=180_000)
         before = _revenue(summary.inner_text())
         page.screenshot(path=str(ARTIFACTS / "voila-before.png"), full_page=True)
-        handle = page.locator(".widget-slider .noUi-handle").first  # the first slider: leads a month
+        handle = page.get_by_role("slider", name="leads a month")
         handle.focus()
         for _step in range(10):
             page.keyboard.press("ArrowRight")
@@ -136,9 +136,9 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
         # view (content-visibility), and Run All leaves the view at the last cell: wait for the slider to be
         # in the page, then bring it into view.
         try:
-            page.locator(".widget-slider").first.wait_for(state="attached", timeout=180_000)
-            page.locator(".widget-slider").first.scroll_into_view_if_needed()
-            page.locator(".widget-slider").first.wait_for(state="visible", timeout=30_000)
+            page.locator(".smarketing-slider").first.wait_for(state="attached", timeout=180_000)
+            page.locator(".smarketing-slider").first.scroll_into_view_if_needed()
+            page.locator(".smarketing-slider").first.wait_for(state="visible", timeout=30_000)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-00-failed.png"), full_page=True)  # what the page showed
             prompts = page.locator(".jp-InputPrompt").all_inner_texts()
@@ -146,9 +146,9 @@ def test_jupyterlab_opens_runs_a_course_notebook_and_shows_a_widget(browser, tmp
             raise AssertionError(f"no slider; prompts {prompts}; outputs {[o[:200] for o in outputs]}") from None
         page.wait_for_function("() => [...document.querySelectorAll('.jp-InputPrompt')]"
                                ".some(p => /\\[\\d+\\]/.test(p.textContent))", timeout=60_000)
-        page.locator(".widget-slider").first.scroll_into_view_if_needed()
+        page.locator(".smarketing-slider").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-00.png"))
-        assert page.locator(".widget-slider").count() >= 5  # the funnel simulator's sliders
+        assert page.locator(".smarketing-slider").count() >= 5  # the funnel simulator's sliders
 
 
 def test_jupyterlab_runs_the_chinese_edition_in_chinese(browser, tmp_path, free_port):
@@ -184,3 +184,114 @@ def _outputs_with_charts(outputs: str) -> list[str]:
     """The outputs (JSON, one cell's list per line) that hold a Vega-Lite chart."""
     return [json.dumps(o) for line in outputs.splitlines() for o in json.loads(line)
             if "application/vnd.vegalite.v5+json" in o.get("data", {})]
+
+
+# ---- accessibility: axe-core over every tab of the app, and a keyboard walk through its controls ----------------
+
+_FOCUSED = """() => {
+    const el = document.activeElement;
+    const controls = el.closest('.widget-vbox');
+    const app = controls?.parentElement;
+    const readout = el.parentElement?.querySelector('.smarketing-readout');
+    return {tag: el.tagName, type: el.type || '', role: el.getAttribute('role') || '',
+            label: el.labels?.[0]?.textContent ?? '',
+            legend: el.closest('fieldset')?.querySelector('legend')?.textContent ?? '',
+            optionLabel: el.closest('label')?.textContent ?? '',
+            valuetext: el.getAttribute('aria-valuetext') ?? '', readout: readout?.textContent ?? '',
+            checked: el.checked ?? null, value: el.value ?? '',
+            output: app ? [...app.children].slice(2).map(c => c.textContent).join('|') : ''};
+}"""
+
+
+def _accessible(page, role: str) -> list[dict]:
+    """What Chromium's accessibility tree holds for the nodes of ``role``: name, value and description, as a screen
+    reader is told them."""
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    found = []
+    for node in nodes:
+        if node.get("ignored") or node.get("role", {}).get("value") != role:
+            continue
+        announced = {key: node.get(key, {}).get("value", "") for key in ("role", "name", "value", "description")}
+        announced |= {p["name"]: p["value"].get("value") for p in node.get("properties", [])
+                      if p["name"] in ("valuetext", "roledescription")}
+        found.append(announced)
+    session.detach()
+    return found
+
+
+def _walk_controls(page, key: str, want: int) -> list[dict]:
+    """Tab from the selected tab through the app's controls; at each slider or radio group press ``key`` and check
+    what it announces and that the app's output changes. Returns what each control announced."""
+    visited: list[dict] = []
+    for _press in range(60):
+        page.keyboard.press("Tab")
+        before = page.evaluate(_FOCUSED)
+        if before["type"] not in ("range", "radio"):
+            if visited and before["tag"] != "SELECT":
+                break  # past the controls
+            continue
+        if before["type"] == "range":
+            # The name is the visible label; the value is announced as the readout shows it.
+            assert before["label"].strip() and before["valuetext"] == before["readout"], before
+        else:
+            assert before["legend"].strip() and before["checked"], before  # the focused radio is the selected one
+        page.keyboard.press(key)
+        page.wait_for_function(f"() => ({_FOCUSED})().output !== {json.dumps(before['output'])}", timeout=30_000)
+        after = page.evaluate(_FOCUSED)
+        if after["type"] == "range":
+            assert after["valuetext"] == after["readout"] != before["readout"], (before, after)
+        else:
+            assert after["checked"] and after["value"] != before["value"], (before, after)
+        visited.append({"name": before["label"] or before["legend"], "before": before["valuetext"] or
+                        before["optionLabel"], "after": after["valuetext"] or after["optionLabel"]})
+    assert len(visited) == want, visited
+    return visited
+
+
+def test_voila_app_passes_axe_on_every_tab_and_its_controls_speak_and_answer_the_keyboard(browser, tmp_path,
+                                                                                          free_port):
+    from tests import axe
+
+    port = free_port
+    voila = [str(Path(sys.executable).parent / "voila"), "workshop/app.ipynb", f"--port={port}", "--no-browser",
+             "--Voila.ip=127.0.0.1"]
+    with _server(voila, f"http://127.0.0.1:{port}/", tmp_path / "voila.log",
+                 env={"SMARKETING_COMPANY": "ferro", "JUPYTER_RUNTIME_DIR": str(tmp_path)}):
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+        page.locator("text=Expected each month").first.wait_for(timeout=180_000)
+        tabs = page.get_by_role("tab")
+        names = tabs.all_inner_texts()
+        assert len(names) == 3, names
+        failures = {}
+        for number, name in enumerate(names):
+            tabs.nth(number).click()
+            page.get_by_role("heading", name=name, level=2).wait_for(timeout=30_000)  # the app's title, under h1
+            page.wait_for_timeout(500)  # its chart drawn
+            found = axe.findings(page)
+            if found:
+                failures[name] = axe.described(found)
+        assert not failures, "\n\n".join(f"{tab}:\n{text}" for tab, text in failures.items())
+
+        tabs.nth(0).click()
+        tabs.nth(0).focus()
+        funnel = _walk_controls(page, "ArrowRight", want=8)
+        sliders = _accessible(page, "slider")
+        charts = [n for n in _accessible(page, "graphics-document") + _accessible(page, "image") if n["name"]]
+        page.get_by_role("slider", name="leads a month").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "voila-keyboard.png"), full_page=True)
+        tabs.nth(1).click()
+        tabs.nth(1).focus()
+        sla = _walk_controls(page, "ArrowLeft", want=9)
+        tabs.nth(2).click()
+        tabs.nth(2).focus()
+        kpi = _walk_controls(page, "ArrowRight", want=1)  # its choice of function (its three lists are selects)
+        (ARTIFACTS / "voila-accessibility.json").write_text(json.dumps(
+            {"sliders": sliders, "charts": charts, "walked": {"funnel": funnel, "sla": sla, "kpi": kpi}},
+            ensure_ascii=False, indent=2), encoding="utf-8")
+        # What a screen reader is told: the slider's visible label and its value as shown; the chart's description.
+        share = next(s for s in sliders if s["name"] == "Lead → MQL")
+        assert re.fullmatch(r"\d+%", share["valuetext"]), share  # "53%", never 0.5299999713897705
+        assert any(re.search(r"\d", c["name"] + c["description"]) and "Lead" in c["name"] + c["description"]
+                   for c in charts), charts
