@@ -106,16 +106,23 @@ def _revenue(text: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
-def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_path, free_port):
-    port = free_port
+@contextmanager
+def _voila_app(browser, tmp_path: Path, port: int):
+    """The facilitator's app (``make workshop``) on ferro, served by Voilà; yields the page once the funnel
+    simulator has drawn."""
     voila = [str(Path(sys.executable).parent / "voila"), "workshop/app.ipynb", f"--port={port}", "--no-browser",
              "--Voila.ip=127.0.0.1"]
     with _server(voila, f"http://127.0.0.1:{port}/", tmp_path / "voila.log",
                  env={"SMARKETING_COMPANY": "ferro", "JUPYTER_RUNTIME_DIR": str(tmp_path)}):
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
         page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+        page.locator("text=Expected each month").first.wait_for(timeout=180_000)
+        yield page
+
+
+def test_voila_app_renders_and_the_funnel_slider_changes_revenue(browser, tmp_path, free_port):
+    with _voila_app(browser, tmp_path, free_port) as page:
         summary = page.locator("text=Expected each month").first
-        summary.wait_for(timeout=180_000)
         before = _revenue(summary.inner_text())
         page.screenshot(path=str(ARTIFACTS / "voila-before.png"), full_page=True)
         handle = page.get_by_role("slider", name="leads a month")
@@ -253,14 +260,7 @@ def test_voila_app_passes_axe_on_every_tab_and_its_controls_speak_and_answer_the
                                                                                           free_port):
     from tests import axe
 
-    port = free_port
-    voila = [str(Path(sys.executable).parent / "voila"), "workshop/app.ipynb", f"--port={port}", "--no-browser",
-             "--Voila.ip=127.0.0.1"]
-    with _server(voila, f"http://127.0.0.1:{port}/", tmp_path / "voila.log",
-                 env={"SMARKETING_COMPANY": "ferro", "JUPYTER_RUNTIME_DIR": str(tmp_path)}):
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
-        page.locator("text=Expected each month").first.wait_for(timeout=180_000)
+    with _voila_app(browser, tmp_path, free_port) as page:
         tabs = page.get_by_role("tab")
         names = tabs.all_inner_texts()
         assert len(names) == 3, names
