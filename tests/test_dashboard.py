@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from smarketing import alignment, charts, dashboard, kpis, load_company
+from smarketing.labels import spec_nodes
 from tests.conftest import moved_in_time
 from tests.datasets.crm.exports import partial_imports
-from smarketing import alignment, charts, dashboard, kpis, load_company
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,8 @@ def test_scorecard_rederived(companies):
 def test_delivery_effect_chart(companies):
     spec = charts.delivery_effect_chart(dashboard.delivery_effects(companies["bloom"].orders)).to_dict()
     assert spec["title"] == "What a late delivery costs"
-    assert spec["encoding"]["y"]["axis"]["format"] == "%" and "tooltip" in spec["encoding"]
+    bars = next(n["encoding"] for n in spec_nodes(spec) if "tooltip" in n.get("encoding", {}))  # under the names
+    assert bars["y"]["axis"]["format"] == "%" and "tooltip" in bars
     assert len(next(iter(spec["datasets"].values()))) == 4
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from smarketing import funnel
+from smarketing.labels import spec_nodes
 
 T = pd.Timestamp("2025-01-01 09:00")
 NAT = pd.NaT
@@ -231,6 +232,10 @@ def test_outcomes_by_score_band_by_hand(leads, opportunities):
         funnel.outcomes_by_score_band(leads, opportunities, edges=(50, 10))
 
 
+def _encoding(spec: dict) -> dict:
+    return next(n["encoding"] for n in spec_nodes(spec) if "tooltip" in n.get("encoding", {}))
+
+
 def test_module_03_charts_are_valid(leads, opportunities, dated):
     from smarketing import charts
 
@@ -239,8 +244,9 @@ def test_module_03_charts_are_valid(leads, opportunities, dated):
     for chart in (charts.score_band_chart(bands), charts.score_band_chart(both, "won_rate"),
                   charts.cohort_naive_chart(funnel.cohort_vs_naive(dated, opportunities))):
         spec = chart.to_dict()  # validates against the Vega-Lite schema
-        assert spec["title"] and "tooltip" in spec["encoding"]
-        assert spec["encoding"]["y"]["axis"]["title"].endswith("(%)")
+        bars = _encoding(spec)  # with companies side by side, a layer: the bars, and their names on them
+        assert spec["title"] and "tooltip" in bars
+        assert bars["y"]["axis"]["title"].endswith("(%)")
 
 
 def test_stage_dates_and_cohorts_without_any_deal(companies):
