@@ -33,9 +33,8 @@ class StaticPage(Preprocessor):
 
 
 class CourseHTMLExporter(HTMLExporter):
-    """``jupyter nbconvert --to smarketing``: the HTML export with the course's template, wherever it runs."""
-
-    export_from_notebook = "HTML (accessible)"
+    """``jupyter nbconvert --to smarketing``: the HTML export with the course's template, wherever it runs (JupyterLab
+    lists it by its entry point's name, "Smarketing", in File → Save and Export Notebook As)."""
 
     @default("template_name")
     def _course_template(self) -> str:
