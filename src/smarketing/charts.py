@@ -4,14 +4,13 @@ Each builder takes a small, already aggregated table (the result of a function i
 ``kpis``, ``attribution``, ``alignment``, ``careers`` or ``roles``), never raw rows: a chart carries its
 data inside the notebook, and Altair refuses more than 5,000 rows.
 
-:func:`enable` switches on the course renderer: the interactive Vega-Lite chart (tooltips, rendered by
-JupyterLab and Voilà without internet) plus a static SVG made by vl-convert, so that a notebook
-opened without a kernel, or in a viewer that does not run Vega, still shows its charts.
+:func:`enable` (from :mod:`smarketing.chart_output`) switches on the course renderer: the interactive Vega-Lite
+chart (tooltips, rendered by JupyterLab and Voilà without internet) plus a static SVG made by vl-convert, so that a
+notebook opened without a kernel, or in a viewer that does not run Vega, still shows its charts.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import altair as alt
@@ -19,101 +18,24 @@ import pandas as pd
 
 from smarketing import descriptions
 
-# Re-exported: apps and tests read the charts' colours and data tables as charts.PALETTE, charts.data_table …
+# Re-exported: apps and tests read the charts' colours, data tables and output as charts.PALETTE, charts.bundle …
 from smarketing.chart_data import data_frame, data_table, table_output  # noqa: F401
+from smarketing.chart_output import (  # noqa: F401
+    CJK_FONT,
+    EMBED,
+    VEGALITE_MIME,
+    _title,
+    bundle,
+    described_svg,
+    enable,
+    live_bundle,
+)
 from smarketing.colours import FUNCTION_COLORS, GREY, HEAT, PALETTE, contrast, heat_colour, label_ink  # noqa: F401
-from smarketing.labels import localised
-from smarketing.messages import N_, _, language_code
+from smarketing.messages import N_, _
 
-VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 STAGE_LABELS = {"lead": N_("Lead"), "mql": N_("MQL"), "sal": N_("SAL"), "sql": N_("SQL"),
                 "opportunity": N_("Opportunity"), "won": N_("Won")}
 WIDTH = 420
-# The Chinese edition's charts name this font (Debian's fonts-noto-cjk; see the README): vl-convert measures and
-# draws the static copies with it, and a browser without it falls back to its own Chinese font.
-CJK_FONT = "Noto Sans CJK SC"
-
-
-def _title(chart_or_spec: alt.TopLevelMixin | dict[str, Any]) -> str:
-    spec = chart_or_spec if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict(validate=False)
-    title = spec.get("title", "")
-    return title.get("text", "") if isinstance(title, dict) else str(title)
-
-
-def bundle(spec: dict[str, Any], static: bool = True) -> dict[str, Any]:
-    """The output of one chart: Vega-Lite JSON, a plain-text name, and (``static``) an SVG copy (a quarter
-    of a PNG's size; JupyterLab and Voilà prefer the interactive chart, other viewers show the SVG)."""
-    spec = localised(spec)  # the data's codes by their labels, in a translated edition
-    config = spec.get("config", {})
-    config = {**config, "range": {**config.get("range", {}), "category": list(PALETTE)}}
-    if language_code().startswith("zh"):
-        config["font"] = CJK_FONT
-    spec = {**spec, "config": config}
-    data: dict[str, Any] = {VEGALITE_MIME: spec, "text/plain": _("<chart: {title}>", title=_title(spec))}
-    if static:
-        try:
-            import vl_convert
-        except ImportError:  # in the browser (Pyodide, JupyterLite) vl-convert does not exist: the chart stays live
-            return data
-        data["image/svg+xml"] = described_svg(vl_convert.vegalite_to_svg(spec), _title(spec),
-                                              spec.get("description", ""))
-    return data
-
-
-def described_svg(svg: str, title: str, description: str) -> str:
-    """A static chart that says what it shows: an image named by its description (``role="img"``, ``aria-label``),
-    with its title and description as the SVG's own ``<title>`` and ``<desc>`` (read out where the SVG is
-    inlined, shown as a tooltip where it is an image)."""
-    name = html.escape(description or title, quote=True)
-    opening = svg.index(">", svg.index("<svg")) + 1
-    root = svg[:opening - 1] + f' role="img" aria-label="{name}">'
-    return (root + f"<title>{html.escape(title)}</title><desc>{html.escape(description)}</desc>"
-            + svg[opening:])
-
-
-# How JupyterLab and Voilà embed a chart: without vega-embed's "…" menu, whose button has no accessible name (its
-# <summary> holds only an icon). What the menu offered stays one step away: the data, in the table under every
-# chart; the picture, in the static SVG copy each output stores.
-EMBED = {VEGALITE_MIME: {"embed_options": {"actions": False}}}
-
-
-def _course_renderer(spec: dict[str, Any], **_options: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    return bundle(spec, static=True), EMBED
-
-
-alt.renderers.register("smarketing", _course_renderer)
-
-
-def _show(chart: alt.TopLevelMixin) -> bool:
-    """IPython's display of a chart: the chart (interactive, with its static copy), then its data as a table."""
-    from IPython.display import display
-
-    output = bundle(chart.to_dict(validate=False))
-    display(output, raw=True, metadata=EMBED)
-    table = table_output(output[VEGALITE_MIME])
-    display(table["data"], raw=True, metadata=table["metadata"])
-    return True
-
-
-def enable() -> None:
-    """Render charts in this notebook with the course renderer: each chart (interactive + static copy) with its
-    data as a collapsed table under it."""
-    alt.renderers.enable("smarketing")
-    try:
-        from IPython import get_ipython
-    except ImportError:  # no IPython: nothing displays, the renderer alone serves to_dict() and save()
-        return
-    shell = get_ipython()
-    if shell is not None:
-        # IPython's own hook for an object that displays itself (as _ipython_display_ would): two outputs.
-        shell.display_formatter.ipython_display_formatter.for_type(alt.TopLevelMixin, _show)
-
-
-def live_bundle(chart: alt.TopLevelMixin, static: bool = False) -> dict[str, Any]:
-    """A chart's output for a widget: interactive, plus the SVG copy only when asked (for the first
-    drawing, which a notebook stores with its widget state; moves need a live kernel, and an SVG would
-    add tens of milliseconds to each)."""
-    return bundle(chart.to_dict(validate=False), static=static)
 
 
 def stage_label(stage: str) -> str:
@@ -134,18 +56,19 @@ def _percent_axis(title: str) -> alt.Axis:
 # Colour is never the only key (WCAG 1.4.1): lines differ in dash and point shape too; bars side by side are named on
 # the bar; stacked parts become panels named in their header.
 
-def _named_lines(base: alt.Chart, field: str, title: str | None, points: bool = True) -> list[alt.Chart]:
+def _named_lines(base: alt.Chart, field: str, title: str | None, points: bool = True, size: int = 50
+                 ) -> list[alt.Chart]:
     """One line per value of ``field`` on ``base`` (which encodes x, y and the tooltip), told apart by colour, dash
     and (``points``) point shape, with one legend that shows all three. Not names at the lines' ends: the course's
     lines often end together (every company's revenue reaches 100 %), and their names would overprint."""
-    lines = base.mark_line().encode(color=alt.Color(f"{field}:N", title=title, legend=None if points else alt.Legend()),
-                                    strokeDash=alt.StrokeDash(f"{field}:N", title=title,
-                                                              legend=None if points else alt.Legend()))
-    if not points:
-        return [lines]
+    if not points:  # the lines carry the legend: colour and dash
+        return [base.mark_line().encode(color=alt.Color(f"{field}:N", title=title),
+                                        strokeDash=alt.StrokeDash(f"{field}:N", title=title))]
+    lines = base.mark_line().encode(color=alt.Color(f"{field}:N", legend=None),
+                                    strokeDash=alt.StrokeDash(f"{field}:N", legend=None))
     # Fill as well as colour, and no custom sort: only then does Vega-Lite merge the colour and shape legends of a
     # line layer and a point layer into one with coloured symbols (otherwise its symbols come out black).
-    return [lines, base.mark_point(size=50, filled=True, opacity=1).encode(
+    return [lines, base.mark_point(size=size, filled=True, opacity=1).encode(
         color=alt.Color(f"{field}:N", title=title), fill=alt.Fill(f"{field}:N", title=title),
         shape=alt.Shape(f"{field}:N", title=title))]
 
@@ -390,13 +313,7 @@ def backtest_chart(backtest: pd.DataFrame, title: str | None = None, company: st
                  alt.Tooltip("error:Q", title=_("error"), format="+.0%"),
                  alt.Tooltip("booked:Q", title=_("booked"), format=",.0f")],
     )
-    lines = base.mark_line().encode(color=alt.Color("method:N", legend=None),
-                                    strokeDash=alt.StrokeDash("method:N", legend=None))
-    # Fill as well as colour, and no custom sort: only then does Vega-Lite merge the colour and shape legends of a
-    # line layer and a point layer into one with coloured symbols (otherwise its symbols come out black).
-    points = base.mark_point(size=70, filled=True, opacity=1).encode(
-        color=alt.Color("method:N", title=_("method")), fill=alt.Fill("method:N", title=_("method")),
-        shape=alt.Shape("method:N", title=_("method")))
+    lines, points = _named_lines(base, "method", _("method"), size=70)
     zero = alt.Chart(pd.DataFrame({"error": [0.0]})).mark_rule(color="#333333").encode(y="error:Q")
     return (zero + lines + points).properties(title=title or _("How far each forecast was from what was booked"),
                                               width=WIDTH, height=240, description=descriptions.backtest(data))
