@@ -74,3 +74,10 @@ def test_every_app_control_has_a_name_and_shows_its_value():
         assert control.description.strip()
         assert control.value_text == (control.text(control.value) if isinstance(control, controls.Slider)
                                       else control.labels[control.index])
+
+
+def test_an_sla_planner_on_tiny_deals_starts_at_its_lowest_deal():
+    """A deal that rounds to 0 starts the planner at 100, its slider's lowest value, as ipywidgets clamped it:
+    never an error for a workshop's own data."""
+    planner = widgets.SLAPlanner({"mql": 0.5, "sal": 0.6, "sql": 0.3, "opportunity": 0.5, "won": 0.25}, 30)
+    assert planner.average_deal.value == 100 and planner.average_deal.value_text == "100"

@@ -394,7 +394,8 @@ class SLAPlanner(App):
         self.assumed = list(assumed)
         self.target = controls.Slider(_("revenue target a quarter"), int(revenue_target), 0,
                                       int(max(5 * revenue_target, 1e6)), _step(int(revenue_target), 50_000))
-        self.average_deal = controls.Slider(_("average deal"), int(round(average_deal, -2)), 100,
+        # At least 100, the slider's start, as ipywidgets used to clamp it: a deal that rounds to 0 plans nothing.
+        self.average_deal = controls.Slider(_("average deal"), max(int(round(average_deal, -2)), 100), 100,
                                             int(max(4 * average_deal, 1000)), 100)
         self.rates = {stage: controls.Slider(_("{before} → {after}", before=charts.stage_label(before),
                                                after=charts.stage_label(stage)),
